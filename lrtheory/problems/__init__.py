@@ -1,0 +1,52 @@
+"""Benchmark problems: a registry of named problems plus user problems from formulas.
+
+``get(name, **params)`` builds a registered problem; ``names()`` lists them.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Callable
+
+from ._base import Problem, as_x, from_expr, parse_expr
+from .quadratic import quadratic
+
+__all__ = ["Problem", "from_expr", "parse_expr", "as_x", "quadratic", "get", "names",
+           "register"]
+
+_REGISTRY: dict[str, Callable[..., Problem]] = {}
+
+
+def register(name: str):
+    """Decorator: register a problem factory under ``name``."""
+
+    def deco(factory):
+        if name in _REGISTRY:
+            raise ValueError(f"problem {name!r} is already registered")
+        _REGISTRY[name] = factory
+        return factory
+
+    return deco
+
+
+def names() -> list[str]:
+    """Registered problem names, sorted."""
+    return sorted(_REGISTRY)
+
+
+def get(name: str, **params) -> Problem:
+    """Build the registered problem ``name`` with its parameters.
+
+    Example:
+      >>> get("quadratic", dim=2, cond=4.0).data["eigenvalues"].tolist()
+      [1.0, 4.0]
+    """
+    if not isinstance(name, str) or name not in _REGISTRY:
+        close = difflib.get_close_matches(str(name), _REGISTRY, n=3)
+        hint = f"; did you mean {close}?" if close else ""
+        raise ValueError(f"unknown problem name={name!r}{hint} Known: {names()}")
+    return _REGISTRY[name](**params)
+
+
+register("quadratic")(lambda **kw: quadratic(dim=kw.pop("dim", 10), cond=kw.pop("cond", 10.0),
+                                             **kw))

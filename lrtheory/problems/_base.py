@@ -1,0 +1,275 @@
+"""The Problem contract and the SymPy -> JAX bridge (:func:`from_expr`)."""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import re
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import sympy as sp
+
+__all__ = ["Problem", "from_expr", "parse_expr", "as_x"]
+
+Array = jax.Array
+
+
+@dataclasses.dataclass(frozen=True, eq=False)
+class Problem:
+    r"""A minimisation problem :math:`\min_x f(x)`, :math:`x \in \mathbb{R}^{dim}`.
+
+    ``value``, ``grad`` and ``hess`` are pure JAX functions of a flat ``(dim,)`` vector
+    (jit- and vmap-safe). Everything else is plain data.
+
+    Attributes:
+      name: registry name (or user label).
+      dim: number of variables.
+      value, grad, hess: :math:`f`, :math:`\nabla f`, :math:`\nabla^2 f`.
+      x0: default start ``(dim,)``.
+      x_star: known minimiser, or ``None``.
+      f_star: :math:`f(x^\star)` when known, or ``None``.
+      symbols: SymPy symbols of the variables, in order (``None`` without an expression).
+      params: the parameters the problem was built with (identifies it in caches).
+      data: plain arrays the problem carries (``A``, ``b``, ``eigenvalues`` for
+        quadratics; ``X``, ``y``, ``X_test``, ``y_test`` for data-set problems).
+      batch_grad: ``(x, key) -> g``, a mini-batch (stochastic) gradient, or ``None``.
+      metrics: ``x -> dict`` of extra scalars (test loss, accuracy), or ``None``.
+      x0_sampler: ``key -> x0``, random starts (multi-start studies), or ``None``.
+      tags: descriptive tags (``"quadratic"``, ``"convex"``, ``"nonconvex"``,
+        ``"scalar"``, ``"dataset"``, ``"nonsmooth-at-min"``) used to decide which
+        methods apply and which tests hold.
+      expr_fn: builds the SymPy expression on demand (large ones are built lazily).
+    """
+
+    name: str
+    dim: int
+    value: Callable[[Array], Array]
+    grad: Callable[[Array], Array]
+    hess: Callable[[Array], Array]
+    x0: np.ndarray
+    x_star: np.ndarray | None = None
+    f_star: float | None = None
+    symbols: tuple[sp.Symbol, ...] | None = None
+    params: Mapping[str, Any] = dataclasses.field(default_factory=dict)
+    data: Mapping[str, Any] = dataclasses.field(default_factory=dict)
+    batch_grad: Callable[[Array, Array], Array] | None = None
+    metrics: Callable[[Array], dict] | None = None
+    x0_sampler: Callable[[Array], Array] | None = None
+    tags: frozenset[str] = frozenset()
+    expr_fn: Callable[[], sp.Expr] | None = dataclasses.field(default=None, repr=False)
+
+    @functools.cached_property
+    def expr(self) -> sp.Expr | None:
+        """The SymPy expression of :math:`f`, or ``None`` (data-set problems)."""
+        return None if self.expr_fn is None else self.expr_fn()
+
+    @property
+    def is_quadratic(self) -> bool:
+        return "quadratic" in self.tags
+
+    @property
+    def key(self) -> str:
+        """A stable text identity: name and sorted parameters (used by sweep caches)."""
+        items = ",".join(f"{k}={self.params[k]!r}" for k in sorted(self.params))
+        return f"{self.name}({items})"
+
+    def gradient(self, x: Array, key: Array | None = None) -> Array:
+        """Full gradient, or a mini-batch gradient when ``key`` is given and the
+        problem is stochastic (``batch_grad`` set)."""
+        if key is not None and self.batch_grad is not None:
+            return self.batch_grad(x, key)
+        return self.grad(x)
+
+    def __repr__(self) -> str:
+        return f"Problem({self.key}, dim={self.dim})"
+
+
+def as_x(x: Any, dim: int, name: str = "x0") -> np.ndarray:
+    """Validate a point: shape ``(dim,)`` (a scalar is accepted when ``dim == 1``),
+    real, finite; returned as float64 numpy. Errors name the argument."""
+    try:
+        arr = np.asarray(x, dtype=np.float64)
+    except (TypeError, ValueError) as e:
+        raise TypeError(f"{name} must be a real array of shape ({dim},); got {x!r}") from e
+    if arr.ndim == 0 and dim == 1:
+        arr = arr.reshape(1)
+    if arr.shape != (dim,):
+        raise ValueError(f"{name} must have shape ({dim},); got shape {arr.shape}")
+    if not np.all(np.isfinite(arr)):
+        raise ValueError(f"{name} must be finite; got {arr.tolist()}")
+    return arr
+
+
+_SAFE_NAME = re.compile(r"^[A-Za-z0-9_+\-*/^(). ,\[\]]*$")
+
+
+def parse_expr(expr: str | sp.Expr, argname: str = "expr") -> sp.Expr:
+    """A SymPy expression from an expression or a string (``^`` means power)."""
+    if isinstance(expr, sp.Expr):
+        return expr
+    if not isinstance(expr, str):
+        raise TypeError(f"{argname} must be a SymPy expression or a string; got {type(expr)}")
+    if not _SAFE_NAME.match(expr):
+        raise ValueError(f"{argname}={expr!r} contains characters not allowed in a formula")
+    from sympy.parsing.sympy_parser import (
+        convert_xor,
+        implicit_multiplication_application,
+        parse_expr as _parse,
+        standard_transformations,
+    )
+
+    try:
+        out = _parse(
+            expr,
+            transformations=standard_transformations
+            + (convert_xor, implicit_multiplication_application),
+        )
+    except Exception as e:  # SymPy raises many types for malformed text
+        raise ValueError(f"{argname}={expr!r} is not a formula SymPy can parse: {e}") from e
+    if not isinstance(out, sp.Expr):
+        raise ValueError(f"{argname}={expr!r} does not parse to a scalar expression")
+    return out
+
+
+def _natural_key(s: sp.Symbol):
+    return [int(t) if t.isdigit() else t for t in re.split(r"(\d+)", s.name)]
+
+
+def _lambdify_scalar(symbols, e):
+    fn = sp.lambdify(symbols, e, modules="jax")
+
+    def call(x):
+        out = fn(*[x[i] for i in range(len(symbols))])
+        return jnp.asarray(out, dtype=x.dtype) + jnp.zeros((), x.dtype)
+
+    return call
+
+
+def _lambdify_vector(symbols, entries, shape):
+    fn = sp.lambdify(symbols, list(entries), modules="jax")
+
+    def call(x):
+        vals = fn(*[x[i] for i in range(len(symbols))])
+        return jnp.stack([jnp.asarray(v, dtype=x.dtype) + jnp.zeros((), x.dtype)
+                          for v in vals]).reshape(shape)
+
+    return call
+
+
+def from_expr(
+    expr: str | sp.Expr,
+    x0: Sequence[float] | float,
+    x_star: Sequence[float] | float | None = None,
+    name: str | None = None,
+    *,
+    f_star: float | None = None,
+    symbols: Sequence[sp.Symbol | str] | None = None,
+    tags: Sequence[str] = (),
+    params: Mapping[str, Any] | None = None,
+) -> Problem:
+    r"""Build a :class:`Problem` from a formula.
+
+    The gradient and Hessian are derived symbolically and lambdified to JAX. A
+    polynomial of total degree <= 2 is recognised as a quadratic
+    :math:`\tfrac12 x^\top A x - b^\top x + c` and evaluated as one mat-vec.
+
+    Args:
+      expr: a SymPy expression or a string SymPy parses (``"x**4 + 3*y**2"``).
+      x0: default start, one value per variable.
+      x_star: known minimiser (``f_star`` is then computed exactly from ``expr``).
+      name: label; defaults to the expression text.
+      f_star: optimal value when known and ``x_star`` is not given.
+      symbols: the variables in order; default: the free symbols in natural order
+        (``x1 < x2 < x10``). Any other free symbol is an error.
+      tags: extra descriptive tags.
+
+    Example:
+      >>> p = from_expr("(x - 1)**2 + 10*y**2", x0=[0.0, 1.0], x_star=[1.0, 0.0])
+      >>> float(p.value(p.x0)), p.f_star, p.is_quadratic
+      (11.0, 0.0, True)
+    """
+    e = parse_expr(expr)
+    free = sorted(e.free_symbols, key=_natural_key)
+    if symbols is None:
+        syms = tuple(free)
+    else:
+        syms = tuple(sp.Symbol(s) if isinstance(s, str) else s for s in symbols)
+        extra = [s for s in free if s not in syms]
+        if extra:
+            raise ValueError(
+                f"expr has free symbols {[str(s) for s in extra]} that are not among "
+                f"symbols={[str(s) for s in syms]}; substitute numbers for parameters first"
+            )
+    if not syms:
+        raise ValueError(f"expr={e} has no variables")
+    n = len(syms)
+    x0a = as_x(x0, n, "x0")
+    xs = None if x_star is None else as_x(x_star, n, "x_star")
+    if xs is not None:
+        fs = e.subs(dict(zip(syms, [sp.nsimplify(v) for v in xs], strict=True)))
+        fs = complex(sp.N(fs, 30))
+        if not np.isfinite(fs.real) or abs(fs.imag) > 0:
+            raise ValueError(f"expr is not real and finite at x_star={xs.tolist()}")
+        f_star = fs.real
+
+    tagset = set(tags)
+    if n == 1:
+        tagset.add("scalar")
+    poly = None
+    if e.is_polynomial(*syms):
+        poly = sp.Poly(e, *syms)
+    if poly is not None and poly.total_degree() <= 2:
+        H = sp.hessian(e, syms)
+        A = np.array(H.tolist(), dtype=np.float64)
+        g0 = [sp.diff(e, s).subs({t: 0 for t in syms}) for s in syms]
+        b = -np.array([float(v) for v in g0])
+        c = float(e.subs({t: 0 for t in syms}))
+        Aj, bj = jnp.asarray(A), jnp.asarray(b)
+        tagset.add("quadratic")
+        ev = np.linalg.eigvalsh(A)
+        if ev.min() > 0:
+            tagset.add("convex")
+
+        def value(x):
+            return 0.5 * x @ (Aj @ x) - bj @ x + c
+
+        def grad(x):
+            return Aj @ x - bj
+
+        def hess(x):
+            return Aj + jnp.zeros((), x.dtype)
+
+        data = {"A": A, "b": b, "eigenvalues": ev}
+    else:
+        value = _lambdify_scalar(syms, e)
+        grad = _lambdify_vector(syms, [sp.diff(e, s) for s in syms], (n,))
+
+        @functools.cache
+        def _hess_fn():
+            H = sp.hessian(e, syms)
+            return _lambdify_vector(syms, list(H), (n, n))
+
+        def hess(x):
+            return _hess_fn()(x)
+
+        data = {}
+
+    return Problem(
+        name=name or str(e),
+        dim=n,
+        value=value,
+        grad=grad,
+        hess=hess,
+        x0=x0a,
+        x_star=xs,
+        f_star=f_star,
+        symbols=syms,
+        params=dict(params or {"expr": str(e)}),
+        data=data,
+        tags=frozenset(tagset),
+        expr_fn=lambda: e,
+    )

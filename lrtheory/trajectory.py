@@ -1,0 +1,103 @@
+"""The record of one run: per-step values, honest about divergence."""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import numpy as np
+
+__all__ = ["Trajectory", "NEVER"]
+
+#: ``diverged_at`` value of a run that never diverged.
+NEVER = -1
+
+
+class Trajectory(NamedTuple):
+    r"""Per-step record of a run of ``steps`` iterations, iterates ``x_0 .. x_T``.
+
+    All arrays are indexed by iterate ``k = 0..T`` unless stated; a NamedTuple, so it is
+    a JAX pytree (batched trajectories come out of ``vmap`` with a leading axis).
+
+    Attributes:
+      f: ``(T+1,)`` objective value :math:`f(x_k)`.
+      grad_norm: ``(T+1,)`` :math:`\|\nabla f(x_k)\|_2` (full-batch gradient).
+      dist: ``(T+1,)`` :math:`\|x_k - x^\star\|_2`, or ``None`` when ``x_star`` is unknown.
+      step_norm: ``(T,)`` :math:`\|x_{k+1} - x_k\|_2` (used when ``x_star`` is unknown).
+      lr: ``(T,)`` learning rate used at step ``k``, or ``None`` when the method does not
+        expose one (an opaque optax transformation).
+      diverged_at: first iterate index ``k`` at which ``x_k`` or ``f(x_k)`` was non-finite
+        or left the blow-up bound (see :func:`lrtheory.run`); ``-1`` (:data:`NEVER`)
+        when the run stayed bounded. Records with index ``>= diverged_at`` are *frozen*
+        copies of the last good record (index ``diverged_at - 1``), never NaN.
+      f_star: known optimal value, or ``None``.
+      x: ``(T+1, dim)`` iterates when the run was asked to keep them, else ``None``.
+    """
+
+    f: np.ndarray
+    grad_norm: np.ndarray
+    dist: np.ndarray | None
+    step_norm: np.ndarray
+    lr: np.ndarray | None
+    diverged_at: np.ndarray | int
+    f_star: float | None = None
+    x: np.ndarray | None = None
+
+    @property
+    def steps(self) -> int:
+        """Number of iterations T (iterates are ``0..T``)."""
+        return int(np.shape(self.f)[-1]) - 1
+
+    @property
+    def diverged(self) -> bool:
+        """True when the run left the blow-up bound or became non-finite."""
+        return int(self.diverged_at) != NEVER
+
+    @property
+    def n_valid(self) -> int:
+        """Number of genuine (not frozen) records: ``T+1`` or ``diverged_at``."""
+        return self.steps + 1 if not self.diverged else int(self.diverged_at)
+
+    def error(self, measure: str = "auto") -> tuple[np.ndarray, str]:
+        """The error sequence used for order estimation, and its name.
+
+        ``measure``: ``"dist"`` (:math:`\\|x_k - x^\\star\\|`), ``"f"``
+        (:math:`f(x_k) - f^\\star`), ``"grad"`` (gradient norm), ``"step"``
+        (:math:`\\|x_{k+1}-x_k\\|`, ACOC-style) or ``"auto"`` (``dist`` when ``x_star``
+        was known, else ``step``). Only the genuine records are returned.
+        """
+        n = self.n_valid
+        if measure == "auto":
+            measure = "dist" if self.dist is not None else "step"
+        if measure == "dist":
+            if self.dist is None:
+                raise ValueError("measure='dist' needs a trajectory run with a known x_star")
+            return np.asarray(self.dist)[:n], "dist"
+        if measure == "f":
+            if self.f_star is None:
+                raise ValueError("measure='f' needs a trajectory with a known f_star")
+            return np.abs(np.asarray(self.f)[:n] - self.f_star), "f"
+        if measure == "grad":
+            return np.asarray(self.grad_norm)[:n], "grad"
+        if measure == "step":
+            return np.asarray(self.step_norm)[: max(n - 1, 0)], "step"
+        raise ValueError(
+            f"measure={measure!r} is not one of 'auto', 'dist', 'f', 'grad', 'step'"
+        )
+
+    def to_frame(self):
+        """Tidy ``pandas.DataFrame``: one row per iterate with a ``valid`` column."""
+        import pandas as pd
+
+        T = self.steps
+        cols = {
+            "k": np.arange(T + 1),
+            "f": np.asarray(self.f),
+            "grad_norm": np.asarray(self.grad_norm),
+        }
+        if self.dist is not None:
+            cols["dist"] = np.asarray(self.dist)
+        cols["step_norm"] = np.append(np.asarray(self.step_norm), 0.0)
+        if self.lr is not None:
+            cols["lr"] = np.append(np.asarray(self.lr), np.asarray(self.lr)[-1:] if T else [])
+        cols["valid"] = np.arange(T + 1) < self.n_valid
+        return pd.DataFrame(cols)
