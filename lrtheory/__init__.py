@@ -24,11 +24,14 @@ jax.config.update("jax_enable_x64", True)
 
 __version__ = "0.1.0"
 
+# Functions that share their module's name are imported eagerly: importing the submodule
+# would otherwise shadow the function with the module object.
+from .run import run  # noqa: E402, F401
+
 # Public names -> (module, attribute). Loaded on first use so that importing one layer
 # does not import all of them.
 _LAZY = {
     "Trajectory": ("lrtheory.trajectory", "Trajectory"),
-    "run": ("lrtheory.run", "run"),
     "Method": ("lrtheory.methods", "Method"),
     "from_optax": ("lrtheory.methods", "from_optax"),
     "estimate_order": ("lrtheory.estimate", "estimate_order"),
@@ -44,7 +47,7 @@ _LAZY = {
 _SUBMODULES = {"problems", "methods", "theory", "schedules", "precision", "plots", "estimate",
                "tuning", "trajectory", "cli"}
 
-__all__ = sorted(set(_LAZY) | _SUBMODULES | {"__version__"})
+__all__ = sorted(set(_LAZY) | _SUBMODULES | {"__version__", "run"})
 
 
 def __getattr__(name: str):

@@ -118,8 +118,10 @@ def parse_expr(expr: str | sp.Expr, argname: str = "expr") -> sp.Expr:
     from sympy.parsing.sympy_parser import (
         convert_xor,
         implicit_multiplication_application,
-        parse_expr as _parse,
         standard_transformations,
+    )
+    from sympy.parsing.sympy_parser import (
+        parse_expr as _parse,
     )
 
     try:

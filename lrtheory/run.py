@@ -1,0 +1,151 @@
+r"""``run(method, problem, steps)``: one compiled ``lax.scan``, an honest :class:`Trajectory`.
+
+Divergence rule (documented contract): iterate :math:`x_k` is *diverged* when
+:math:`x_k` or :math:`f(x_k)` is not finite, or
+
+.. math:: \|x_k\|_2 > \text{blowup} \cdot \max(1, \|x_0\|_2, \|x^\star\|_2)
+
+(``blowup = 1e8`` by default; :math:`x^\star` only when known). The first such ``k`` is
+``diverged_at``; from then on the run is frozen at :math:`x_{k-1}`, so every later record
+repeats the last good one (and ``step_norm`` is 0) instead of holding NaN.
+"""
+
+from __future__ import annotations
+
+import functools
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from .methods import Method, applicable, as_method
+from .problems import Problem, as_x
+from .trajectory import NEVER, Trajectory
+
+__all__ = ["run", "scan_trajectory", "DEFAULT_BLOWUP", "as_key"]
+
+DEFAULT_BLOWUP = 1e8
+
+
+def _norm(v):
+    return jnp.sqrt(jnp.sum(v * v))
+
+
+def scan_trajectory(method: Method, problem: Problem, steps: int, x0, key=None, *,
+                    keep_x: bool = False, blowup: float = DEFAULT_BLOWUP) -> Trajectory:
+    """The pure, traceable core of :func:`run` (no validation, no host transfer).
+
+    ``x0`` (and ``key``) may be traced, and ``method`` may be built from traced
+    hyperparameters, so ``jax.vmap`` of this function over learning rates, seeds or starts
+    is one compiled program (what :func:`lrtheory.sweep` does).
+    """
+    x0 = jnp.asarray(x0)
+    dt = x0.dtype
+    has_star = problem.x_star is not None
+    x_star = jnp.asarray(problem.x_star, dt) if has_star else None
+    bound = blowup * jnp.maximum(
+        jnp.maximum(1.0, _norm(x0)), _norm(x_star) if has_star else 0.0).astype(dt)
+    record_lr = method.lr is not None
+
+    def record(x):
+        out = {"f": problem.value(x), "grad_norm": _norm(problem.grad(x))}
+        if has_star:
+            out["dist"] = _norm(x - x_star)
+        return out
+
+    def body(carry, k):
+        x, state, dead, div_at = carry
+        kk = None if key is None else jax.random.fold_in(key, k)
+        x_new, state_new = method.step(x, state, problem, k, kk)
+        f_new = problem.value(x_new)
+        bad = ~(jnp.all(jnp.isfinite(x_new)) & jnp.isfinite(f_new) & (_norm(x_new) <= bound))
+        stop = dead | bad
+        div_at = jnp.where(bad & ~dead, (k + 1).astype(div_at.dtype), div_at)
+        x_keep = jnp.where(stop, x, x_new)
+        state_keep = jax.tree_util.tree_map(lambda a, b: jnp.where(stop, a, b), state,
+                                            state_new)
+        rec = record(x_keep)
+        rec["step_norm"] = _norm(x_keep - x)
+        if record_lr:
+            rec["lr"] = jnp.asarray(
+                method.lr(k) if callable(method.lr) else method.lr, dt) + jnp.zeros((), dt)
+        if keep_x:
+            rec["x"] = x_keep
+        return (x_keep, state_keep, stop, div_at), rec
+
+    carry0 = (x0, method.init(x0), jnp.zeros((), bool), jnp.asarray(NEVER, jnp.int32))
+    (_, _, _, div_at), recs = jax.lax.scan(body, carry0, jnp.arange(steps))
+    first = record(x0)
+
+    def with_first(name):
+        return jnp.concatenate([first[name][None], recs[name]])
+
+    return Trajectory(
+        f=with_first("f"),
+        grad_norm=with_first("grad_norm"),
+        dist=with_first("dist") if has_star else None,
+        step_norm=recs["step_norm"],
+        lr=recs["lr"] if record_lr else None,
+        diverged_at=div_at,
+        f_star=problem.f_star,
+        x=jnp.concatenate([x0[None], recs["x"]]) if keep_x else None,
+    )
+
+
+def as_key(key, name: str = "key"):
+    """``None``, an int seed, or a JAX PRNG key -> a key (or ``None``)."""
+    if key is None:
+        return None
+    if isinstance(key, (int, np.integer)) and not isinstance(key, bool):
+        return jax.random.key(int(key))
+    if isinstance(key, jax.Array) and (jax.dtypes.issubdtype(key.dtype, jax.dtypes.prng_key)
+                                       or (key.dtype == jnp.uint32 and key.shape == (2,))):
+        return key
+    raise TypeError(f"{name} must be None, an int seed or a jax.random key; got {key!r}")
+
+
+def run(method, problem: Problem, steps: int, x0=None, key=None, keep_x: bool = False, *,
+        blowup: float = DEFAULT_BLOWUP) -> Trajectory:
+    r"""Run ``method`` on ``problem`` for ``steps`` iterations as one ``jit`` + ``lax.scan``.
+
+    Args:
+      method: a :class:`lrtheory.methods.Method` (``lrtheory.methods.get("adam", lr=1e-2)``)
+        or any ``optax.GradientTransformation``.
+      problem: a :class:`lrtheory.problems.Problem`.
+      steps: number of iterations T >= 1; the trajectory has records for ``x_0..x_T``.
+      x0: start (default ``problem.x0``); shape ``(dim,)``, finite.
+      key: ``None`` for full-batch gradients; an int seed or PRNG key gives mini-batch
+        gradients on stochastic (data-set) problems (step ``k`` uses ``fold_in(key, k)``).
+      keep_x: also return the iterates.
+      blowup: divergence bound (see the module docstring).
+
+    Returns:
+      A :class:`lrtheory.Trajectory` with numpy arrays.
+
+    Example:
+      >>> import optax
+      >>> from lrtheory.problems import quadratic
+      >>> p = quadratic([[1.0, 0.0], [0.0, 10.0]], x0=[1.0, 1.0])
+      >>> t = run(optax.sgd(0.1), p, steps=3)   # modes contract by 0.9 and 0.0
+      >>> [round(float(d), 12) for d in t.dist]
+      [1.414213562373, 0.9, 0.81, 0.729]
+    """
+    if not isinstance(problem, Problem):
+        raise TypeError(f"problem must be a lrtheory Problem; got {type(problem).__name__}")
+    m = as_method(method)
+    if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or steps < 1:
+        raise ValueError(f"steps must be an integer >= 1; got {steps!r}")
+    if not (np.isfinite(blowup) and blowup > 1):
+        raise ValueError(f"blowup must be a finite number > 1; got {blowup!r}")
+    ok, why = applicable(m, problem)
+    if not ok:
+        raise ValueError(f"method {m.name!r} does not apply to problem {problem.name!r}: {why}")
+    x0 = as_x(problem.x0 if x0 is None else x0, problem.dim, "x0")
+    key = as_key(key)
+    fn = jax.jit(functools.partial(scan_trajectory, m, problem, int(steps), keep_x=keep_x,
+                                   blowup=float(blowup)))
+    out = fn(jnp.asarray(x0), key)
+    return Trajectory(*(None if v is None or k == "f_star" else np.asarray(v)
+                        for k, v in zip(Trajectory._fields, out, strict=True))
+                      )._replace(f_star=problem.f_star,
+                                 diverged_at=int(out.diverged_at))

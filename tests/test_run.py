@@ -1,0 +1,154 @@
+"""run(): closed-form behaviour of the compiled loop, divergence, bad input."""
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import optax
+import pytest
+
+import lrtheory as lrt
+from lrtheory import methods
+from lrtheory.problems import quadratic
+from lrtheory.run import scan_trajectory
+
+DIAG = [[1.0, 0.0], [0.0, 10.0]]  # L = 10, mu = 1
+
+
+def test_gd_contracts_by_max_abs_one_minus_lr_lambda():
+    # GD on diag(1, 10): e_{k+1,i} = (1 - lr*lambda_i) e_{k,i}. At lr = 0.15 the factors are
+    # 0.85 and -0.5; after 60 steps the second mode is (0.5/0.85)^60 ~ 1e-14 of the first,
+    # so ||x_{k+1}|| / ||x_k|| = 0.85 to ~1e-13 (relative tolerance 1e-12).
+    p = quadratic(DIAG, x0=[1.0, 1.0])
+    t = lrt.run(methods.get("gd", lr=0.15), p, steps=100)
+    ratios = t.dist[61:] / t.dist[60:-1]
+    np.testing.assert_allclose(ratios, 0.85, rtol=1e-12)
+    # lr = 0.1 kills the lambda = 10 mode in one step: then the ratio is exactly 0.9.
+    t = lrt.run(optax.sgd(0.1), p, steps=5)
+    np.testing.assert_allclose(t.dist[2:] / t.dist[1:-1], 0.9, rtol=1e-14)
+
+
+def test_gd_past_two_over_L_diverges_at_the_predicted_step():
+    # From x0 = (0, 1) only the lambda = 10 mode is excited; at lr = 0.3 it grows by
+    # |1 - 3| = 2 per step, so ||x_k|| = 2^k. The bound is 1e8 * max(1, ||x0||, ||x*||) =
+    # 1e8, first exceeded at k = 27 (2^26 = 6.7e7 < 1e8 < 2^27 = 1.3e8).
+    p = quadratic(DIAG, x0=[0.0, 1.0])
+    t = lrt.run(methods.get("gd", lr=0.3), p, steps=40)
+    assert t.diverged and t.diverged_at == 27
+    assert t.n_valid == 27
+    # Frozen after divergence: records repeat x_26's values, no NaN anywhere.
+    assert np.all(np.isfinite(t.f)) and np.all(np.isfinite(t.dist))
+    np.testing.assert_array_equal(t.dist[27:], t.dist[26])
+    np.testing.assert_allclose(t.dist[26], 2.0**26, rtol=1e-12)
+    assert np.all(t.step_norm[26:] == 0)
+    # Just below 2/L = 0.2 the same run stays bounded.
+    assert not lrt.run(methods.get("gd", lr=0.199), p, steps=40).diverged
+
+
+def test_nonfinite_values_set_diverged_at():
+    # f = x^2 - log x, x* = 1/sqrt(2). From x0 = 1, f'(1) = 2 - 1 = 1, so GD at lr = 10
+    # gives x1 = 1 - 10 = -9 where log is undefined: f(x1) is NaN, well inside the norm
+    # bound, so divergence is flagged by non-finiteness at k = 1.
+    p = lrt.problems.from_expr("x**2 - log(x)", x0=[1.0], x_star=[2 ** -0.5])
+    t = lrt.run(methods.get("gd", lr=10.0), p, steps=5)
+    assert t.diverged_at == 1 and np.all(np.isfinite(t.f))
+    np.testing.assert_array_equal(t.f, t.f[0])  # frozen at x0
+
+
+def test_newton_solves_a_strictly_convex_quadratic_in_one_step():
+    # Newton: x1 = x0 - A^{-1}(A x0 - b) = A^{-1} b = x* exactly (up to rounding ~1e-15).
+    p = quadratic(dim=6, cond=50.0, seed=3, b=np.arange(6.0))
+    t = lrt.run(methods.get("newton"), p, steps=2)
+    assert t.dist[0] > 1.0
+    assert t.dist[1] < 1e-12 * (1 + np.linalg.norm(p.x_star))
+
+
+# Safe learning rates on diag(1, 10) (L = 10): GD-type methods need lr < 2/L, we use a
+# tenth of it or less; adaptive methods move each coordinate by about lr per step, so lr
+# well below the distance 1 to x* decreases f. Each row: method, lr, hyperparameters.
+SAFE = [
+    ("gd", 0.1, {}),
+    ("momentum", 0.05, {"beta": 0.5}),
+    ("nesterov", 0.05, {"beta": 0.5}),
+    ("adagrad", 0.1, {}),
+    ("adadelta", 1.0, {}),
+    ("rmsprop", 0.01, {}),
+    ("adam", 0.01, {}),
+    ("bfgs", 1.0, {}),
+]
+
+
+def test_every_first_order_method_is_listed_in_safe():
+    first_order = {n for n in methods.names() if not methods.info(n).needs & {"hess",
+                                                                                "scalar"}}
+    assert first_order == {row[0] for row in SAFE}
+
+
+@pytest.mark.parametrize("name,lr,hyper", SAFE)
+def test_first_order_methods_decrease_f_on_a_well_conditioned_quadratic(name, lr, hyper):
+    p = quadratic(DIAG, x0=[1.0, 1.0])
+    t = lrt.run(methods.get(name, lr=lr, **hyper), p, steps=200)
+    assert not t.diverged
+    assert t.f[-1] < t.f[0]
+    assert t.f[-1] < t.f[0] - 1e-3  # a real decrease, not round-off (f0 - f* = 5.5)
+
+
+def test_schedule_and_recorded_lr():
+    # lr_k = 0.1 / (1 + k): the recorded learning rates are that sequence.
+    p = quadratic(DIAG, x0=[1.0, 1.0])
+    t = lrt.run(methods.get("gd", lr=lambda k: 0.1 / (1 + k)), p, steps=4)
+    np.testing.assert_allclose(t.lr, [0.1, 0.05, 0.1 / 3, 0.025], rtol=1e-15)
+
+
+def test_traced_learning_rates_compile_once():
+    # The learning rate enters as data: vmapping over 8 or 64 values traces once each
+    # (the Python body runs only while tracing).
+    p = quadratic(DIAG, x0=[1.0, 1.0])
+    traces = []
+
+    def one(lr):
+        traces.append(1)
+        return scan_trajectory(methods.get("gd", lr=lr), p, 20, p.x0).dist[-1]
+
+    f = jax.jit(jax.vmap(one))
+    out = f(jnp.array([0.05, 0.1]))
+    f(jnp.array([0.01, 0.02]))
+    assert len(traces) == 1
+    # dist after 20 steps from (1, 1): sqrt((1-lr)^40 + (1-10 lr)^40)
+    lrs = np.array([0.05, 0.1])
+    np.testing.assert_allclose(out, np.sqrt((1 - lrs) ** 40 + (1 - 10 * lrs) ** 40),
+                               rtol=1e-13)
+
+
+@pytest.mark.parametrize(
+    "kwargs,match",
+    [
+        ({"x0": [1.0, 2.0, 3.0]}, "x0 must have shape"),
+        ({"x0": [np.nan, 1.0]}, "x0 must be finite"),
+        ({"x0": [np.inf, 1.0]}, "x0 must be finite"),
+        ({"steps": 0}, "steps must be an integer >= 1"),
+        ({"steps": 2.5}, "steps must be an integer >= 1"),
+        ({"key": "seed"}, "key must be"),
+    ],
+)
+def test_run_rejects_bad_input(kwargs, match):
+    p = quadratic(DIAG, x0=[1.0, 1.0])
+    args = {"steps": 3, **kwargs}
+    with pytest.raises((ValueError, TypeError), match=match):
+        lrt.run(optax.sgd(0.1), p, **args)
+
+
+@pytest.mark.parametrize("lr", [-0.1, 0.0, np.nan, np.inf])
+def test_bad_learning_rates_are_rejected(lr):
+    with pytest.raises(ValueError, match="lr must be positive and finite"):
+        methods.get("gd", lr=lr)
+
+
+def test_unknown_names_are_rejected():
+    with pytest.raises(ValueError, match="unknown method name='adamm'.*'adam'"):
+        methods.get("adamm", lr=0.1)
+    with pytest.raises(ValueError, match="unknown problem name='rosenbrok'"):
+        lrt.problems.get("rosenbrok")
+    with pytest.raises(TypeError, match="method='adam'"):
+        lrt.run("adam", quadratic(DIAG), steps=3)
+    with pytest.raises(ValueError, match="needs a one-variable problem"):
+        lrt.run(methods.get("secant"), quadratic(DIAG), steps=3)
