@@ -22,7 +22,7 @@ from .methods import Method, applicable, as_method
 from .problems import Problem, as_x
 from .trajectory import NEVER, Trajectory
 
-__all__ = ["run", "scan_trajectory", "DEFAULT_BLOWUP", "as_key"]
+__all__ = ["run", "scan_trajectory", "batched", "DEFAULT_BLOWUP", "as_key"]
 
 DEFAULT_BLOWUP = 1e8
 
@@ -149,3 +149,33 @@ def run(method, problem: Problem, steps: int, x0=None, key=None, keep_x: bool = 
                         for k, v in zip(Trajectory._fields, out, strict=True))
                       )._replace(f_star=problem.f_star,
                                  diverged_at=int(out.diverged_at))
+
+
+def batched(factory, problem: Problem, steps: int, *, keep_x: bool = False,
+            blowup: float = DEFAULT_BLOWUP, stochastic: bool = False):
+    """One compiled program running many configurations of one method at once.
+
+    ``factory(**hyper)`` builds a method (a :class:`Method` or an optax transformation)
+    from hyperparameters that arrive as *traced arrays*, so every value of them shares one
+    compilation. The returned function maps ``(hyper, x0, keys)`` with ``hyper`` a dict of
+    ``(N,)`` arrays, ``x0`` of shape ``(N, dim)`` and ``keys`` ``(N,)`` PRNG keys (used only
+    when ``stochastic``) to a batched :class:`Trajectory` (leading axis ``N``, JAX arrays on
+    the device: reduce there before copying to the host).
+
+    Example:
+      >>> import jax.numpy as jnp, optax
+      >>> from lrtheory.problems import quadratic
+      >>> p = quadratic([[1.0, 0.0], [0.0, 10.0]], x0=[1.0, 1.0])
+      >>> f = batched(lambda lr: optax.sgd(lr), p, steps=10)
+      >>> t = f({"lr": jnp.array([0.1, 0.15])}, jnp.ones((2, 2)), None)
+      >>> t.dist.shape
+      (2, 11)
+    """
+    def one(hyper, x0, key):
+        m = as_method(factory(**hyper))
+        return scan_trajectory(m, problem, int(steps), x0, key if stochastic else None,
+                               keep_x=keep_x, blowup=blowup)
+
+    if stochastic:
+        return jax.jit(jax.vmap(one))
+    return jax.jit(jax.vmap(one, in_axes=(0, 0, None)))
