@@ -20,6 +20,7 @@ import pytest
 
 from lrtheory import schedules
 from lrtheory.schedules import Schedule
+from lrtheory.schedules._decay import _log_rising
 
 RTOL = 1e-12
 
@@ -180,7 +181,7 @@ def test_recursive_late_steps_against_mpmath(d, n):
     mpmath.mp.dps = 50
     x = 1 / mpmath.mpf(d)
     want = float(n * mpmath.log(mpmath.mpf(d)) + mpmath.loggamma(n + x) - mpmath.loggamma(x))
-    assert abs(float(schedules._log_rising(jnp.float64(n), jnp.float64(d))) - want) < 1e-8
+    assert abs(float(_log_rising(jnp.float64(n), jnp.float64(d))) - want) < 1e-8
     if want < 700:  # lr_n itself is representable (e^-745 underflows)
         lr = float(schedules.time_based_recursive(1.0, d)(n))
         assert abs(math.log(lr) + want) < 1e-8
@@ -294,3 +295,28 @@ def test_type_errors():
 def test_repr_shows_name_and_parameters():
     assert repr(schedules.step(0.1, 0.5, 10)) == "Schedule('step', lr0=0.1, d=0.5, r=10)"
     assert isinstance(schedules.get("constant", lr0=1.0), Schedule)
+
+
+def test_sweep_over_schedule_parameters_compiles_once():
+    # The sweep contract: schedule hyperparameters arrive as traced (N,) arrays in
+    # run.batched's `hyper`, the factory builds the schedule from them. GD on f = x^2
+    # (A = [[2]]) multiplies x by (1 - 2 lr_k) each step, so x_5 = prod_{k<5}(1 - 2 lr_k).
+    from lrtheory import methods
+    from lrtheory.problems import quadratic
+    from lrtheory.run import batched
+
+    traces = []
+
+    def factory(lr0, d):
+        traces.append(1)  # runs only while tracing
+        return methods.get("gd", lr=schedules.exponential(lr0, d))
+
+    run = batched(factory, quadratic([[2.0]], x0=[1.0]), steps=5)
+    for lr0, d in [((0.1, 0.2), (0.0, 0.5)), ((0.3, 0.05), (0.1, 1.0))]:
+        traj = run({"lr0": jnp.array(lr0), "d": jnp.array(d)}, jnp.ones((2, 1)), None)
+        for i in range(2):
+            lrs = [lr0[i] * math.exp(-d[i] * k) for k in range(5)]
+            np.testing.assert_allclose(traj.lr[i], lrs, rtol=RTOL)
+            np.testing.assert_allclose(traj.dist[i, -1], abs(math.prod(1 - 2 * a for a in lrs)),
+                                       rtol=RTOL)
+    assert len(traces) == 1
