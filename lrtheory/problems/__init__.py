@@ -1,6 +1,9 @@
 """Benchmark problems: a registry of named problems plus user problems from formulas.
 
-``get(name, **params)`` builds a registered problem; ``names()`` lists them.
+``get(name, **params)`` builds a registered problem; ``names()`` lists them. Families:
+:mod:`.quadratic`, analytic test functions (:mod:`.functions`), small landscapes with
+exact critical points (:mod:`.landscapes`), data-set problems (:mod:`.datasets`) and
+neural networks on the digits (:mod:`.nets`).
 """
 
 from __future__ import annotations
@@ -9,10 +12,17 @@ import difflib
 from collections.abc import Callable
 
 from ._base import Problem, as_x, from_expr, parse_expr
+from .datasets import least_squares, logistic
+from .functions import ackley, beale, booth, himmelblau, rastrigin, rosenbrock
+from .landscapes import double_well, saddle, scalar_smooth, x4
+from .nets import cnn, mlp
 from .quadratic import quadratic
 
+_FACTORIES = (rosenbrock, beale, booth, himmelblau, rastrigin, ackley, double_well, saddle,
+              scalar_smooth, x4, least_squares, logistic, mlp, cnn)
+
 __all__ = ["Problem", "from_expr", "parse_expr", "as_x", "quadratic", "get", "names",
-           "register"]
+           "register", *(f.__name__ for f in _FACTORIES)]
 
 _REGISTRY: dict[str, Callable[..., Problem]] = {}
 
@@ -50,3 +60,6 @@ def get(name: str, **params) -> Problem:
 
 register("quadratic")(lambda **kw: quadratic(dim=kw.pop("dim", 10), cond=kw.pop("cond", 10.0),
                                              **kw))
+for _factory in _FACTORIES:
+    register(_factory.__name__)(_factory)
+del _factory

@@ -117,7 +117,9 @@ def parse_expr(expr: str | sp.Expr, argname: str = "expr") -> sp.Expr:
         raise ValueError(f"{argname}={expr!r} contains characters not allowed in a formula")
     from sympy.parsing.sympy_parser import (
         convert_xor,
-        implicit_multiplication_application,
+        function_exponentiation,
+        implicit_application,
+        implicit_multiplication,
         standard_transformations,
     )
     from sympy.parsing.sympy_parser import (
@@ -127,8 +129,11 @@ def parse_expr(expr: str | sp.Expr, argname: str = "expr") -> sp.Expr:
     try:
         out = _parse(
             expr,
+            # Not implicit_multiplication_application: its split_symbols step read
+            # "x1**2 + x2" as 3*x (names split into letters and digits).
             transformations=standard_transformations
-            + (convert_xor, implicit_multiplication_application),
+            + (convert_xor, implicit_multiplication, implicit_application,
+               function_exponentiation),
         )
     except Exception as e:  # SymPy raises many types for malformed text
         raise ValueError(f"{argname}={expr!r} is not a formula SymPy can parse: {e}") from e
