@@ -1,0 +1,280 @@
+"""Plumbing shared by the studies: registry, output paths, cache, LaTeX tables and macros.
+
+A study is a module ``studies/<name>.py`` that declares its grid as data (``GRID``, one
+entry per size) and a function ``run(ctx) -> Outputs``. It calls the public lrtheory API
+only; this module holds no computation, just where files go and how they are written.
+
+Sizes: ``"full"`` is what ``make reproduce`` runs; ``"smoke"`` is a tiny grid for the test
+suite (seconds), written into a temporary root so tests never touch ``paper/``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import importlib
+import json
+import math
+import pickle
+import pkgutil
+import re
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+from typing import Any, NamedTuple
+
+import numpy as np
+
+REPO = Path(__file__).resolve().parent.parent
+PAPER = REPO / "paper"
+CACHE = REPO / ".lrtheory-cache" / "studies"
+SIZES = ("full", "smoke")
+
+# Order of the paper; modules found later (new files in studies/) run after these.
+ORDER = ("stability", "order_table", "schedules", "adaptive", "lr_finder", "tuning_budget",
+         "superlinear", "scaling", "folk_claims")
+_NOT_STUDIES = {"run_all"}
+
+
+def names() -> list[str]:
+    """Every study module in ``studies/`` (files not starting with ``_``), paper order first."""
+    found = {m.name for m in pkgutil.iter_modules([str(Path(__file__).parent)])
+             if not m.name.startswith("_") and m.name not in _NOT_STUDIES}
+    return [n for n in ORDER if n in found] + sorted(found - set(ORDER))
+
+
+def load(name: str):
+    """Import ``studies.<name>``; ValueError naming the known studies if there is none."""
+    known = names()
+    if name not in known:
+        raise ValueError(f"unknown study name={name!r}; known: {known}")
+    mod = importlib.import_module(f"studies.{name}")
+    if not callable(getattr(mod, "run", None)):
+        raise TypeError(f"studies.{name} has no run(ctx) function")
+    return mod
+
+
+class Outputs(NamedTuple):
+    """What a study wrote: figure PDFs, table .tex files and its macros file."""
+
+    figures: tuple[Path, ...]
+    tables: tuple[Path, ...]
+    macros: Path
+    numbers: Mapping[str, float]
+
+
+@dataclasses.dataclass(frozen=True)
+class Context:
+    """Where a study writes and which grid size it runs.
+
+    Attributes:
+      name: the study's name (file stem; used for output file names).
+      size: ``"full"`` or ``"smoke"``.
+      root: the paper directory (``figures/``, ``tables/``, ``generated/`` beneath it).
+      cache: directory of cached study results (``None``: no caching).
+    """
+
+    name: str
+    size: str = "full"
+    root: Path = PAPER
+    cache: Path | None = CACHE
+
+    def __post_init__(self):
+        if self.size not in SIZES:
+            raise ValueError(f"size must be one of {SIZES}; got {self.size!r}")
+        object.__setattr__(self, "root", Path(self.root))
+
+    def grid(self, grids: Mapping[str, Any]) -> Any:
+        """The grid of this size from a study's ``GRID = {"full": ..., "smoke": ...}``."""
+        return grids[self.size]
+
+    def figure(self, suffix: str = "") -> Path:
+        return _mk(self.root / "figures" / f"{self.name}{suffix}.pdf")
+
+    def table(self, suffix: str = "") -> Path:
+        return _mk(self.root / "tables" / f"{self.name}{suffix}.tex")
+
+    def macros_path(self) -> Path:
+        return _mk(self.root / "generated" / f"{self.name}-macros.tex")
+
+    def cached(self, config: Any, compute: Callable[[], Any]) -> Any:
+        """``compute()``, stored under the cache keyed by ``config``, the package version
+        and a hash of the lrtheory and study sources; failures (exceptions) are not cached.
+        """
+        if self.cache is None:
+            return compute()
+        path = Path(self.cache) / f"{self.name}-{self.size}-{cache_key(self.name, config)}.pkl"
+        if path.exists():
+            try:
+                with path.open("rb") as fh:
+                    return pickle.load(fh)
+            except Exception:  # a truncated file from an interrupted run: recompute
+                path.unlink()
+        value = compute()
+        _mk(path)
+        tmp = path.with_suffix(".tmp")
+        with tmp.open("wb") as fh:
+            pickle.dump(value, fh)
+        tmp.replace(path)
+        return value
+
+    def finish(self, figures: Sequence[Path], tables: Sequence[Path],
+               macros: Mapping[str, Macro]) -> Outputs:
+        """Write the macros file (and its numbers as JSON beside it) and list the outputs."""
+        path = write_macros(self.macros_path(), macros)
+        numbers = {k: m.value for k, m in macros.items()}
+        path.with_suffix(".json").write_text(json.dumps(numbers, indent=1, sort_keys=True))
+        return Outputs(tuple(figures), tuple(tables), path, numbers)
+
+
+def _mk(path: Path) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def _source_hash(name: str) -> str:
+    h = hashlib.sha256()
+    files = sorted((REPO / "lrtheory").rglob("*.py")) + [Path(__file__).parent / f"{name}.py"]
+    for f in files:
+        if f.exists():
+            h.update(f.read_bytes())
+    return h.hexdigest()
+
+
+def cache_key(name: str, config: Any) -> str:
+    """Hash of (study name, config, lrtheory version, library and study sources)."""
+    import lrtheory
+
+    blob = json.dumps([name, config, lrtheory.__version__, _source_hash(name)],
+                      sort_keys=True, default=repr)
+    return hashlib.sha256(blob.encode()).hexdigest()[:16]
+
+
+# ----------------------------------------------------------------------------- LaTeX text
+class Macro(NamedTuple):
+    """One number the paper quotes: its value and how it is typeset."""
+
+    value: float
+    latex: str
+
+
+_MACRO_NAME = re.compile(r"^[A-Za-z]+$")
+
+
+def write_macros(path: Path, macros: Mapping[str, Macro]) -> Path:
+    r"""``\newcommand{\Name}{latex}`` for each macro (names letters only, no duplicates)."""
+    lines = ["% Generated by studies/ -- do not edit; `make reproduce` rewrites it."]
+    for name, m in macros.items():
+        if not _MACRO_NAME.match(name):
+            raise ValueError(f"macro name={name!r} must be letters only (LaTeX control word)")
+        if not isinstance(m, Macro):
+            raise TypeError(f"macro {name!r} must be a Macro(value, latex); got {m!r}")
+        lines.append(rf"\newcommand{{\{name}}}{{{m.latex}}}")
+    _mk(path).write_text("\n".join(lines) + "\n")
+    return path
+
+
+def num(x: float, digits: int = 3) -> str:
+    r"""A number as LaTeX: ``0.0123``, ``1.23\times10^{-5}``, ``\infty``; ``--`` for NaN."""
+    if x is None or (isinstance(x, float) and math.isnan(x)):
+        return "--"
+    x = float(x)
+    if math.isinf(x):
+        return r"\ensuremath{\infty}" if x > 0 else r"\ensuremath{-\infty}"
+    if x == 0:
+        return "0"
+    e = math.floor(math.log10(abs(x)))
+    if -3 <= e < 5:
+        s = f"{x:.{max(digits - 1 - e, 0)}f}"
+        return s
+    mant = f"{x / 10 ** e:.{max(digits - 1, 0)}f}"
+    if mant.startswith("10"):  # rounding carried into the next decade
+        e += 1
+        mant = f"{x / 10 ** e:.{max(digits - 1, 0)}f}"
+    return rf"\ensuremath{{{mant}\times10^{{{e}}}}}"
+
+
+def macro(x: float, digits: int = 3) -> Macro:
+    """``Macro(x, num(x, digits))``."""
+    return Macro(float(x), num(x, digits))
+
+
+def int_macro(n: int) -> Macro:
+    return Macro(float(n), f"{int(n):,}".replace(",", "{,}"))
+
+
+def ci(est: float, lo: float, hi: float, digits: int = 3) -> str:
+    """``est [lo, hi]`` in LaTeX."""
+    if any(v is None or not np.isfinite(v) for v in (lo, hi)):
+        return num(est, digits)
+    return f"{num(est, digits)} [{num(lo, digits)}, {num(hi, digits)}]"
+
+
+_ESCAPE = {"&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#", "_": r"\_", "{": r"\{",
+           "}": r"\}", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}"}
+
+
+class Raw(str):
+    """A table cell that is already LaTeX (not escaped)."""
+
+
+def escape(s: str) -> str:
+    if isinstance(s, Raw):
+        return str(s)
+    return "".join(_ESCAPE.get(c, c) for c in str(s))
+
+
+def write_table(path: Path, rows: Sequence[Sequence[Any]], header: Sequence[str],
+                align: str | None = None, *, groups: Sequence[int] = ()) -> Path:
+    r"""A booktabs ``tabular`` (no float: the paper supplies caption and label).
+
+    Cells: ``str`` are escaped, :class:`Raw` are LaTeX, numbers go through :func:`num`.
+    ``groups``: row indices before which a ``\midrule`` separates groups.
+    """
+    ncol = len(header)
+    if align is None:
+        align = "l" * ncol
+    if len(align) != ncol:
+        raise ValueError(f"align={align!r} must have one letter per column ({ncol})")
+    out = [f"% Generated by studies/ -- do not edit.\n\\begin{{tabular}}{{{align}}}",
+           r"\toprule", " & ".join(escape(h) for h in header) + r" \\", r"\midrule"]
+    for i, row in enumerate(rows):
+        if len(row) != ncol:
+            raise ValueError(f"row {i} has {len(row)} cells; header has {ncol}")
+        if i in groups and i > 0:
+            out.append(r"\midrule")
+        cells = [c if isinstance(c, str) else num(c) for c in row]
+        out.append(" & ".join(escape(c) for c in cells) + r" \\")
+    out += [r"\bottomrule", r"\end{tabular}"]
+    _mk(path).write_text("\n".join(out) + "\n")
+    return path
+
+
+def mean_ci(values: Sequence[float], level: float = 0.95) -> tuple[float, float, float]:
+    """Mean of seeds and its Student-t confidence interval (NaN bounds for one seed)."""
+    from scipy import stats
+
+    v = np.asarray(values, float)
+    v = v[np.isfinite(v)]
+    if v.size == 0:
+        return math.nan, math.nan, math.nan
+    m = float(v.mean())
+    if v.size < 2:
+        return m, math.nan, math.nan
+    h = float(stats.t.ppf(0.5 + level / 2, v.size - 1) * v.std(ddof=1) / math.sqrt(v.size))
+    return m, m - h, m + h
+
+
+_DIGITS = ("Zero", "One", "Two", "Three", "Four", "Five", "Six", "Seven", "Eight", "Nine")
+
+
+def camel(*parts: Any) -> str:
+    """Letters-only macro name from parts: ``camel("stab", "max dev", 2) -> StabMaxDevTwo``.
+
+    Digits are spelled out, other characters split words, so the name is a control word.
+    """
+    out = []
+    for p in parts:
+        s = "".join(f" {_DIGITS[int(c)]} " if c.isdigit() else c for c in str(p))
+        s = re.sub(r"[^A-Za-z]+", " ", s)
+        out.append("".join(w[:1].upper() + w[1:] for w in s.split()))
+    return "".join(out)
