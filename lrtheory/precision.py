@@ -59,6 +59,7 @@ References:
 
 from __future__ import annotations
 
+import functools
 import types
 from collections.abc import Callable
 from typing import Any, NamedTuple
@@ -223,8 +224,10 @@ def _num(v, name: str, guard: int = 0) -> tuple[mpmath.mpf, bool]:
         raise TypeError(f"{name} must be a real number; got the bool {v!r}")
     if isinstance(v, float | np.floating):
         out, exact = mpmath.mpf(float(v)), False
-    elif isinstance(v, int | np.integer | mpmath.mpf):
-        out, exact = mpmath.mpf(v), True
+    elif isinstance(v, mpmath.mpf):
+        out, exact = v, True  # as given, with its own precision
+    elif isinstance(v, int | np.integer):
+        out, exact = mpmath.mpf(int(v)), True
     elif isinstance(v, str | sp.Basic):
         e = parse_expr(v, name) if isinstance(v, str) else v
         if not isinstance(e, sp.Expr) or e.free_symbols or not e.is_real:
@@ -295,16 +298,20 @@ def _oracle(expr, syms, needs):
     grads = [sp.diff(expr, s) for s in syms]
     f_l = sp.lambdify(syms, expr, modules="mpmath")
     g_l = sp.lambdify(syms, grads, modules="mpmath")
-    h_l = sp.lambdify(syms, [[sp.diff(g, s) for s in syms] for g in grads], modules="mpmath")
     t_l = sp.lambdify(syms, sp.diff(expr, syms[0], 3), modules="mpmath") if needs == "d3" \
         else None
+
+    @functools.cache  # the Hessian only when used (Newton-type, refining x_star)
+    def h_l():
+        return sp.lambdify(syms, [[sp.diff(g, s) for s in syms] for g in grads],
+                           modules="mpmath")
 
     def args(x):
         return [x[i] for i in range(n)]
 
     return (lambda x: _real(f_l(*args(x))),
             lambda x: mpmath.matrix([_real(v) for v in g_l(*args(x))]),
-            lambda x: mpmath.matrix([[_real(v) for v in r] for r in h_l(*args(x))]),
+            lambda x: mpmath.matrix([[_real(v) for v in r] for r in h_l()(*args(x))]),
             None if t_l is None else lambda x: _real(t_l(*args(x))))
 
 
