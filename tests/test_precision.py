@@ -9,6 +9,7 @@ mpmath logarithms (never via float, which would flush errors below 1e-308 to 0).
 import math
 
 import mpmath
+import numpy as np
 import pytest
 import sympy as sp
 
@@ -398,3 +399,31 @@ def test_problem_without_expression_is_rejected():
     with pytest.raises(ValueError, match="has no SymPy expression"):
         run_mp("newton", bare, None, 3)
     assert run_mp("newton", p, None, 3).f[0] == 1  # f(x0) = 1^2
+
+
+# ------------------------------------------------------- same iterations as the JAX layer
+@pytest.mark.parametrize("jax_name, name, kw", [
+    ("gd", "gd", dict(lr=0.25)),
+    ("momentum", "heavy_ball", dict(lr=0.25, beta=0.5)),
+    ("newton", "newton", {}),
+    ("damped_newton", "damped_newton", dict(lr=0.5)),
+    ("secant", "secant", dict(h=0.01)),
+    ("halley", "halley", {}),
+    ("bfgs", "bfgs", {}),  # in 1-D BFGS's B_1 = s/y whatever the H0 scaling
+    ("nesterov", "nesterov", dict(lr=0.25, beta=0.5)),
+])
+def test_same_iterations_as_lrtheory_methods(jax_name, name, kw):
+    import lrtheory
+    from lrtheory import methods
+
+    p = from_expr("exp(x) - 2*x + x**2/4", x0=[1.0])
+    ref = np.asarray(lrtheory.run(methods.get(jax_name, **kw), p, 6, keep_x=True).x)[:, 0]
+    extra = {"line_search": True} if name == "bfgs" else {}  # the JAX BFGS always searches
+    x = np.array([float(v) for v in run_mp(name, p, None, 6, **kw, **extra).x[:, 0]])
+    if name == "nesterov":
+        # optax's Nesterov (v = g + beta v, x -= lr (g + beta v)) iterates the look-ahead
+        # points y_k = x_k + beta (x_k - x_{k-1}) of the classical form used here.
+        x[1:] = x[1:] + kw["beta"] * (x[1:] - x[:-1])
+    # float64 rounds each step by ~1e-16 and these six steps contract; the secant's
+    # difference quotient amplifies that by |x_k|/|x_k - x_{k-1}| < 1e3 here.
+    np.testing.assert_allclose(x, ref, rtol=0, atol=1e-12)
