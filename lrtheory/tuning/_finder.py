@@ -274,7 +274,14 @@ def find_lr(method, problem: Problem, lr_min: float = 1e-7, lr_max: float = 10.0
         raise ValueError(f"stochastic=True needs a problem with batch_grad; "
                          f"{problem.name!r} has none")
 
-    build = resolve_factory(method, ["lr"], fixed)
+    if isinstance(method, str):
+        build = resolve_factory(method, ["lr"], fixed)
+    elif callable(method):
+        def build(lr):
+            return method(lr, **(fixed or {}))
+    else:
+        raise TypeError(f"method must be a registry name or a callable schedule -> method; "
+                        f"got {type(method).__name__}")
     ramp = _ramp(mode, steps)
 
     def factory(lr_min, lr_max):
@@ -316,7 +323,8 @@ def find_lr(method, problem: Problem, lr_min: float = 1e-7, lr_max: float = 10.0
 
     def suggestion(name):
         v = np.asarray(per_seed[name])
-        lr = float(np.exp(np.median(np.log(v))))
+        # clipped: exp(log(x)) may round one ulp outside the per-seed range
+        lr = float(np.clip(np.exp(np.median(np.log(v))), v.min(), v.max()))
         return Suggestion(
             name, lr, tuple(per_seed[name]), float(v.min()), float(v.max()),
             None if theory.lr_opt is None else lr / theory.lr_opt,
