@@ -42,9 +42,9 @@ How a sequence is read, in order (thresholds are constants in ``_regimes``):
    as :math:`\ell = c + k\log C` and as :math:`\ell = \log A - p \log k`. Sublinear when
    the power law fits better, :math:`p > 0`, and the decrease is below three decades.
    Linear when the envelope falls by three decades, or by a factor two with every block
-   decreasing or with a slope of ten standard errors, and still falls in the last block (so a floor far above round-off is never
-   called linear); ``rate_ci`` is the spread of block-to-block slopes. Otherwise
-   ``undetermined``, with the reason.
+   decreasing or with a slope of ten standard errors, and still falls in the last block
+   (so a floor far above round-off is never called linear); ``rate_ci`` is the spread of
+   block-to-block slopes. Otherwise ``undetermined``, with the reason.
 
 References: Ypma (1995) and Grau-Sanchez, Noguera, Gutierrez (2011) for the COC/ACOC;
 Aitken (1926) for the extrapolation.
