@@ -66,10 +66,13 @@ def _standardise_with_intercept(X, X_test):
 
 def minibatch(n: int, batch_size: int, grad_on: Callable) -> Callable:
     """``(x, key) -> grad_on(x, idx)`` with ``batch_size`` row indices drawn uniformly
-    without replacement from ``range(n)``."""
+    without replacement from ``range(n)`` (compiled: eager sampling costs seconds)."""
 
+    @jax.jit
     def batch_grad(x, key):
-        idx = jax.random.choice(key, n, (batch_size,), replace=False)
+        # The positions of the batch_size largest of n i.i.d. uniforms are a uniformly
+        # random subset (exchangeability); top_k compiles faster than random.choice.
+        idx = jax.lax.top_k(jax.random.uniform(key, (n,)), batch_size)[1]
         return grad_on(x, idx)
 
     return batch_grad
@@ -82,7 +85,8 @@ def _normal_sampler(dim: int):
     return sample
 
 
-def least_squares(n_train: int = 300, batch_size: int = 32, seed: int = 0) -> Problem:
+def least_squares(n_train: int = 300, batch_size: int | None = None,
+                  seed: int = 0) -> Problem:
     r"""Least-squares linear regression on scikit-learn's diabetes data.
 
     .. math:: f(w) = \frac{1}{2n}\|Xw - y\|^2 = \tfrac12 w^\top A w - b^\top w + c,\quad
@@ -92,7 +96,8 @@ def least_squares(n_train: int = 300, batch_size: int = 32, seed: int = 0) -> Pr
     disease-progression target standardised with the training mean and standard
     deviation (so losses are in units of the target's variance). A quadratic: ``data``
     holds ``A``, ``b`` and the ``eigenvalues`` of ``A`` (the exact :math:`\mu`, :math:`L`
-    of gradient descent). :math:`x^\star` is ``np.linalg.lstsq``'s solution and
+    of gradient descent; about 0.0089 and 4.2 with the defaults, :math:`\kappa \approx
+    470`). :math:`x^\star` is ``np.linalg.lstsq``'s solution and
     :math:`f^\star = \|Xx^\star - y\|^2/(2n)`. ``metrics`` gives ``train_loss``,
     ``test_loss`` (the same half mean squared error) and ``train_r2``, ``test_r2``
     (coefficient of determination). Start :math:`w = 0`.
@@ -103,7 +108,8 @@ def least_squares(n_train: int = 300, batch_size: int = 32, seed: int = 0) -> Pr
     Args:
       n_train: training rows, in [11, 441] (at least one per coefficient so that
         :math:`A` is positive definite); the other rows are the test set.
-      batch_size: rows per ``batch_grad`` call, in [1, n_train].
+      batch_size: rows per ``batch_grad`` call, in [1, n_train]; default
+        ``min(32, n_train)``.
       seed: seed of the train/test split.
 
     Example:
@@ -112,7 +118,8 @@ def least_squares(n_train: int = 300, batch_size: int = 32, seed: int = 0) -> Pr
       (11, (100, 11), (342, 11), ['convex', 'dataset', 'quadratic'])
     """
     X, y, X_test, y_test = load_split("diabetes", n_train, seed, min_train=11)
-    batch_size = check_int("batch_size", batch_size, 1, X.shape[0])
+    batch_size = check_int("batch_size", min(32, X.shape[0]) if batch_size is None
+                           else batch_size, 1, X.shape[0])
     X, X_test = _standardise_with_intercept(X, X_test)
     y_mean, y_std = y.mean(), y.std()
     y, y_test = (y - y_mean) / y_std, (y_test - y_mean) / y_std
@@ -185,7 +192,7 @@ def _logistic_newton(X, y, l2, tol=1e-14, max_iter=100):
     return w, float(f(w))
 
 
-def logistic(n_train: int = 400, l2: float = 1e-3, batch_size: int = 32,
+def logistic(n_train: int = 400, l2: float = 1e-3, batch_size: int | None = None,
              seed: int = 0) -> Problem:
     r"""L2-regularised logistic regression on scikit-learn's breast-cancer data.
 
@@ -199,7 +206,9 @@ def logistic(n_train: int = 400, l2: float = 1e-3, batch_size: int = 32,
     :math:`\mathbb{R}^{31}` (``data["mu"]``, ``data["L"]``). :math:`x^\star` is computed
     by damped Newton in float64 until :math:`\|\nabla f\|_\infty \le 10^{-14}` (so
     :math:`\|x - x^\star\| \le \|\nabla f\|/\lambda` is a few ``1e-12``), and
-    :math:`f^\star = f(x^\star)`. ``metrics``: ``train_loss`` and ``test_loss`` (mean
+    :math:`f^\star = f(x^\star)`. With the defaults the Hessian at :math:`x^\star` has
+    eigenvalues in about :math:`[10^{-3}, 0.085]` (:math:`\kappa \approx 85`), while
+    ``data["L"]`` (the bound at :math:`w = 0`) is about 3.3. ``metrics``: ``train_loss`` and ``test_loss`` (mean
     log-loss without the penalty), ``train_acc``, ``test_acc``. Start :math:`w = 0`.
 
     Data provenance: Street, Wolberg & Mangasarian (1993), *Nuclear feature extraction
@@ -208,7 +217,8 @@ def logistic(n_train: int = 400, l2: float = 1e-3, batch_size: int = 32,
     Args:
       n_train: training rows, in [2, 568]; the rest is the test set.
       l2: penalty :math:`\lambda > 0`.
-      batch_size: rows per ``batch_grad`` call, in [1, n_train].
+      batch_size: rows per ``batch_grad`` call, in [1, n_train]; default
+        ``min(32, n_train)``.
       seed: seed of the train/test split.
 
     Example:
@@ -217,7 +227,8 @@ def logistic(n_train: int = 400, l2: float = 1e-3, batch_size: int = 32,
       (31, True, 0.001)
     """
     X, y, X_test, y_test = load_split("breast_cancer", n_train, seed)
-    batch_size = check_int("batch_size", batch_size, 1, X.shape[0])
+    batch_size = check_int("batch_size", min(32, X.shape[0]) if batch_size is None
+                           else batch_size, 1, X.shape[0])
     l2 = check_real("l2", l2, positive=True)
     X, X_test = _standardise_with_intercept(X, X_test)
     y, y_test = y.astype(np.float64), y_test.astype(np.float64)

@@ -97,8 +97,8 @@ def scalar_smooth() -> Problem:
 
     Example:
       >>> p = scalar_smooth()
-      >>> round(p.x_star[0], 12), round(p.f_star, 12), sorted(p.tags)
-      (0.69314718056, 0.613705638881, ['convex', 'scalar'])
+      >>> round(float(p.x_star[0]), 12), round(p.f_star, 12), sorted(p.tags)
+      (0.69314718056, 0.61370563888, ['convex', 'scalar'])
     """
     e = sp.exp(_x) - 2 * _x
     return _from_sympy(e, [1.0], "scalar_smooth", x_star=[_num(sp.log(2))],

@@ -38,6 +38,8 @@ def _classifier(name: str, init: Callable, apply: Callable, *, n_train: int,
                 batch_size: int, l2: float, seed: int, params: dict) -> Problem:
     """A Problem for ``apply(tree, X) -> logits`` with parameters ``init(key) -> tree``."""
     X, y, X_test, y_test = load_split("digits", n_train, seed)
+    if batch_size is None:
+        batch_size = min(64, X.shape[0])
     batch_size = check_int("batch_size", batch_size, 1, X.shape[0])
     l2 = check_real("l2", l2)
     X, X_test = X / 16.0, X_test / 16.0
@@ -54,8 +56,11 @@ def _classifier(name: str, init: Callable, apply: Callable, *, n_train: int,
     def value(theta):
         return loss(theta, Xj, Yj) + 0.5 * l2 * theta @ theta
 
-    grad = jax.grad(value)
-    hess = jax.hessian(value)
+    # Compiled once here: called eagerly, these nets would dispatch (and compile) op by
+    # op, seconds per first call; under an outer jit the inner jit is inlined.
+    value = jax.jit(value)
+    grad = jax.jit(jax.grad(value))
+    hess = jax.jit(jax.hessian(value))
 
     def grad_on(theta, idx):
         return jax.grad(loss)(theta, Xj[idx], Yj[idx]) + l2 * theta
@@ -76,13 +81,14 @@ def _classifier(name: str, init: Callable, apply: Callable, *, n_train: int,
         params={**params, "n_train": X.shape[0], "batch_size": batch_size, "l2": l2,
                 "seed": seed},
         data={"X": X, "y": y, "X_test": X_test, "y_test": y_test},
-        batch_grad=minibatch(X.shape[0], batch_size, grad_on), metrics=metrics,
+        batch_grad=minibatch(X.shape[0], batch_size, grad_on),
+        metrics=jax.jit(metrics),
         x0_sampler=sampler, tags=frozenset({"dataset", "nonconvex"}),
     )
 
 
-def mlp(hidden: int = 32, n_train: int = 1000, batch_size: int = 64, l2: float = 0.0,
-        seed: int = 0) -> Problem:
+def mlp(hidden: int = 32, n_train: int = 1000, batch_size: int | None = None,
+        l2: float = 0.0, seed: int = 0) -> Problem:
     r"""A one-hidden-layer perceptron classifying the 8x8 digits.
 
     .. math:: \mathrm{logits}(x) = W_2 \tanh(W_1 x + b_1) + b_2,\qquad
@@ -98,7 +104,8 @@ def mlp(hidden: int = 32, n_train: int = 1000, batch_size: int = 64, l2: float =
     Args:
       hidden: hidden units, ``>= 1``.
       n_train: training images, in [2, 1796]; the rest is the test set.
-      batch_size: images per ``batch_grad`` call, in [1, n_train].
+      batch_size: images per ``batch_grad`` call, in [1, n_train]; default
+        ``min(64, n_train)``.
       l2: penalty :math:`\lambda \ge 0` on all parameters.
       seed: seed of the split and of the initialisation.
 
@@ -123,8 +130,8 @@ def mlp(hidden: int = 32, n_train: int = 1000, batch_size: int = 64, l2: float =
                        seed=seed, params={"hidden": hidden})
 
 
-def cnn(channels: int = 8, n_train: int = 1000, batch_size: int = 64, l2: float = 0.0,
-        seed: int = 0) -> Problem:
+def cnn(channels: int = 8, n_train: int = 1000, batch_size: int | None = None,
+        l2: float = 0.0, seed: int = 0) -> Problem:
     r"""A small convolutional net classifying the 8x8 digits.
 
     One 3x3 convolution with ``channels`` output channels (valid padding, 8x8 -> 6x6),
@@ -135,7 +142,8 @@ def cnn(channels: int = 8, n_train: int = 1000, batch_size: int = 64, l2: float 
     Args:
       channels: convolution channels, ``>= 1``.
       n_train: training images, in [2, 1796]; the rest is the test set.
-      batch_size: images per ``batch_grad`` call, in [1, n_train].
+      batch_size: images per ``batch_grad`` call, in [1, n_train]; default
+        ``min(64, n_train)``.
       l2: penalty :math:`\lambda \ge 0` on all parameters.
       seed: seed of the split and of the initialisation.
 
