@@ -1,0 +1,201 @@
+r"""Curvature at the solution: :math:`L`, :math:`\mu`, :math:`\kappa` from the Hessian.
+
+:math:`L = \lambda_{\max}(\nabla^2 f(x^\star))`, :math:`\mu = \lambda_{\min}`,
+:math:`\kappa = L/\mu`. Exact (SymPy) where that is cheap: a quadratic's stored
+``data["eigenvalues"]``, a diagonal Hessian, or a Hessian of dimension <= ``exact_max_dim``;
+float64 (``numpy.linalg.eigvalsh``) otherwise.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import NamedTuple
+
+import numpy as np
+import sympy as sp
+
+from ._common import exact, simplify_small, to_float
+
+__all__ = ["Curvature", "curvature", "parse", "point"]
+
+
+class Curvature(NamedTuple):
+    r"""Eigenvalues of the Hessian at :math:`x^\star` and the constants they give.
+
+    Attributes:
+      L, mu, kappa: largest and smallest eigenvalue and their ratio (``inf`` when
+        ``mu <= 0``: not strongly convex at :math:`x^\star`).
+      eigenvalues: all eigenvalues, ascending, as floats.
+      L_expr, mu_expr, kappa_expr, eigenvalues_expr: the same as SymPy expressions.
+      exact: whether the expressions are exact (no float64 eigen-solver involved).
+      source: where they came from: ``"data"`` (a quadratic's stored spectrum),
+        ``"hessian"`` (symbolic Hessian at :math:`x^\star`), ``"matrix"``, ``"spectrum"``.
+    """
+
+    L: float
+    mu: float
+    kappa: float
+    eigenvalues: tuple[float, ...]
+    L_expr: sp.Expr
+    mu_expr: sp.Expr
+    kappa_expr: sp.Expr
+    eigenvalues_expr: tuple[sp.Expr, ...]
+    exact: bool
+    source: str
+
+    def latex(self) -> str:
+        r"""``L = ..., \mu = ..., \kappa = ...`` in LaTeX.
+
+        >>> curvature([1, 10]).latex()
+        'L = 10,\\ \\mu = 1,\\ \\kappa = 10'
+        """
+        return (rf"L = {sp.latex(self.L_expr)},\ \mu = {sp.latex(self.mu_expr)},\ "
+                rf"\kappa = {sp.latex(self.kappa_expr)}")
+
+
+def _natural_key(s: sp.Symbol):
+    return [int(t) if t.isdigit() else t for t in re.split(r"(\d+)", s.name)]
+
+
+def parse(expr, name: str = "expr") -> sp.Expr:
+    """A SymPy expression from an expression or a formula string (``^`` is power)."""
+    if isinstance(expr, sp.Expr):
+        return expr
+    if not isinstance(expr, str):
+        raise TypeError(f"{name} must be a SymPy expression or a string; "
+                        f"got {type(expr).__name__}")
+    from sympy.parsing.sympy_parser import convert_xor, standard_transformations
+
+    try:
+        return sp.parse_expr(expr, transformations=standard_transformations + (convert_xor,))
+    except Exception as e:  # SymPy raises many types for malformed text
+        raise ValueError(f"{name}={expr!r} is not a formula SymPy can parse: {e}") from e
+
+
+def variables(e: sp.Expr, symbols=None, name: str = "symbols") -> tuple[sp.Symbol, ...]:
+    """The variables of ``e``: ``symbols`` if given, else its free symbols in natural
+    order (``x1 < x2 < x10``)."""
+    if symbols is None:
+        return tuple(sorted(e.free_symbols, key=_natural_key))
+    syms = tuple(sp.Symbol(s) if isinstance(s, str) else s for s in symbols)
+    extra = e.free_symbols - set(syms)
+    if extra:
+        raise ValueError(f"expr has free symbols {sorted(map(str, extra))} not among "
+                         f"{name}={[str(s) for s in syms]}; substitute numbers first")
+    return syms
+
+
+def point(x_star, n: int, name: str = "x_star") -> tuple[sp.Expr, ...]:
+    """A point as a tuple of exact SymPy numbers (floats via their decimal repr)."""
+    if isinstance(x_star, sp.MatrixBase):
+        x_star = list(x_star)
+    if isinstance(x_star, (sp.Basic, int, float, np.number)) and n == 1:
+        x_star = [x_star]
+    vals = list(np.asarray(x_star, dtype=object).reshape(-1))
+    if len(vals) != n:
+        raise ValueError(f"{name} must have {n} entries (one per variable); got {x_star!r}")
+    return tuple(exact(v.item() if isinstance(v, np.generic) else v, name) for v in vals)
+
+
+def _is_problem(obj) -> bool:
+    # Duck-typed: importing lrtheory.problems would import JAX into the theory layer.
+    return hasattr(obj, "data") and hasattr(obj, "expr_fn") and hasattr(obj, "dim")
+
+
+def _from_exprs(ev: Sequence[sp.Expr], source: str) -> Curvature:
+    ev = [sp.sympify(v) for v in ev]
+    if not ev:
+        raise ValueError("the spectrum is empty")
+    fl = [to_float(v) for v in ev]
+    order = np.argsort(fl, kind="stable")
+    ev = tuple(ev[i] for i in order)
+    fl = tuple(fl[i] for i in order)
+    L, mu = ev[-1], ev[0]
+    kappa = simplify_small(sp.radsimp(L / mu)) if fl[0] > 0 else sp.oo
+    is_exact = not any(v.has(sp.Float) for v in ev)
+    return Curvature(fl[-1], fl[0], to_float(kappa), fl, L, mu, sp.sympify(kappa), ev,
+                     is_exact, source)
+
+
+def _matrix_spectrum(H: sp.Matrix, exact_max_dim: int, source: str) -> Curvature:
+    n = H.shape[0]
+    if H.shape != (n, n):
+        raise ValueError(f"the Hessian/matrix must be square; got shape {H.shape}")
+    if H.is_diagonal():
+        return _from_exprs([H[i, i] for i in range(n)], source)
+    if n <= exact_max_dim and not H.has(sp.Float):
+        ev = [simplify_small(v) for v in H.eigenvals(multiple=True)]
+        return _from_exprs(ev, source)
+    Hf = np.array(H.evalf(30).tolist(), dtype=np.float64)
+    if not np.allclose(Hf, Hf.T, rtol=1e-12, atol=0):
+        raise ValueError("the Hessian/matrix must be symmetric")
+    return _from_exprs([sp.Float(float(v)) for v in np.linalg.eigvalsh(Hf)], source)
+
+
+def curvature(obj, x_star=None, symbols=None, *, exact_max_dim: int = 2) -> Curvature:
+    r"""Eigenvalues of :math:`\nabla^2 f(x^\star)`, and :math:`L`, :math:`\mu`, :math:`\kappa`.
+
+    Args:
+      obj: a :class:`~lrtheory.problems.Problem` (a quadratic's stored
+        ``data["eigenvalues"]`` are used, else its expression's Hessian at ``x_star``);
+        a SymPy expression or formula string of :math:`f`; a symmetric matrix (SymPy
+        or array; the Hessian itself); a 1-D sequence of eigenvalues; or a
+        :class:`Curvature` (returned unchanged).
+      x_star: the point (default: the problem's ``x_star``). Floats are read exactly
+        through their decimal repr; pass SymPy numbers (``sp.log(2)``) for exact
+        irrational points. Not needed when the Hessian is constant.
+      symbols: variable order for an expression (default: natural order of its symbols).
+      exact_max_dim: largest non-diagonal dimension solved exactly by SymPy.
+
+    Returns:
+      :class:`Curvature`.
+
+    Example:
+      >>> c = curvature("(x - 1)**2 + 10*(y - x**2)**2", x_star=[1, 1])
+      >>> c.mu_expr, c.L_expr, round(c.kappa, 3)
+      (51 - sqrt(2561), sqrt(2561) + 51, 258.096)
+    """
+    if isinstance(obj, Curvature):
+        return obj
+    if _is_problem(obj):
+        if "eigenvalues" in obj.data:
+            ev = np.asarray(obj.data["eigenvalues"], dtype=np.float64).reshape(-1)
+            return _from_exprs([exact(float(v), "data['eigenvalues']") for v in ev], "data")
+        e = obj.expr
+        if e is None:
+            raise ValueError(f"problem {obj.name!r} has no SymPy expression and no stored "
+                             "eigenvalues; pass a Hessian or a spectrum instead")
+        symbols = obj.symbols if symbols is None else symbols
+        x_star = obj.x_star if x_star is None else x_star
+        return _hessian_curvature(e, x_star, symbols, exact_max_dim)
+    if isinstance(obj, sp.MatrixBase):
+        return _matrix_spectrum(sp.Matrix(obj), exact_max_dim, "matrix")
+    if isinstance(obj, (str, sp.Expr)):
+        return _hessian_curvature(parse(obj, "obj"), x_star, symbols, exact_max_dim)
+    try:
+        arr = np.asarray(obj, dtype=object)
+    except Exception as e:  # ragged input
+        raise TypeError(f"obj must be a Problem, expression, matrix or spectrum; got {obj!r}"
+                        ) from e
+    if arr.ndim == 2:
+        M = sp.Matrix([[exact(v.item() if isinstance(v, np.generic) else v, "obj")
+                        for v in row] for row in arr])
+        return _matrix_spectrum(M, exact_max_dim, "matrix")
+    if arr.ndim == 1:
+        return _from_exprs([exact(v.item() if isinstance(v, np.generic) else v, "obj")
+                            for v in arr], "spectrum")
+    raise TypeError(f"obj must be a Problem, an expression, a matrix or a 1-D spectrum; "
+                    f"got {type(obj).__name__} of shape {arr.shape}")
+
+
+def _hessian_curvature(e, x_star, symbols, exact_max_dim) -> Curvature:
+    syms = variables(e, symbols)
+    if not syms:
+        raise ValueError(f"expr={e} has no variables")
+    H = sp.hessian(e, syms)
+    if H.free_symbols & set(syms):
+        if x_star is None:
+            raise ValueError(f"x_star is needed: the Hessian of {e} is not constant")
+        H = H.subs(dict(zip(syms, point(x_star, len(syms)), strict=True)))
+    return _matrix_spectrum(H, exact_max_dim, "hessian")

@@ -1,0 +1,208 @@
+r"""Where gradient descent with a decaying step size ends up, on :math:`f = \lambda x^2/2`.
+
+With steps :math:`\alpha_k` the iterate is exactly
+:math:`x_k = x_0 \prod_{j<k} (1 - \alpha_j\lambda)` (:math:`x^\star = 0`). Hence, for
+:math:`\alpha_k \to 0`: if :math:`\sum_k \alpha_k < \infty` the product converges to a
+non-zero number and GD **stalls** at :math:`x_\infty = x_0\prod_{j\ge0}(1-\alpha_j\lambda)`
+(e.g. exponential decay :math:`\alpha_k = \alpha_0 d^k` stalls at the q-Pochhammer
+symbol :math:`x_0(\alpha_0\lambda; d)_\infty`); if :math:`\sum_k\alpha_k = \infty` it
+converges, and with :math:`\alpha_k = c/k + O(k^{-1-\epsilon})` sublinearly,
+:math:`|x_k| \sim A|x_0| k^{-p}` with :math:`p = \lambda c` (time-based decay
+:math:`\alpha_0/(1+dk)`: :math:`p = \lambda\alpha_0/d`). A step that tends to
+:math:`\alpha_\infty > 0` gives linear convergence at :math:`|1-\alpha_\infty\lambda|`
+(or divergence). On a quadratic in :math:`n` dimensions apply this to each eigenvalue.
+Reference: Robbins & Monro (1951) for the :math:`\sum\alpha_k = \infty` condition;
+Gasper & Rahman (2004) for q-Pochhammer products.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import NamedTuple
+
+import mpmath
+import sympy as sp
+
+from ._common import exact, is_zero, linear_regime, simplify_small, to_float
+from .curvature import parse
+
+__all__ = ["ScheduleLimit", "schedule_limit"]
+
+
+class ScheduleLimit(NamedTuple):
+    r"""The fate of :math:`x_k = x_0\prod_{j<k}(1-\alpha_j\lambda)`.
+
+    Attributes:
+      converges: whether :math:`x_k \to 0 = x^\star`.
+      regime: ``"linear"``, ``"sublinear"``, ``"stalled"``, ``"finite"`` (a factor is
+        exactly 0: :math:`x^\star` is hit in finitely many steps), ``"diverged"`` or
+        ``"undetermined"`` (:math:`|1-\alpha_\infty\lambda| = 1`).
+      limit: :math:`\lim x_k` (0 when it converges; ``inf`` when it diverges; ``None``
+        when undetermined).
+      sum_lr: :math:`\sum_k \alpha_k` (``inf`` when it diverges).
+      p: sublinear exponent in :math:`|x_k| \sim A|x_0|k^{-p}` (``inf``: faster than any
+        power; ``None`` unless ``regime == "sublinear"``).
+      prefactor: :math:`A` when SymPy finds the product in closed form, else ``None``.
+      rate: linear rate :math:`|1-\alpha_\infty\lambda|` when :math:`\alpha_k\to\alpha_\infty>0`.
+      limit_expr, sum_lr_expr, p_expr, prefactor_expr, rate_expr: SymPy forms (``None``
+        where the float is ``None``).
+      note: how the result was obtained.
+    """
+
+    converges: bool
+    regime: str
+    limit: float | None
+    sum_lr: float
+    p: float | None
+    prefactor: float | None
+    rate: float | None
+    limit_expr: sp.Expr | None
+    sum_lr_expr: sp.Expr
+    p_expr: sp.Expr | None
+    prefactor_expr: sp.Expr | None
+    rate_expr: sp.Expr | None
+    note: str = ""
+
+
+def _head_length(t, cap: int = 2**16) -> int:
+    """K0 such that t(j) = lam*lr_j < 1/2 for all j >= K0 (checked up to where t has
+    stayed below 1/2 over the second half of a doubling scan)."""
+    n = 64
+    while n < cap and max(t(j) for j in range(n // 2, n)) >= 0.5:
+        n *= 2
+    last = [j for j in range(n) if t(j) >= 0.5]
+    return last[-1] + 1 if last else 0
+
+
+def _infinite_product(factor: sp.Expr, kk: sp.Symbol, k0: int) -> sp.Expr:
+    """prod_{k>=0} factor: the first k0 factors exactly, the tail (all factors in
+    (1/2, 1)) by mpmath's nprod (exp of an extrapolated nsum of logs) at 40 digits."""
+    head = sp.Mul(*[factor.subs(kk, j) for j in range(k0)])
+    f = sp.lambdify(kk, factor, "mpmath")
+    with mpmath.workdps(40):
+        tail = mpmath.nprod(f, [k0, mpmath.inf])
+        return sp.N(head, 40) * sp.Float(mpmath.nstr(tail, 40), 40)
+
+
+def _prefactor(factor: sp.Expr, kk: sp.Symbol, p: sp.Expr) -> sp.Expr | None:
+    """A = lim_K K**p prod_{k<K} factor, when SymPy gives the product as gamma ratios.
+
+    sp.limit on gamma ratios takes seconds; instead use Gamma(K+a) ~ K**a Gamma(K)
+    (exact in the limit for a product of such factors) and take the limit of what is
+    left, a rational function of K."""
+    K = sp.Symbol("K", integer=True, positive=True)
+    try:
+        PK = sp.product(factor, (kk, 0, K - 1))
+        if PK.has(sp.Product):
+            return None
+        e = sp.gammasimp(PK.rewrite(sp.gamma) * K**p)
+        if e.is_Add:
+            return None
+        reps = {}
+        for g in e.atoms(sp.gamma):
+            a = sp.expand(g.args[0] - K)
+            if not g.args[0].has(K):
+                continue
+            if a.has(K):
+                return None
+            reps[g] = K**a * sp.gamma(K)
+        e = sp.powsimp(e.xreplace(reps), force=True)
+        if e.has(sp.gamma(K)):
+            return None
+        A = sp.Abs(simplify_small(sp.limit(e, K, sp.oo)))
+    except (NotImplementedError, ValueError, TypeError):
+        return None
+    return A if A.is_finite and A.is_positive else None
+
+
+def schedule_limit(schedule, lam, x0=1, k=None) -> ScheduleLimit:
+    r"""Does GD with step schedule :math:`\alpha_k` converge on :math:`\lambda x^2/2`, and where to?
+
+    Args:
+      schedule: :math:`\alpha_k` as a SymPy expression or formula string in ``k``
+        (``k = 0, 1, 2, ...``), e.g. ``"lr0 * d**k"`` with numbers substituted:
+        ``"0.5 * 0.9**k"``, ``"0.5 / (1 + 0.1*k)"``.
+      lam: the curvature :math:`\lambda > 0`.
+      x0: the starting error :math:`x_0`.
+      k: the step-index symbol (default: the expression's only free symbol).
+
+    Returns:
+      :class:`ScheduleLimit`.
+
+    Example:
+      >>> s = schedule_limit("0.5 * 0.9**k", lam=1, x0=1)      # sum = 5 < inf: stalls
+      >>> s.regime, round(s.limit, 12), s.sum_lr_expr
+      ('stalled', 0.002790546567, 5)
+      >>> t = schedule_limit("0.5 / (1 + 0.1*k)", lam=1)       # p = lam*lr0/d = 5
+      >>> t.regime, t.p_expr, t.prefactor_expr
+      ('sublinear', 5, 15120)
+    """
+    lr = parse(schedule, "schedule")
+    free = sorted(lr.free_symbols, key=str)
+    if k is None:
+        if len(free) > 1:
+            raise ValueError(f"schedule={lr} has several free symbols {free}; pass k= and "
+                             "substitute numbers for the others")
+        k = free[0] if free else sp.Symbol("k")
+    k = sp.Symbol(k) if isinstance(k, str) else k
+    if set(free) - {k}:
+        raise ValueError(f"schedule={lr} has free symbols other than k={k}: "
+                         f"{sorted(map(str, set(free) - {k}))}")
+    kk = sp.Symbol("k", integer=True, nonnegative=True)
+    # Floats as the decimals they print as (0.9 -> 9/10): exact sums and products.
+    lr = lr.subs(k, kk).xreplace({f: exact(float(f), "schedule") for f in lr.atoms(sp.Float)})
+    lam_e, x0_e = exact(lam, "lam"), exact(x0, "x0")
+    if not lam_e > 0:
+        raise ValueError(f"lam must be > 0; got {lam!r}")
+    lr_f = sp.lambdify(kk, lr, "mpmath")
+    lr_inf = sp.limit(lr, kk, sp.oo)
+    if not (lr_inf.is_finite and lr_inf.is_extended_nonnegative):
+        raise ValueError(f"schedule={lr} must tend to a finite limit >= 0; its limit is "
+                         f"{lr_inf}")
+    factor = 1 - lam_e * lr
+    if lr_inf > 0:
+        rate = sp.Abs(1 - lam_e * lr_inf)
+        regime = linear_regime(rate)
+        lim = {"linear": sp.Integer(0), "diverged": sp.oo, "undetermined": None}[regime]
+        return ScheduleLimit(regime == "linear", regime, None if lim is None else to_float(lim),
+                             math.inf, None, None, to_float(rate), lim, sp.oo, None, None,
+                             rate, f"lr_k -> {lr_inf} > 0: rate |1 - lam*lr_inf|")
+    k0 = _head_length(lambda j: float(lam_e * lr_f(j)))
+    for j in range(k0):  # past k0, lam*lr_k < 1/2: no factor can vanish
+        if is_zero(factor.subs(kk, j)):
+            return ScheduleLimit(True, "finite", 0.0, math.inf, None, None, None,
+                                 sp.Integer(0), sp.oo, None, None, None,
+                                 f"lam*lr_{j} = 1: x_{j + 1} = 0 exactly")
+    S = sp.summation(lr, (kk, 0, sp.oo))
+    if isinstance(S, sp.Sum):  # no closed form: decide convergence, sum numerically
+        conv = S.is_convergent()
+        if conv is not sp.true and conv is not sp.false:
+            raise ValueError(f"cannot decide whether sum_k {lr} converges")
+        if conv:
+            with mpmath.workdps(30):
+                S_val = float(mpmath.nsum(lr_f, [0, mpmath.inf]))
+        else:
+            S_val = math.inf
+    else:
+        S_val = to_float(S)
+    if math.isfinite(S_val):
+        value = _infinite_product(factor, kk, k0)
+        lim_val = x0_e * value
+        return ScheduleLimit(False, "stalled", to_float(lim_val), S_val, None, None, None,
+                             x0_e * sp.Product(factor, (kk, 0, sp.oo)), S, None, None, None,
+                             "sum lr_k < inf: x_inf = x0 * prod (1 - lam*lr_k) "
+                             f"= {sp.N(lim_val, 15)} (mpmath nprod at 40 digits)")
+    c = sp.limit(kk * lr, kk, sp.oo)
+    p = simplify_small(lam_e * c)
+    note = "sum lr_k = inf and lr_k -> 0: x_k -> 0"
+    A = None
+    if p.is_finite and p > 0:
+        note += "; |x_k| ~ A |x0| k**-p with p = lam * lim k*lr_k"
+        A = _prefactor(factor, kk, p)
+    elif p is sp.oo:
+        note += "; lim k*lr_k = inf: faster than any power of k, slower than linear"
+    else:
+        note += "; lim k*lr_k = 0: slower than any power of k"
+    return ScheduleLimit(True, "sublinear", 0.0, math.inf, to_float(p),
+                         None if A is None else to_float(A), None, sp.Integer(0), sp.oo, p, A,
+                         None, note)
