@@ -35,11 +35,13 @@ numbers are exact at any precision, a float is its binary value):
   :math:`f(x + t p) \le f(x) + 10^{-4} t\, g^\top p` (else the last one tried);
   the ``lr`` record holds :math:`t_k`.
 
-Stopping: the run **ends early** (a trajectory with fewer than ``steps`` steps) once the
-error reaches the working precision's floor, ``dist <= 10**-(digits - margin) *
-max(1, |x*|)`` (without ``x_star``: the step norm, relative to ``max(1, |x_k|)``), or the
-gradient is exactly zero (a fixed point of all but the momentum methods). The last record
-is the one that reached the floor: exactly 0 or round-off, for an estimator to drop.
+Stopping: the run **ends early** (a trajectory with fewer than ``steps`` steps) at the
+working precision's floor. An iterate whose error is positive but at most
+``10**-(digits - margin) * max(1, |x*|)`` (without ``x_star``: whose step norm is at most
+that relative to ``max(1, |x_k|)``) is round-off and **not recorded**; an exact hit
+(error, step or gradient exactly 0; the gradient and step rules not for the momentum
+methods) is recorded and ends the run. So every recorded error above 0 carries at least
+``margin`` correct digits, and estimators need only drop trailing exact zeros.
 Divergence follows :func:`lrtheory.run`: a non-real or non-finite value, a division by
 zero (singular Hessian) or :math:`\|x_k\| >` ``blowup`` :math:`\max(1, \|x_0\|,
 \|x^\star\|)` sets ``diverged_at = k``; later records are frozen copies of record
@@ -466,9 +468,10 @@ def _run(m, expr, syms, x0, steps, digits, x_star, lr, beta, h, H0, line_search,
     F, G, S, LR, X = [fx], [mpmath.norm(gx)], [], [], [list(x)]
     D = None if xs is None else [_dist(x, xs)]
     diverged_at, state = NEVER, m.init(ctx, x, gx)
+    scale = None if xs is None else max(1, mpmath.norm(xs))
     for k in range(steps):
-        if (D and D[-1] <= floor * max(1, mpmath.norm(xs))) or (G[-1] == 0 and not m.momentum):
-            break
+        if (D and D[-1] <= floor * scale) or (G[-1] == 0 and not m.momentum):
+            break  # at the floor (x0 only, or an exact hit), or a stationary point
         try:
             x_new, state, a = m.step(ctx, k, x, fx, gx, state)
             if not all(mpmath.isfinite(v) for v in x_new) or mpmath.norm(x_new) > bound:
@@ -477,13 +480,18 @@ def _run(m, expr, syms, x0, steps, digits, x_star, lr, beta, h, H0, line_search,
         except (_Breakdown, ZeroDivisionError):
             diverged_at = k + 1
             break
-        S.append(mpmath.norm(x_new - x))
-        x = x_new
-        F.append(fx), G.append(mpmath.norm(gx)), LR.append(a), X.append(list(x))
+        s = mpmath.norm(x_new - x)
+        d = None if xs is None else _dist(x_new, xs)
+        e, e_floor = (s, floor * max(1, mpmath.norm(x_new))) if xs is None else (d, floor * scale)
+        if 0 < e <= e_floor:
+            break  # round-off: not recorded
+        S.append(s), F.append(fx), G.append(mpmath.norm(gx)), LR.append(a)
+        X.append(list(x_new))
         if D is not None:
-            D.append(_dist(x, xs))
-        elif S[-1] <= floor * max(1, mpmath.norm(x)):
-            break
+            D.append(d)
+        x = x_new
+        if s == 0 and not m.momentum:
+            break  # a fixed point
     if diverged_at != NEVER:  # frozen copies of record diverged_at - 1, as lrtheory.run
         for rec in (F, G, X) + ((D,) if D is not None else ()):
             rec.extend([rec[-1]] * (steps + 1 - len(rec)))
