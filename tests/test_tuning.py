@@ -214,6 +214,10 @@ def test_grid_search_on_the_rate_finds_two_over_L_plus_mu_within_one_grid_step()
     # lr > 0.3: the error grows by >= 2 per step and leaves the 1e8 bound within 100 steps.
     assert set(t.status[lrs > 0.3]) == {"diverged"}
     assert t.value[lrs > 0.3].isna().all() and t.diverged_at[lrs > 0.3].notna().all()
+    # lr = 0.2154 > 2/L: growth |1 - 2.154| = 1.154 per step, 1.154^100 = 1.7e6 stays inside
+    # the bound (no diverged_at), but the estimator sees the rise: status diverged, no value.
+    i = int(np.argmin(np.abs(lrs - 0.2154)))
+    assert t.status[i] == "diverged" and pd.isna(t.value[i]) and pd.isna(t.diverged_at[i])
     # Never NaN or inf in the table: missing values are <NA> exactly where status != ok.
     np.testing.assert_array_equal(t.value.isna().to_numpy(), ~ok)
     floats = t.select_dtypes(include=["float", "Float64"]).to_numpy(dtype=float,

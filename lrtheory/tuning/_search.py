@@ -4,9 +4,10 @@ Candidates are rows of hyperparameter arrays; a batch of them runs as one
 ``jit(vmap(scan))`` (:func:`lrtheory.run.batched`) and the objective is reduced on the
 device (:mod:`._objective`). All three return a :class:`SearchResult` whose ``table`` is
 tidy: one row per evaluation with the hyperparameters, ``value`` (nullable ``Float64``:
-missing, never NaN or inf, where ``status`` is not ``"ok"``), ``status``
-(``ok`` / ``diverged`` / ``not_reached`` / ``undetermined``), ``diverged_at`` (nullable),
-and the budget used so far (``budget_evals`` evaluations, ``budget_steps`` optimizer steps).
+missing, never NaN or inf, where ``status`` is not ``"ok"``), ``status`` (``ok``,
+``diverged``, ``not_reached``, or the estimator's regime for ``"rate"``), ``diverged_at``
+(nullable), and the budget used so far (``budget_evals`` evaluations, ``budget_steps``
+optimizer steps).
 """
 
 from __future__ import annotations
@@ -92,8 +93,7 @@ class _Evaluator:
         if self.stochastic:  # evaluation i draws its mini-batches from fold_in(key, i)
             keys = jax.vmap(lambda i: jax.random.fold_in(self.key, i))(
                 jnp.arange(first, first + n))
-        value, status, div = self.reduce(self.fn(hyper, x0, keys))
-        return np.asarray(value), np.asarray(status), np.asarray(div)
+        return self.reduce(self.fn(hyper, x0, keys))
 
 
 def _table(search, params, value, status, div, batch, steps):
@@ -127,8 +127,7 @@ def _result(search, method, problem, objective, ev, params, value, status, div, 
                         table, best, best_value, best_index, ev.steps, int(seed))
 
 
-_DOC_ARGS = """
-    Args (shared by the three searches):
+_DOC_ARGS = """Args (shared by the three searches):
       method: a registry name (``"gd"``, ``"momentum"``; the searched names must be
         ``lr`` or its hyperparameters) or a callable ``(**hyper) -> method`` (a
         :class:`lrtheory.methods.Method` or an optax transformation), e.g.
@@ -136,7 +135,8 @@ _DOC_ARGS = """
       problem: a :class:`lrtheory.problems.Problem`.
       steps: iterations per run, >= 2.
       objective: ``"final_loss"``, ``"steps"`` (to reach ``tol``) or ``"rate"``
-        (estimated linear rate); see :mod:`lrtheory.tuning._objective`.
+        (the linear rate :func:`lrtheory.estimate.estimate_orders` measures); see
+        :mod:`lrtheory.tuning._objective`.
       measure: the error for ``steps`` / ``rate``: ``"auto"``, ``"dist"``, ``"f"``,
         ``"grad"``.
       tol: relative tolerance for ``"steps"``: first k with e_k <= tol * e_0.
@@ -157,7 +157,9 @@ def grid_search(method, problem: Problem, grid, steps: int = 200,
     ``grid`` is data: a dict name -> values (``{"lr": np.geomspace(1e-3, 1, 32),
     "beta": [0.0, 0.9]}``); the candidates are the product, the last name varying
     fastest. The best candidate minimises the objective among runs with status ``ok``.
-    """ + _DOC_ARGS + r"""
+
+    %(args)s
+
     Returns:
       :class:`SearchResult` (``batch`` is 0 for every row).
 
@@ -166,8 +168,10 @@ def grid_search(method, problem: Problem, grid, steps: int = 200,
       >>> p = quadratic([[1.0, 0.0], [0.0, 10.0]], x0=[1.0, 1.0])   # 2/(L+mu) = 2/11
       >>> res = grid_search("gd", p, {"lr": [0.05, 2 / 11, 0.25]}, steps=100,
       ...                   objective="rate")
-      >>> round(res.best["lr"], 4), round(res.best_value, 6), list(res.table.status)
-      (0.1818, 0.818182, ['ok', 'ok', 'ok'])
+      >>> round(res.best["lr"], 4), round(res.best_value, 6)   # rate 9/11
+      (0.1818, 0.818182)
+      >>> list(res.table.status)   # lr = 0.25 > 2/L: the lambda = 10 mode grows by 1.5
+      ['ok', 'ok', 'diverged']
     """
     params = parse_grid(grid)
     ev = _Evaluator(method, problem, list(params), steps, objective, measure, tol, fixed,
@@ -186,7 +190,8 @@ def random_search(method, problem: Problem, space, n_trials: int = 64, steps: in
     ``space`` is data: ``{"lr": ("log", 1e-4, 1.0), "beta": ("linear", 0.0, 0.99)}``;
     ``"log"`` draws log-uniformly (Bergstra & Bengio 2012), ``"linear"`` uniformly, from
     ``numpy.random.default_rng(seed)``.
-    """ + _DOC_ARGS + r"""
+
+    %(args)s
       n_trials: number of candidates (the budget), >= 1.
 
     Returns:
@@ -220,7 +225,8 @@ def bayes_search(method, problem: Problem, space, n_trials: int = 64, batch_size
     round in one compiled call and tells the values (``inf`` for runs that did not
     finish ``ok``). Every round has the same array size (the last is padded by repeating
     its first trial; padded runs are not told nor counted), so the program compiles once.
-    """ + _DOC_ARGS + r"""
+
+    %(args)s
       n_trials: number of evaluations (the budget), >= 1.
       batch_size: trials per round, >= 1.
 
@@ -275,3 +281,7 @@ def bayes_search(method, problem: Problem, space, n_trials: int = 64, batch_size
     return _result("bayes", method, problem, objective, ev, params, np.concatenate(values),
                    np.concatenate(statuses), np.concatenate(divs),
                    np.asarray(batches, dtype=np.int64), seed)
+
+
+for _f in (grid_search, random_search, bayes_search):
+    _f.__doc__ = _f.__doc__.replace("%(args)s", _DOC_ARGS.strip())
