@@ -5,6 +5,7 @@ Public: :data:`STYLE`, :func:`use_style`, :func:`figure`, :func:`savefig`,
 (:func:`schedules`).
 """
 
+from lrtheory.plots._finder import lr_finder
 from lrtheory.plots._schedules import schedules
 from lrtheory.plots._style import (
     CYCLE,
@@ -16,5 +17,5 @@ from lrtheory.plots._style import (
     use_style,
 )
 
-__all__ = ["CYCLE", "DOUBLE_COLUMN", "SINGLE_COLUMN", "STYLE", "figure", "savefig",
-           "schedules", "use_style"]
+__all__ = ["CYCLE", "DOUBLE_COLUMN", "SINGLE_COLUMN", "STYLE", "figure", "lr_finder",
+           "savefig", "schedules", "use_style"]
