@@ -335,3 +335,23 @@ def test_same_seed_same_table():
 def test_searches_reject_bad_input(call, match):
     with pytest.raises(ValueError, match=match):
         call()
+
+
+def test_stochastic_search_draws_its_own_mini_batches_per_evaluation():
+    # Two evaluations of the same lr on a noisy quadratic see different noise (evaluation i
+    # uses fold_in(key(seed), i)), so their final losses differ; the same seed repeats them.
+    p = noisy(quadratic(DIAG, x0=[1.0, 1.0]), 0.1)
+    a = grid_search("gd", p, {"lr": [0.1, 0.1]}, steps=20, seed=0)
+    b = grid_search("gd", p, {"lr": [0.1, 0.1]}, steps=20, seed=0)
+    assert a.table.value[0] != a.table.value[1]
+    pd.testing.assert_frame_equal(a.table, b.table)
+    # One draw of f(x_20) = 0.5 sum_i lambda_i z_i^2, z_i = m_i + xi_i: m = 0.9^20 = 0.122 for
+    # lambda = 1 (0 for lambda = 10), Var xi_i = sigma^2 lr^2 sum_j (1 - lr lambda_i)^{2j} =
+    # 5.2e-4 and 1e-4, so E f = 0.5 (0.81^20 + 5.2e-4 + 10 * 1e-4) = 8.15e-3. Even a 3-sigma
+    # draw of xi_1 (|z_1| >= 0.122 - 3 * 0.023) keeps f within a factor 10 of E f.
+    m1 = 0.9 ** 20
+    v1 = 0.1 ** 2 * 0.1 ** 2 * (1 - 0.81 ** 20) / (1 - 0.81)
+    mean_f = 0.5 * (m1 ** 2 + v1 + 10 * 0.1 ** 2 * 0.1 ** 2)
+    assert mean_f == pytest.approx(8.15e-3, rel=1e-3)
+    vals = a.table.value.to_numpy(dtype=float)
+    assert np.all((vals > mean_f / 10) & (vals < mean_f * 10))
