@@ -69,17 +69,23 @@ def to_float(e) -> float:
 
 
 def is_zero(e, scale=1) -> bool:
-    """Whether a SymPy number is zero: exactly when it holds no floats and SymPy can
-    decide, else numerically (``|e| <= 1e-30 * |scale|`` at 50 digits; values built
-    from a 50-digit refined root land far below that when they are zero)."""
+    """Whether a SymPy number is zero.
+
+    Numerically first (50 digits): ``|e| > 1e-30 * |scale|`` is non-zero. A value below
+    that is zero if it holds floats (values built from a 200-digit refined root land far
+    below it), else SymPy must not be able to prove it non-zero."""
     e = sp.sympify(e)
-    if not e.has(sp.Float):
-        z = e.is_zero
-        if z is None:
-            z = sp.simplify(e).is_zero
-        if z is not None:
-            return bool(z)
-    return bool(abs(sp.N(e, DIGITS)) <= sp.Float("1e-30") * abs(sp.N(scale, DIGITS)))
+    v = sp.N(e, DIGITS)
+    if v.has(sp.nan, sp.zoo) or not v.is_number:
+        raise ValueError(f"cannot decide whether {e} is zero")
+    if abs(v) > sp.Float("1e-30") * abs(sp.N(scale, DIGITS)):
+        return False
+    if e.has(sp.Float):
+        return True
+    z = e.is_zero
+    if z is None:
+        z = sp.simplify(e).is_zero
+    return z is not False
 
 
 def compare_one(e) -> int:

@@ -13,7 +13,8 @@ Conventions (the ones optax implements, checked against optax in the tests):
   :math:`z^2 - (1+\beta)(1-\alpha\lambda)z + \beta(1-\alpha\lambda)`.
   ``optax.sgd(lr, momentum=beta, nesterov=True)`` (:math:`v \leftarrow g + \beta v`,
   :math:`x \leftarrow x - \alpha(g + \beta v)`) has a different state but the same
-  characteristic polynomial per mode, hence the same rate.
+  characteristic polynomial per mode, hence the same rate; its iterates are exactly
+  the look-ahead points :math:`y_k` of the form above (with :math:`x_{-1} = x_0`).
 
 The asymptotic rate is the largest spectral radius over the modes,
 :math:`\rho = \max_i \max|z_{1,2}(\lambda_i)|`; for :math:`z^2 - az + b` it is

@@ -51,7 +51,7 @@ def _refine(g: sp.Expr, x: sp.Symbol, x0: sp.Expr, name: str) -> sp.Expr:
                                 tol=mpmath.mpf(10) ** (-2 * _DPS + 20), maxsteps=200,
                                 verify=False)
         except (ZeroDivisionError, ValueError) as e:
-            raise ValueError(f"{name}={x0} is not close to a root of {g}: {e}") from e
+            raise ValueError(f"{name}={x0} is not a root of g={g}: {e}") from e
         ok = mpmath.isfinite(r) and abs(r - start) <= mpmath.mpf("1e-6") * max(1, abs(start))
         if not ok or abs(fs[0](r)) > abs(fs[0](start)):
             raise ValueError(f"{name}={sp.N(x0, 17)} is not a root of g={g} "
@@ -141,23 +141,42 @@ def iteration_constant(map_expr, x=None, x_star=None, max_order: int = 8) -> Rat
     if x_star is None:
         raise ValueError("x_star is required (the fixed point)")
     xs = exact(x_star, "x_star")
-    xs = _refine(phi - x, x, xs, "x_star")
-    h = sp.Dummy("h")
-    ser = sp.series(phi.subs(x, xs + h) - xs, h, 0, max_order + 1).removeO()
-    c = [sp.expand(ser).coeff(h, j) for j in range(max_order + 1)]
+    try:
+        xs = _refine(phi - x, x, xs, "x_star")
+    except ValueError as e:
+        raise ValueError(f"x_star={xs} is not a fixed point of {phi}") from e
+    c = _taylor(phi, x, xs, max_order)
+    c[0] = c[0] - xs
     if all(v == 0 for v in c):  # no Floats and exactly zero: Phi(x) == x_star near x_star
         return make_rate("fixed_point", sp.oo, 0, regime="superlinear",
                          note="Phi(x) = x_star near x_star: exact in one step")
-    scale = max((abs(sp.N(v, 30)) for v in c), default=1) or 1
-    if not is_zero(c[0], scale):
+    if not is_zero(c[0]):
         raise ValueError(f"x_star={xs} is not a fixed point of {phi}: Phi(x_star) - x_star "
                          f"= {sp.N(c[0], 5)}")
     for p in range(1, max_order + 1):
-        if not is_zero(c[p], scale):
+        if not is_zero(c[p]):
             cp = sp.N(c[p], 20) if c[p].has(sp.Float) else simplify_small(c[p])
             return make_rate("fixed_point", p, sp.Abs(cp),
                              note=f"e_(k+1) = ({cp}) * e_k**{p} + ...")
     raise ValueError(f"Phi - x_star vanishes to order {max_order} at x_star; raise max_order")
+
+
+def _taylor(phi: sp.Expr, x: sp.Symbol, xs: sp.Expr, n: int) -> list[sp.Expr]:
+    """Taylor coefficients c_0..c_n of phi at xs: by derivatives (fast), or by a series
+    expansion when phi has a removable singularity there (0/0, e.g. Newton's map at a
+    multiple root). Stops at the first non-zero c_j, j >= 1 (later ones are 0-padded)."""
+    out, d = [], phi
+    for j in range(n + 1):
+        v = d.subs(x, xs)
+        if v.has(sp.nan, sp.zoo, sp.oo, sp.S.NegativeInfinity) or not sp.N(v).is_finite:
+            h = sp.Dummy("h")
+            ser = sp.expand(sp.series(phi.subs(x, xs + h), h, 0, n + 1).removeO())
+            return [ser.coeff(h, i) for i in range(n + 1)]
+        out.append(v / sp.factorial(j))
+        if j >= 1 and not is_zero(out[-1]):
+            return out + [sp.Integer(0)] * (n - j)
+        d = sp.diff(d, x)
+    return out
 
 
 def newton_rate(obj, x_star=None, lr=1, mode: str = "minimize", symbol=None) -> Rate:
