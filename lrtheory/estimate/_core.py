@@ -42,6 +42,12 @@ class Setup(NamedTuple):
     eps: float | None
 
 
+def _exp(x):
+    """exp for result columns: NaN (left undefined) where it leaves the positive floats."""
+    y = np.exp(x)
+    return np.where((y > 0) & np.isfinite(y), y, np.nan)
+
+
 def _g(x):
     return f"{x:.4g}"
 
@@ -169,7 +175,7 @@ def _classify(s: Setup) -> Columns:
     slope, ts = _on(div, R.tail_slope, L, lo, hi)
     sel = div
     C.set("diverged_at", sel, s.div_at)
-    C.set("growth", sel & (m >= 2) & (slope > 0), np.exp(slope))
+    C.set("growth", sel & (m >= 2) & (slope > 0), _exp(slope))
     src = {1: "the run reports divergence", 2: "a non-finite error"}
     w2 = sel & (m >= 2)
     C.set("window_first", w2, ts)
@@ -179,9 +185,9 @@ def _classify(s: Setup) -> Columns:
         regime[i] = "diverged"
         head = f"{src.get(int(s.div_src[i]), 'divergence')} at iterate {s.div_at[i]}"
         if m[i] >= 2:
-            g = (f"growth factor {_g(math.exp(slope[i]))} per step from the least-squares "
+            g = (f"growth factor {_g(np.exp(slope[i]))} per step from the least-squares "
                  f"slope of log e over iterates {ts[i]}..{hi[i] - 1}" if slope[i] > 0 and
-                 math.isfinite(math.exp(slope[i])) else "the records before it do not grow: "
+                 math.isfinite(np.exp(slope[i])) else "the records before it do not grow: "
                  "no growth factor")
             why[i] = f"{head}; {g}"
         else:
@@ -201,11 +207,11 @@ def _classify(s: Setup) -> Columns:
     C.set("q_hi", sel, sp["q_hi"])
     C.set("q_coc", sel, sp["q_coc"])
     single = sel & ~sp["periodic"]
-    C.set("rate", single, np.exp(sp["logC"]))
-    C.set("rate_lo", single, np.exp(sp["c_lo"]))
-    C.set("rate_hi", single, np.exp(sp["c_hi"]))
+    C.set("rate", single, _exp(sp["logC"]))
+    C.set("rate_lo", single, _exp(sp["c_lo"]))
+    C.set("rate_hi", single, _exp(sp["c_hi"]))
     for i in np.nonzero(sel & sp["periodic"])[0]:
-        lim = tuple(float(v) for v in np.exp(sp["lim"][i]))
+        lim = tuple(float(v) for v in _exp(sp["lim"][i]))
         C.rate_limits[i] = lim if all(map(math.isfinite, lim)) else None
 
     def sup_text(i):
@@ -234,7 +240,7 @@ def _classify(s: Setup) -> Columns:
     sel = ~done & (period > 0)
     C.set("period", sel, period)
     for i in np.nonzero(sel)[0]:
-        cyc = tuple(float(v) for v in np.exp(L[i, hi[i] - period[i]:hi[i]]))
+        cyc = tuple(float(v) for v in _exp(L[i, hi[i] - period[i]:hi[i]]))
         C.cycle[i] = cyc if all(math.isfinite(v) and v > 0 for v in cyc) else None
     put(sel, "oscillating", oa, hi - 1, lambda i: (
         f"the tail {oa[i]}..{hi[i] - 1} repeats with period {period[i]} (log e_k - log "
@@ -244,8 +250,15 @@ def _classify(s: Setup) -> Columns:
     flat, fs, _ = _on(~done, R.flat_tail, L, lo, hi)
     sel = ~done & flat
     if sel.any():
-        lim, geo = _on(sel, R.stall_limit, L, fs, hi)
-        C.set("limit", sel, np.exp(lim))
+        lim, geo, iqr = _on(sel, R.stall_limit, L, fs, hi)
+        noisy = sel & (iqr > R.STALL_IQR)
+        for i in np.nonzero(noisy)[0]:
+            why[i] = (f"the envelope of iterates {fs[i]}..{hi[i] - 1} has no trend, but log e "
+                      f"scatters over {_g(iqr[i] / R.LN10)} decades (interquartile): no limit, "
+                      "trend or cycle to report")
+        done |= noisy
+        sel &= ~noisy
+        C.set("limit", sel, _exp(lim))
         put(sel, "stalled", fs, hi - 1, lambda i: (
             f"the upper envelope of iterates {fs[i]}..{hi[i] - 1} is flat: the error settles "
             f"at {_e(lim[i])} (" + ("Aitken extrapolation of a geometric approach" if geo[i]
@@ -257,10 +270,10 @@ def _classify(s: Setup) -> Columns:
     grow = ~done & _on(~done, R.quarter_growth, L, lo, hi)[0]
     fit = _on(~done, R.envelope_fit, L, wa, hi)
     sel = grow & (fit["s_lin"] > 0)
-    C.set("growth", sel, np.exp(fit["s_lin"]))
+    C.set("growth", sel, _exp(fit["s_lin"]))
     put(sel, "diverged", wa, hi - 1, lambda i: (
         f"log e keeps rising over the last three quarters; growth factor "
-        f"{_g(math.exp(min(fit['s_lin'][i], 700)))} per step from the upper envelope of "
+        f"{_g(np.exp(min(fit['s_lin'][i], 700)))} per step from the upper envelope of "
         f"iterates {wa[i]}..{hi[i] - 1}; no non-finite value seen"))
     done |= sel
     # 7. sublinear or linear, on the window (the last half unless given)
@@ -270,19 +283,22 @@ def _classify(s: Setup) -> Columns:
     C.set("p", sub, p_hat)
     C.set("p_lo", sub, np.minimum(fit["p_lo"], p_hat))
     C.set("p_hi", sub, np.maximum(fit["p_hi"], p_hat))
-    C.set("A", sub, np.exp(fit["c_pow"]))
+    C.set("A", sub, _exp(fit["c_pow"]))
     put(sub, "sublinear", wa, hi - 1, lambda i: (
         f"log e is closer to linear in log k than in k over iterates {wa[i]}..{hi[i] - 1} "
-        f"(decrease by a factor {_g(math.exp(fit['dec'][i]))}); p and A from the log-log "
+        f"(decrease by a factor {_g(np.exp(fit['dec'][i]))}); p and A from the log-log "
         "fit of the upper envelope, p_ci: spread of block-to-block slopes"))
     done |= sub
-    lin = (~done & (fit["s_lin"] < 0) & (fit["last_bs"] < 0)
+    # a linear decrease is spread over the window: no block carries half of it (a cliff is
+    # not a rate), and C must be a positive float
+    lin = (~done & (fit["s_lin"] < 0) & (fit["last_bs"] < 0) & np.isfinite(_exp(fit["s_lin"]))
+           & (fit["max_drop"] <= 0.5 * fit["all_drop"])
            & ((fit["dec"] >= R.REAL_DEC) | ((fit["steady"] | (fit["t_lin"] >= R.T_STEADY))
                                             & (fit["dec"] >= R.STEADY_DEC))))
     C.set("q", lin, 1.0)
-    C.set("rate", lin, np.exp(fit["s_lin"]))
-    C.set("rate_lo", lin, np.exp(np.minimum(fit["bs_lo"], fit["s_lin"])))
-    C.set("rate_hi", lin, np.exp(np.maximum(fit["bs_hi"], fit["s_lin"])))
+    C.set("rate", lin, _exp(fit["s_lin"]))
+    C.set("rate_lo", lin, _exp(np.minimum(fit["bs_lo"], fit["s_lin"])))
+    C.set("rate_hi", lin, _exp(np.maximum(fit["bs_hi"], fit["s_lin"])))
     put(lin, "linear", wa, hi - 1, lambda i: (
         f"decrease by {_g(fit['dec'][i] / R.LN10)} decades over iterates {wa[i]}..{hi[i] - 1}"
         + ("" if not s.auto or wa[i] == lo[i] else
@@ -295,7 +311,7 @@ def _classify(s: Setup) -> Columns:
             why[i] = (f"no decrease over iterates {wa[i]}..{hi[i] - 1}, and no steady growth, "
                       "flat tail or cycle: regime undetermined")
         else:
-            why[i] = (f"the envelope falls by a factor {_g(math.exp(fit['dec'][i]))} over "
+            why[i] = (f"the envelope falls by a factor {_g(np.exp(fit['dec'][i]))} over "
                       f"iterates {wa[i]}..{hi[i] - 1}, too little or too unsteady to call it "
                       f"linear (needs {round(R.REAL_DEC / R.LN10)} decades, or a factor 2 "
                       "with every block decreasing or a slope of 10 standard errors) and not "

@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 __all__ = ["in_range", "rev_cummax", "first_true", "last_true", "ols", "block_max",
-           "masked_mean", "masked_median", "range_max", "range_min"]
+           "masked_mean", "masked_median", "masked_quantile", "range_max", "range_min"]
 
 
 def in_range(T: int, a, b) -> np.ndarray:
@@ -60,17 +60,30 @@ def masked_mean(X, w):
     return np.where(n > 0, s / np.maximum(n, 1), 0.0)
 
 
-def masked_median(X, w):
-    """Row medians of ``X`` over ``w`` (0 where ``w`` is empty)."""
+def masked_quantile(X, w, qs):
+    """Row quantiles ``qs`` (linear interpolation) of ``X`` over ``w``; 0 where empty."""
+    N = X.shape[0]
     if X.shape[1] == 0:
-        return np.zeros(X.shape[0])
+        return [np.zeros(N) for _ in qs]
     S = np.sort(np.where(w, X, np.inf), axis=1)
     n = w.sum(axis=1)
-    lo = np.clip((n - 1) // 2, 0, X.shape[1] - 1)
-    hi = np.clip(n // 2, 0, X.shape[1] - 1)
-    rows = np.arange(X.shape[0])
-    med = 0.5 * (S[rows, lo] + S[rows, hi])
-    return np.where(n > 0, med, 0.0)
+    rows = np.arange(N)
+    out = []
+    for q in qs:
+        pos = q * np.maximum(n - 1, 0)
+        i0 = np.floor(pos).astype(np.int64)
+        i1 = np.minimum(i0 + 1, np.maximum(n - 1, 0))
+        frac = pos - i0
+        a = S[rows, np.clip(i0, 0, X.shape[1] - 1)]
+        b = S[rows, np.clip(i1, 0, X.shape[1] - 1)]
+        val = np.where(frac > 0, a + frac * (b - a), a)
+        out.append(np.where(n > 0, val, 0.0))
+    return out
+
+
+def masked_median(X, w):
+    """Row medians of ``X`` over ``w`` (0 where ``w`` is empty)."""
+    return masked_quantile(X, w, (0.5,))[0]
 
 
 def ols(x, y, w):

@@ -10,7 +10,7 @@ import math
 
 import numpy as np
 
-from ._ops import block_max, first_true, in_range, last_true, masked_median, ols
+from ._ops import block_max, first_true, in_range, last_true, masked_median, masked_quantile, ols
 
 LN10 = math.log(10.0)
 #: the fewest iterates any order/rate estimate is made from.
@@ -30,6 +30,8 @@ C_SETTLE = 0.05
 FLAT_ABS = 0.01
 NB_FLAT = 8
 NB_FIT = 16
+#: a flat tail is a stall only if log e varies over at most STALL_IQR (one decade).
+STALL_IQR = LN10
 #: oscillation: swing, cycle error relative to swing, drift over the tail, longest period.
 OSC_SWING, OSC_CYC, OSC_DRIFT, P_MAX = 0.05, 0.1, 0.1, 16
 #: linear needs a decrease of REAL_DEC (3 decades) over the window, or of STEADY_DEC
@@ -43,12 +45,27 @@ def _rows(N):
     return np.arange(N)
 
 
+def _envelope_change(L, a, b):
+    """Level change across ``[a, b)`` of the least-squares line through its block maxima
+    (8 blocks), and the standard error of that change from the line's own residuals."""
+    M, pos, v = block_max(L, a, b, NB_FLAT)
+    s, _, rss, sxx, nb = ols(pos, M, v)
+    span = np.where(v, pos, -1).max(axis=1) - np.where(v, pos, 1 << 62).min(axis=1)
+    good = (nb > 2) & (sxx > 0)
+    se = np.where(good, np.sqrt(rss / np.maximum(nb - 2, 1)) * span
+                  / np.sqrt(np.where(good, sxx, 1.0)), 0.0)
+    return s * span, se, np.where(v, M, -np.inf).max(axis=1)
+
+
 def flat_tail(L, lo, hi):
     """Longest flat tail among the last 1/2, 1/4, 1/8, 1/16 of each range.
 
-    Flat: the least-squares slope of the block maxima (upper envelope, 8 blocks) changes
-    the level by at most ``FLAT_ABS + 3 se`` across the tail (``se`` from the envelope's
-    own residuals, so noise widens the test and a clean trend does not).
+    Flat: the least-squares line through the block maxima (upper envelope, 8 blocks)
+    changes the level by at most ``tol = FLAT_ABS + 3 se`` across the tail (``se`` from
+    the envelope's own residuals, so noise widens the test and a clean trend does not).
+    A tail shorter than half must also end a trend: the stretch of equal length before it
+    changed by more than five times ``tol`` and by more than its own noise (otherwise a
+    slow decrease, e.g. a power law, would look flat on a short enough tail).
     Returns ``(flat, start, top)``: whether one exists, where it starts, its maximum.
     """
     m = hi - lo
@@ -56,17 +73,16 @@ def flat_tail(L, lo, hi):
     start, top = hi.copy(), np.full(L.shape[0], -np.inf)
     for f in (2, 4, 8, 16):
         tl = m - m // 2 if f == 2 else m // f
-        ok = tl >= (3 if f == 2 else 16)
         a = hi - tl
-        M, pos, v = block_max(L, a, hi, NB_FLAT)
-        s, _, rss, sxx, nb = ols(pos, M, v)
-        span = np.where(v, pos, -1).max(axis=1) - np.where(v, pos, 1 << 62).min(axis=1)
-        good = (nb > 2) & (sxx > 0)
-        se = np.where(good, np.sqrt(rss / np.maximum(nb - 2, 1)) * span
-                      / np.sqrt(np.where(good, sxx, 1.0)), 0.0)
-        fl = ok & ~flat & (np.abs(s * span) <= FLAT_ABS + 3 * se)
+        change, se, tmax = _envelope_change(L, a, hi)
+        tol = FLAT_ABS + 3 * se
+        fl = ~flat & (tl >= 3) & (np.abs(change) <= tol)
+        if f > 2:
+            c_prev, se_prev, _ = _envelope_change(L, a - tl, a)
+            fl &= ((tl >= 16) & (np.abs(c_prev) >= 5 * tol)
+                   & (np.abs(c_prev) >= FLAT_ABS + 3 * se_prev))
         start = np.where(fl, a, start)
-        top = np.where(fl, np.where(v, M, -np.inf).max(axis=1), top)
+        top = np.where(fl, tmax, top)
         flat |= fl
     return flat, start, top
 
@@ -193,7 +209,7 @@ def stall_limit(L, start, hi):
     When the last five increments of ``e`` share a sign and shrink by a steady factor in
     (0, 1) (a geometric approach), Aitken's delta-squared on the last three values
     extrapolates the limit; otherwise the median of the tail. Returns ``(log_limit,
-    extrapolated)``.
+    extrapolated, iqr)`` (``iqr``: interquartile range of log e over the tail).
     """
     N, T = L.shape
     rows = _rows(N)
@@ -212,8 +228,8 @@ def stall_limit(L, start, hi):
     x_lim = x[:, -1] - d2 * d2 / np.where(den != 0, den, 1.0)
     geo &= (den != 0) & (x_lim > -1)
     aitken = Lt[:, -1] + np.log1p(np.where(geo, x_lim, 0.0))
-    med = masked_median(L, in_range(T, start, hi))
-    return np.where(geo, aitken, med), geo
+    q1, med, q3 = masked_quantile(L, in_range(T, start, hi), (0.25, 0.5, 0.75))
+    return np.where(geo, aitken, med), geo, q3 - q1
 
 
 def envelope_fit(L, a, b):
@@ -249,7 +265,9 @@ def envelope_fit(L, a, b):
             axis=1), last_bs=last_bs, steady=np.all(np.where(pair, bs < 0, True), axis=1),
         p_lo=np.where(ppair, pb, np.inf).min(axis=1),
         p_hi=np.where(ppair, pb, -np.inf).max(axis=1), dec=-s_lin * (last - first),
-        span=last - first, t_lin=np.abs(s_lin) / np.where(se_lin > 0, se_lin, 1e-300))
+        span=last - first, max_drop=np.where(pair, -dM, 0.0).max(axis=1, initial=0.0),
+        all_drop=np.where(pair, np.maximum(-dM, 0.0), 0.0).sum(axis=1),
+        t_lin=np.abs(s_lin) / np.where(se_lin > 0, se_lin, 1e-300))
 
 
 def quarter_growth(L, lo, hi):
