@@ -432,6 +432,13 @@ def test_exponential_decay_stalls_at_the_product():
     assert s.limit == pytest.approx(x0 * float(mpmath.qp(lam * lr0, d)), rel=1e-14)
 
 
+def test_stall_level_is_the_distance_when_the_limit_is_negative():
+    # 1.5 * 0.5^k with lam = 1: the first factor is -1/2, so x_inf < 0; the level is |x_inf|.
+    s = th.schedule_limit("1.5 * 0.5**k", lam=1, x0=1)
+    direct = np.prod(1 - 1.5 * 0.5 ** np.arange(200))  # 0.5^200 ~ 6e-61: converged
+    assert direct < 0 and s.limit == pytest.approx(abs(direct), rel=1e-13)
+
+
 def test_summable_polynomial_decay_stalls_at_closed_form():
     # prod_{j>=1} (1 - c/j^2) = sin(pi sqrt c) / (pi sqrt c) (Euler), here c = 1/2.
     s = th.schedule_limit("0.5/(k + 1)**2", lam=1)
@@ -496,6 +503,11 @@ def test_compare_tolerance_ci_and_regime():
     q = th.compare(_Est(1.62, 0.6, (1.6, 1.64), None, "superlinear"),
                    th.secant_rate("exp(x) - 2*x", sp.log(2)), field="q", rtol=0)
     assert q.agree and q.in_ci and q.method == "secant"
+    # Sublinear exponent of a time-based decay vs an estimate's p and p_ci.
+    sched = th.schedule_limit("0.5/(1 + 0.1*k)", lam=1)  # p = 5
+    est_p = type("Est", (), {"p": 4.97, "p_ci": (4.9, 5.02), "regime": "sublinear"})()
+    prow = th.compare(est_p, sched, field="p", rtol=0.001)
+    assert prow.agree and prow.in_ci and prow.quantity == "p"
     df = th.to_frame([row, wide, q], problem="diag(1,10)")
     assert df.shape[0] == 3 and df.problem.tolist() == ["diag(1,10)"] * 3
     assert df.agree.tolist() == [True, True, True]

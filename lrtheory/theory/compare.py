@@ -15,14 +15,15 @@ from typing import NamedTuple
 
 __all__ = ["Comparison", "compare", "to_frame"]
 
-_FIELDS = ("rate", "q")
+_FIELDS = ("rate", "q", "p", "limit")
 
 
 class Comparison(NamedTuple):
     """One measured-vs-predicted row.
 
     Attributes:
-      quantity: ``"rate"`` or ``"q"``.
+      quantity: ``"rate"``, ``"q"``, ``"p"`` (sublinear exponent) or ``"limit"`` (stall
+        level).
       measured, predicted: the two numbers (``measured`` is ``None`` when the estimate
         has none, e.g. an ``undetermined`` run).
       rel_error: ``|measured - predicted| / |predicted|`` (``inf`` if ``predicted == 0``
@@ -93,7 +94,9 @@ def compare(estimate, prediction, rtol: float = 0.05, atol: float = 0.0,
       prediction: a float or an object with the same field, e.g. a
         :class:`~lrtheory.theory.Rate`.
       rtol, atol: the tolerance (stated in the row).
-      field: ``"rate"`` (the constant / linear rate) or ``"q"`` (the order).
+      field: ``"rate"`` (the constant / linear rate), ``"q"`` (the order), ``"p"`` (the
+        sublinear exponent) or ``"limit"`` (the stall level of a
+        :class:`~lrtheory.theory.ScheduleLimit`); the CI read is ``<field>_ci``.
 
     Returns:
       :class:`Comparison`.

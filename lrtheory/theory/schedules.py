@@ -37,8 +37,9 @@ class ScheduleLimit(NamedTuple):
       regime: ``"linear"``, ``"sublinear"``, ``"stalled"``, ``"finite"`` (a factor is
         exactly 0: :math:`x^\star` is hit in finitely many steps), ``"diverged"`` or
         ``"undetermined"`` (:math:`|1-\alpha_\infty\lambda| = 1`).
-      limit: :math:`\lim x_k` (0 when it converges; ``inf`` when it diverges; ``None``
-        when undetermined).
+      limit: the error level :math:`\lim |x_k|` (0 when it converges; ``inf`` when it
+        diverges; ``None`` when undetermined), comparable with ``OrderEstimate.limit``.
+        The signed limit is in ``note``.
       sum_lr: :math:`\sum_k \alpha_k` (``inf`` when it diverges).
       p: sublinear exponent in :math:`|x_k| \sim A|x_0|k^{-p}` (``inf``: faster than any
         power; ``None`` unless ``regime == "sublinear"``).
@@ -62,6 +63,21 @@ class ScheduleLimit(NamedTuple):
     prefactor_expr: sp.Expr | None
     rate_expr: sp.Expr | None
     note: str = ""
+
+    def latex(self) -> str:
+        r"""The outcome in LaTeX.
+
+        >>> print(schedule_limit("0.5/(1 + 0.1*k)", lam=1).latex())
+        |x_k| \sim 15120\, |x_0|\, k^{-5}
+        """
+        if self.regime == "stalled":
+            return rf"|x_\infty| = {sp.latex(self.limit_expr)}"
+        if self.regime == "sublinear" and self.p_expr is not None and self.p_expr.is_finite:
+            a = "A" if self.prefactor_expr is None else sp.latex(self.prefactor_expr)
+            return rf"|x_k| \sim {a}\, |x_0|\, k^{{-{sp.latex(self.p_expr)}}}"
+        if self.rate_expr is not None:
+            return rf"\rho = {sp.latex(self.rate_expr)}"
+        return rf"\text{{{self.regime}}}"
 
 
 def _head_length(t, cap: int = 2**16) -> int:
@@ -188,8 +204,9 @@ def schedule_limit(schedule, lam, x0=1, k=None) -> ScheduleLimit:
     if math.isfinite(S_val):
         value = _infinite_product(factor, kk, k0)
         lim_val = x0_e * value
-        return ScheduleLimit(False, "stalled", to_float(lim_val), S_val, None, None, None,
-                             x0_e * sp.Product(factor, (kk, 0, sp.oo)), S, None, None, None,
+        return ScheduleLimit(False, "stalled", abs(to_float(lim_val)), S_val, None, None,
+                             None, sp.Abs(x0_e * sp.Product(factor, (kk, 0, sp.oo))), S, None,
+                             None, None,
                              "sum lr_k < inf: x_inf = x0 * prod (1 - lam*lr_k) "
                              f"= {sp.N(lim_val, 15)} (mpmath nprod at 40 digits)")
     c = sp.limit(kk * lr, kk, sp.oo)
