@@ -543,3 +543,39 @@ def test_pep_worst_cases():
             x, xp = x - lr * lam * x + beta * (x - xp), x
         worst_quad = max(worst_quad, x * x)
     assert hb.tau >= worst_quad - 1e-6
+
+
+# ---------------------------------------------------------------- with the real estimator
+
+
+def test_predictions_agree_with_estimate_order_on_exact_sequences():
+    from lrtheory.estimate import estimate_order
+
+    # GD on diag(1, 3, 10), lr = 0.15: rate max(0.85, 0.55, 0.5) = 0.85 (numpy run).
+    A, x, e = np.diag([1.0, 3.0, 10.0]), np.ones(3), []
+    for _ in range(300):
+        e.append(np.linalg.norm(x))
+        x = x - 0.15 * (A @ x)
+    row = th.compare(estimate_order(e), th.gd_rate(np.diag(A), 0.15), rtol=1e-6)
+    assert row.agree and row.regime_agree  # the slow mode is alone after ~100 steps
+    # Newton on exp(x) - 2x at 600 digits: q = 2, C = 1/2.
+    with mpmath.workdps(600):
+        x, e = mpmath.mpf(1), []
+        for _ in range(12):
+            e.append(abs(x - mpmath.log(2)))
+            x = x - (mpmath.exp(x) - 2) / mpmath.exp(x)
+        est = estimate_order(e)
+    pred = th.newton_rate("exp(x) - 2*x", sp.log(2))
+    assert th.compare(est, pred, field="q", rtol=1e-6).agree
+    assert th.compare(est, pred, rtol=1e-6).agree  # C_k = 1/2 + O(e_k)
+    # Time-based decay: p = 5; the log-log slope over 2e4 steps is biased by O(1/k) * p,
+    # about 0.2% here, hence rtol = 1%. Exponential decay: the stall level to 1e-6.
+    k = np.arange(20000)
+    x = np.abs(np.cumprod(1 - 0.5 / (1 + 0.1 * k)))
+    sub = th.compare(estimate_order(np.concatenate([[1.0], x])),
+                     th.schedule_limit("0.5/(1 + 0.1*k)", lam=1), field="p", rtol=0.01)
+    assert sub.agree and sub.regime_agree
+    x = np.abs(np.cumprod(1 - 0.5 * 0.9 ** np.arange(400)))
+    stall = th.compare(estimate_order(np.concatenate([[1.0], x])),
+                       th.schedule_limit("0.5 * 0.9**k", lam=1), field="limit", rtol=1e-6)
+    assert stall.agree and stall.regime_agree
