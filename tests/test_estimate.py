@@ -89,6 +89,25 @@ def test_newton_run_in_mpmath():
     assert rel(est.rate, 0.5) < 1e-6
 
 
+@pytest.mark.parametrize("method,q,C", [
+    # secant on g = f' = e^x - 2: e_(k+1) ~ (g''/(2g')) e_k e_(k-1) = e_k e_(k-1) / 2, so
+    # e_(k+1) ~ (1/2)^(1/phi) e_k^phi (golden order); C_k = e_(k+1)/e_k^phi converges while
+    # alternating (ratio -1/phi), and Aitken's limit recovers C.
+    ("secant", PHI, 0.5 ** (1 / PHI)),
+    # Halley: e_(k+1) ~ (g'''/(6g') - (g''/(2g'))^2) e_k^3 = (1/6 - 1/4) e_k^3: |C| = 1/12.
+    ("halley", 3.0, 1 / 12),
+])
+def test_secant_and_halley_in_mpmath(method, q, C):
+    from lrtheory.precision import run_mp
+
+    t = run_mp(method, "exp(x) - 2*x", [1.0], 40, digits=600, x_star="log(2)")
+    est = estimate_order(t)
+    assert est.regime == "superlinear" and est.q == q
+    # secant: the Aitken limit of a geometric tail of C_k (ratio -1/phi + O(e_k)) is C to
+    # O(e_k) << 1e-20; Halley: C_k = C + O(e_k). 1e-6 is generous for both.
+    assert rel(est.rate, C) < 1e-6
+
+
 # --- noise and floors: the truth stays inside the reported ranges ----------------------
 
 @pytest.mark.parametrize("q,C", [(1.5, 0.5), (2.0, 0.5), (PHI, 1.0), (3.0, 2.0)])

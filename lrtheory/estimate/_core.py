@@ -225,8 +225,9 @@ def _classify(s: Setup) -> Columns:
             t += ("; C_k = e_(k+1)/e_k^q alternates between two limit points (rate_limits): "
                   "no single C")
         else:
-            t += "; C = mean of log C_k with q fixed" + (
-                " over the settled half" if sp["rounded"][i] else "")
+            t += ("; C_k converges geometrically: C is its Aitken limit" if sp["decay"][i]
+                  else "; C = mean of log C_k with q fixed" + (
+                      " over the settled half" if sp["rounded"][i] else ""))
         if sp["trail"][i] > 0:
             t += f"; last {sp['trail'][i]} iterate(s) dropped (order collapsed: round-off)"
         if a > lo[i]:

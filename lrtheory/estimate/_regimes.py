@@ -24,7 +24,8 @@ Q_HEAD_TOL = 0.1
 #: standard orders a fitted q is rounded to (golden ratio, 2, 3), and the slack.
 STANDARD = ((1 + math.sqrt(5)) / 2, 2.0, 3.0)
 Q_ROUND_TOL = 1e-3
-#: C_k (log) settles when consecutive (or lag-2) values differ by at most this.
+#: C_k (log) settles when consecutive (or lag-2) values differ by at most this, or when
+#: their differences shrink by a factor 0.9 or less each step (then Aitken's limit).
 C_SETTLE = 0.05
 #: a tail is flat when its envelope changes by at most FLAT_ABS (log) + 3 standard errors.
 FLAT_ABS = 0.01
@@ -146,17 +147,31 @@ def superlinear(L, lo, hi, auto):
     dc2 = np.abs(c[:, 2:] - c[:, :-2])
     l1 = last[:, 1:] & last[:, :-1]
     l2 = last[:, 2:] & last[:, :-2]
-    per1 = np.where(l1, dc1, 0.0).max(axis=1) <= C_SETTLE
+    small = np.where(l1, dc1, 0.0).max(axis=1) <= C_SETTLE
+    # C_k may also converge geometrically, often alternating (the secant method: ratio
+    # -1/golden); then it settles at the Aitken limit of its last three values.
+    D = c[:, 1:] - c[:, :-1]
+    lr_ = l1[:, 1:] & l1[:, :-1]
+    ratio = np.abs(D[:, 1:]) / np.where(D[:, :-1] != 0, np.abs(D[:, :-1]), np.inf)
+    rows = _rows(N)
+    tri = np.clip(p_end[:, None] - 3 + np.arange(3)[None, :], 0, T - 2)
+    c3 = c[rows[:, None], tri]
+    d1, d2 = c3[:, 1] - c3[:, 0], c3[:, 2] - c3[:, 1]
+    decay = ((lr_.sum(axis=1) >= 2) & (d2 != 0) & (d2 != d1)
+             & np.all(np.where(lr_, ratio <= 0.9, True), axis=1))
+    c_aitken = c3[:, 2] - d2 * d2 / np.where(decay, d2 - d1, 1.0)
+    per1 = small | decay
     per2 = (~per1 & l2.any(axis=1)
             & (np.where(l2, dc2, 0.0).max(axis=1) <= C_SETTLE))
     rounded &= per1 | per2
+    decay &= rounded
     q_use = np.where(rounded, q_use, q_fit)
     c = L[:, 1:] - q_use[:, None] * L[:, :-1]
     cw = np.where(rounded[:, None], last, pw)
     n_cw = np.maximum(cw.sum(axis=1), 1)
-    logC = np.where(cw, c, 0.0).sum(axis=1) / n_cw
-    c_lo = np.where(cw, c, np.inf).min(axis=1)
-    c_hi = np.where(cw, c, -np.inf).max(axis=1)
+    logC = np.where(decay, c_aitken, np.where(cw, c, 0.0).sum(axis=1) / n_cw)
+    c_lo = np.minimum(np.where(cw, c, np.inf).min(axis=1), logC)
+    c_hi = np.maximum(np.where(cw, c, -np.inf).max(axis=1), logC)
     periodic = rounded & per2
     # the two limit points: mean of C_k at each parity in the settled part
     par = (k % 2 == 0)[None, :]
@@ -164,7 +179,8 @@ def superlinear(L, lo, hi, auto):
     lb = np.where(last & ~par, c, 0.0).sum(axis=1) / np.maximum((last & ~par).sum(axis=1), 1)
     return dict(ok=ok, start=js, end=p_end, q=q_use, q_fit=q_fit, q_lo=np.minimum(q_lo, q_use),
                 q_hi=np.maximum(q_hi, q_use), q_coc=q_coc, logC=logC, c_lo=c_lo, c_hi=c_hi,
-                rounded=rounded, periodic=periodic, lim=np.sort(np.stack([la, lb], 1), 1),
+                rounded=rounded, periodic=periodic, decay=decay,
+                lim=np.sort(np.stack([la, lb], 1), 1),
                 trail=hi - 1 - p_end, icpt=icpt)
 
 
