@@ -170,6 +170,9 @@ def curvature(obj, x_star=None, symbols=None, *, exact_max_dim: int = 2) -> Curv
         x_star = obj.x_star if x_star is None else x_star
         return _hessian_curvature(e, x_star, symbols, exact_max_dim)
     if isinstance(obj, sp.MatrixBase):
+        if obj.free_symbols:
+            raise ValueError(f"obj (a matrix) must be numeric; it has free symbols "
+                             f"{sorted(map(str, obj.free_symbols))}")
         return _matrix_spectrum(sp.Matrix(obj), exact_max_dim, "matrix")
     if isinstance(obj, (str, sp.Expr)):
         return _hessian_curvature(parse(obj, "obj"), x_star, symbols, exact_max_dim)

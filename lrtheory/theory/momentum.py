@@ -90,7 +90,9 @@ def _companion_rate(method, c: Curvature, lr, beta, coeffs) -> Rate:
     a_f, b_f = coeffs(lam_f, float(lr), float(beta))
     rad = _radius_np(a_f, b_f)
     top = rad.max()
-    cand = {c.eigenvalues_expr[i] for i in np.flatnonzero(rad >= top * (1 - 1e-9) - 1e-300)}
+    # Near a double root the float radius is only good to ~sqrt(eps): keep every mode
+    # within 1e-6 of the top as a candidate and let SymPy decide among them.
+    cand = {c.eigenvalues_expr[i] for i in np.flatnonzero(rad >= top * (1 - 1e-6) - 1e-300)}
     radii = []
     double = False
     for lam in cand:

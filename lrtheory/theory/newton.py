@@ -137,7 +137,11 @@ def iteration_constant(map_expr, x=None, x_star=None, max_order: int = 8) -> Rat
       (2.0, sqrt(2)/4)
     """
     phi = parse(map_expr, "map_expr")
-    (x,) = variables(phi, None if x is None else [x], "x")
+    syms = variables(phi, None if x is None else [x], "x")
+    if len(syms) != 1:
+        raise ValueError(f"map_expr={phi} must have exactly one variable; got "
+                         f"{[str(s) for s in syms]} (pass x=)")
+    (x,) = syms
     if x_star is None:
         raise ValueError("x_star is required (the fixed point)")
     xs = exact(x_star, "x_star")

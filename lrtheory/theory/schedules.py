@@ -183,7 +183,7 @@ def schedule_limit(schedule, lam, x0=1, k=None) -> ScheduleLimit:
         return ScheduleLimit(regime == "linear", regime, None if lim is None else to_float(lim),
                              math.inf, None, None, to_float(rate), lim, sp.oo, None, None,
                              rate, f"lr_k -> {lr_inf} > 0: rate |1 - lam*lr_inf|")
-    k0 = _head_length(lambda j: float(lam_e * lr_f(j)))
+    k0 = _head_length(lambda j: float(lam_e) * float(lr_f(j)))
     for j in range(k0):  # past k0, lam*lr_k < 1/2: no factor can vanish
         if is_zero(factor.subs(kk, j)):
             return ScheduleLimit(True, "finite", 0.0, math.inf, None, None, None,
