@@ -452,3 +452,23 @@ def test_result_is_a_value():
     est = estimate_order(0.5 ** np.arange(40.0))
     assert isinstance(est, OrderEstimate) and est == OrderEstimate(**est._asdict())
     assert est.regime in REGIMES
+
+
+def test_batch_bad_arguments_and_float32():
+    ok = np.ones((2, 10))
+    with pytest.raises(ValueError, match="diverged_at"):
+        estimate_orders(ok, diverged_at=np.array([1, 2, 3]))
+    with pytest.raises(ValueError, match="measure"):
+        estimate_orders(ok, measure="x")
+    with pytest.raises(ValueError, match="window"):
+        estimate_orders(ok, window=(5, 3))
+    with pytest.raises(ValueError, match="errors"):
+        estimate_orders(np.ones(10))
+    with pytest.raises(ValueError, match="errors"):
+        estimate_orders(-ok)
+    # float32 0.9^k: each value carries a relative rounding of at most 6e-8, so the slope
+    # over ~70 iterates is off by at most ~2 * 6e-8 / 70 per step: 1e-8 relative on C.
+    e = (0.9 ** np.arange(200)).astype(np.float32)
+    est = estimate_order(e)
+    assert est.regime == "linear" and rel(est.rate, 0.9) < 1e-8
+    assert "eps^0.9" in est.reason        # float32's eps decides where round-off starts
