@@ -183,11 +183,21 @@ def cmd_theory(args) -> int:
     expr = parse_expr(args.expr, "--expr")
     x_star = _vector(args.x_star, "--x-star")
     if x_star is None:
-        x_star = theory.find_minimizer(expr) if hasattr(theory, "find_minimizer") else None
+        x_star = theory.find_minimizer(expr)
         if x_star is None:
-            raise UsageError("--x-star is required: give the minimiser, e.g. --x-star 0,0")
+            raise UsageError("--x-star: no minimiser found; give it, e.g. --x-star 0,0")
+    from .theory.curvature import variables
+
+    syms = variables(expr)
+    if len(x_star) != len(syms):
+        raise UsageError(f"--x-star needs {len(syms)} values (variables "
+                         f"{', '.join(map(str, syms))}); got {len(x_star)}")
+    at = dict(zip(syms, x_star, strict=True))
+    slope = max(abs(complex(expr.diff(s).subs(at).evalf())) for s in syms)
+    if not slope < 1e-8:
+        raise UsageError(f"--x-star is not a stationary point: |grad f| = {slope:.3g} there")
     curv = theory.curvature(expr, x_star=x_star)
-    rows = [("expr", str(expr)), ("x_star", _fmt(tuple(float(v) for v in x_star))),
+    rows = [("expr", str(expr)), ("x_star", ", ".join(str(v) for v in x_star)),
             ("L", _fmt(curv.L)), ("mu", _fmt(curv.mu)), ("kappa", _fmt(curv.kappa)),
             ("eigenvalues", _fmt(curv.eigenvalues))]
     if curv.L > 0:

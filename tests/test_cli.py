@@ -83,3 +83,30 @@ def test_console_script_entry_point():
     r = subprocess.run([sys.executable, "-m", "lrtheory.cli", "--help"], capture_output=True,
                        text=True, check=False)
     assert r.returncode == 0 and "estimate" in r.stdout
+
+
+def test_theory_command_matches_the_hessian(capsys):
+    # f = (x-1)^2 + 10 y^2: Hessian diag(2, 20), so L = 20, mu = 2, kappa = 10,
+    # 2/L = 0.1, 2/(L+mu) = 1/11, and GD at lr = 0.05 contracts by
+    # max(|1 - 0.05*2|, |1 - 0.05*20|) = 0.9. The minimiser (1, 0) is found by SymPy.
+    rc = main(["theory", "--expr", "(x-1)**2 + 10*y**2", "--lr", "0.05", "--json"])
+    assert rc == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["x_star"] == "1, 0"
+    assert float(out["L"]) == 20 and float(out["mu"]) == 2 and float(out["kappa"]) == 10
+    assert float(out["2/(L+mu) (optimal step)"]) == pytest.approx(1 / 11, rel=1e-5)
+    assert out["GD rate at lr=0.05"].startswith("0.9 ")
+
+
+@pytest.mark.parametrize(
+    "argv,needle",
+    [
+        (["theory", "--expr", "x**2 + z", "--x-star", "1"], "--x-star needs 2 values"),
+        (["theory", "--expr", "x**2", "--x-star", "1"], "not a stationary point"),
+        (["theory", "--expr", "x**2 +* y"], "--expr"),
+        (["theory", "--expr", "x**2", "--x-star", "0", "--lr", "-1"], "--lr"),
+    ],
+)
+def test_theory_bad_input(capsys, argv, needle):
+    assert main(argv) == 2
+    assert needle in capsys.readouterr().err

@@ -21,6 +21,7 @@ Hessian matrix, or a spectrum. This package imports SymPy, mpmath and NumPy only
 :func:`iteration_constant` order and constant of any scalar fixed-point map
 :func:`schedule_limit`     converge / stall level / sublinear exponent of a schedule
 :func:`compare`            measured vs predicted, with tolerance and CI
+:func:`find_minimizer`     :math:`x^\star` of a formula (exact where SymPy can)
 =========================  ==================================================
 
 Example:
@@ -34,6 +35,7 @@ from ._common import PHI, Rate
 from .compare import Comparison, compare, to_frame
 from .curvature import Curvature, curvature
 from .gd import GDLimits, gd_limits, gd_rate
+from .minimizer import find_minimizer
 from .momentum import (
     MomentumParams,
     heavy_ball_optimal,
@@ -50,5 +52,5 @@ __all__ = [
     "GDLimits", "gd_limits", "gd_rate", "MomentumParams", "heavy_ball_optimal",
     "heavy_ball_rate", "mode_radius", "nesterov_params", "nesterov_rate", "halley_rate",
     "iteration_constant", "newton_rate", "root_multiplicity", "secant_rate",
-    "ScheduleLimit", "schedule_limit", "pep",
+    "ScheduleLimit", "schedule_limit", "pep", "find_minimizer",
 ]
