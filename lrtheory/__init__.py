@@ -27,6 +27,7 @@ __version__ = "0.1.0"
 # Functions that share their module's name are imported eagerly: importing the submodule
 # would otherwise shadow the function with the module object.
 from .run import run  # noqa: E402, F401
+from .sweep import logspace, sweep  # noqa: E402, F401
 
 # Public names -> (module, attribute). Loaded on first use so that importing one layer
 # does not import all of them.
@@ -41,13 +42,16 @@ _LAZY = {
     "grid_search": ("lrtheory.tuning", "grid_search"),
     "random_search": ("lrtheory.tuning", "random_search"),
     "bayes_search": ("lrtheory.tuning", "bayes_search"),
-    "sweep": ("lrtheory.sweep", "sweep"),
-    "logspace": ("lrtheory.sweep", "logspace"),
+    "estimate_orders": ("lrtheory.estimate", "estimate_orders"),
+    "per_iteration": ("lrtheory.estimate", "per_iteration"),
+    "run_mp": ("lrtheory.precision", "run_mp"),
+    "LRFinderResult": ("lrtheory.tuning", "LRFinderResult"),
+    "SearchResult": ("lrtheory.tuning", "SearchResult"),
 }
 _SUBMODULES = {"problems", "methods", "theory", "schedules", "precision", "plots", "estimate",
                "tuning", "trajectory", "cli"}
 
-__all__ = sorted(set(_LAZY) | _SUBMODULES | {"__version__", "run"})
+__all__ = sorted(set(_LAZY) | _SUBMODULES | {"__version__", "run", "sweep", "logspace"})
 
 
 def __getattr__(name: str):
