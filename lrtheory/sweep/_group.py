@@ -18,6 +18,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 import pandas as pd
+from jax.extend import core as jex_core
 
 from ..problems import Problem
 from ..run import batched
@@ -66,10 +67,10 @@ def _walk_consts(closed, out: list) -> None:
         for eqn in jaxpr.eqns:
             for v in eqn.params.values():
                 for item in (v if isinstance(v, (tuple, list)) else (v,)):
-                    if isinstance(item, jax.extend.core.ClosedJaxpr):
+                    if isinstance(item, jex_core.ClosedJaxpr):
                         out.extend(item.consts)
                         stack.append(item.jaxpr)
-                    elif isinstance(item, jax.extend.core.Jaxpr):
+                    elif isinstance(item, jex_core.Jaxpr):
                         stack.append(item)
 
 
