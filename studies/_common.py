@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 import numpy as np
+from pandas import NA as pd_NA
 
 REPO = Path(__file__).resolve().parent.parent
 PAPER = REPO / "paper"
@@ -96,6 +97,11 @@ class Context:
     def macros_path(self) -> Path:
         return _mk(self.root / "generated" / f"{self.name}-macros.tex")
 
+    @property
+    def sweep_cache(self) -> Path | None:
+        """Chunk cache directory for :func:`lrtheory.sweep` (``None`` when not caching)."""
+        return None if self.cache is None else Path(self.cache).parent / "sweeps"
+
     def cached(self, config: Any, compute: Callable[[], Any]) -> Any:
         """``compute()``, stored under the cache keyed by ``config``, the package version
         and a hash of the lrtheory and study sources; failures (exceptions) are not cached.
@@ -157,6 +163,10 @@ class Macro(NamedTuple):
     latex: str
 
 
+class Raw(str):
+    """A table cell that is already LaTeX (not escaped)."""
+
+
 _MACRO_NAME = re.compile(r"^[A-Za-z]+$")
 
 
@@ -173,24 +183,23 @@ def write_macros(path: Path, macros: Mapping[str, Macro]) -> Path:
     return path
 
 
-def num(x: float, digits: int = 3) -> str:
+def num(x: float, digits: int = 3) -> Raw:
     r"""A number as LaTeX: ``0.0123``, ``1.23\times10^{-5}``, ``\infty``; ``--`` for NaN."""
-    if x is None or (isinstance(x, float) and math.isnan(x)):
-        return "--"
+    if x is None or x is pd_NA or math.isnan(float(x)):
+        return Raw("--")
     x = float(x)
     if math.isinf(x):
-        return r"\ensuremath{\infty}" if x > 0 else r"\ensuremath{-\infty}"
+        return Raw(r"\ensuremath{\infty}" if x > 0 else r"\ensuremath{-\infty}")
     if x == 0:
-        return "0"
+        return Raw("0")
     e = math.floor(math.log10(abs(x)))
     if -3 <= e < 5:
-        s = f"{x:.{max(digits - 1 - e, 0)}f}"
-        return s
+        return Raw(f"{x:.{max(digits - 1 - e, 0)}f}")
     mant = f"{x / 10 ** e:.{max(digits - 1, 0)}f}"
-    if mant.startswith("10"):  # rounding carried into the next decade
+    if mant.lstrip("-").startswith("10"):  # rounding carried into the next decade
         e += 1
         mant = f"{x / 10 ** e:.{max(digits - 1, 0)}f}"
-    return rf"\ensuremath{{{mant}\times10^{{{e}}}}}"
+    return Raw(rf"\ensuremath{{{mant}\times10^{{{e}}}}}")
 
 
 def macro(x: float, digits: int = 3) -> Macro:
@@ -202,19 +211,15 @@ def int_macro(n: int) -> Macro:
     return Macro(float(n), f"{int(n):,}".replace(",", "{,}"))
 
 
-def ci(est: float, lo: float, hi: float, digits: int = 3) -> str:
-    """``est [lo, hi]`` in LaTeX."""
-    if any(v is None or not np.isfinite(v) for v in (lo, hi)):
+def ci(est: float, lo: float, hi: float, digits: int = 3) -> Raw:
+    """``est [lo, hi]`` in LaTeX (just ``est`` when a bound is missing)."""
+    if any(v is None or v is pd_NA or not np.isfinite(float(v)) for v in (lo, hi)):
         return num(est, digits)
-    return f"{num(est, digits)} [{num(lo, digits)}, {num(hi, digits)}]"
+    return Raw(f"{num(est, digits)} [{num(lo, digits)}, {num(hi, digits)}]")
 
 
 _ESCAPE = {"&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#", "_": r"\_", "{": r"\{",
            "}": r"\}", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}"}
-
-
-class Raw(str):
-    """A table cell that is already LaTeX (not escaped)."""
 
 
 def escape(s: str) -> str:

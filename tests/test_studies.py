@@ -1,0 +1,177 @@
+"""Studies pipeline: the plumbing (tables, macros, cache) and every study at smoke size.
+
+Each study runs at its tiny ``"smoke"`` grid into a temporary paper root; the test checks
+the shape and sanity of what it wrote (files exist, tables have the rows the grid implies,
+every macro is defined once with a finite number), not its timing.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+
+import pytest
+
+from studies import _common
+
+# ----------------------------------------------------------------------------- plumbing
+
+
+def test_num_formats_plain_scientific_and_special_values():
+    # Expected strings written by hand from the format rule: 3 significant digits, plain
+    # for 1e-3 <= |x| < 1e5, otherwise mantissa x 10^e.
+    assert _common.num(0.012345) == "0.0123"
+    assert _common.num(1234.5) == "1234"  # 4 digits before the point, none after
+    assert _common.num(2.0) == "2.00"
+    assert _common.num(-0.5) == "-0.500"
+    assert _common.num(1.234e-5) == r"\ensuremath{1.23\times10^{-5}}"
+    assert _common.num(9.999e-6) == r"\ensuremath{1.00\times10^{-5}}"  # carry to next decade
+    assert _common.num(0) == "0"
+    assert _common.num(math.nan) == "--"
+    assert _common.num(math.inf) == r"\ensuremath{\infty}"
+
+
+def test_camel_makes_letters_only_control_words():
+    assert _common.camel("stab", "max dev", 1000) == "StabMaxDevOneZeroZeroZero"
+    assert _common.camel("order_table", "q") == "OrderTableQ"
+
+
+def test_write_macros_rejects_bad_names_and_writes_newcommands(tmp_path):
+    path = _common.write_macros(tmp_path / "m.tex", {"StabMax": _common.macro(0.25)})
+    assert r"\newcommand{\StabMax}{0.250}" in path.read_text()
+    with pytest.raises(ValueError, match="letters only"):
+        _common.write_macros(tmp_path / "m.tex", {"Stab2": _common.macro(1.0)})
+    with pytest.raises(TypeError, match="Macro"):
+        _common.write_macros(tmp_path / "m.tex", {"Stab": 1.0})
+
+
+def test_write_table_escapes_text_and_checks_widths(tmp_path):
+    path = _common.write_table(tmp_path / "t.tex", [["a_b", _common.Raw("$x^2$"), 0.5]],
+                               ["name", "expr", "value"], "llr")
+    text = path.read_text()
+    assert r"a\_b & $x^2$ & 0.500 \\" in text
+    assert text.count(r"\toprule") == 1 and text.count(r"\bottomrule") == 1
+    with pytest.raises(ValueError, match="row 0 has 2 cells"):
+        _common.write_table(tmp_path / "t.tex", [["a", "b"]], ["x", "y", "z"])
+
+
+def test_mean_ci_matches_student_t_by_hand():
+    # values 1, 2, 3: mean 2, sd 1, t_{0.975, 2} = 4.302652729911275 (scipy/tables), so the
+    # half-width is 4.3027 / sqrt(3) = 2.48414; 1e-9 covers float rounding only.
+    m, lo, hi = _common.mean_ci([1.0, 2.0, 3.0])
+    assert m == 2.0
+    assert hi - m == pytest.approx(4.302652729911275 / math.sqrt(3), rel=1e-9)
+    assert m - lo == pytest.approx(hi - m, rel=1e-12)
+    assert math.isnan(_common.mean_ci([1.0])[1])
+
+
+def test_cache_reuses_values_and_does_not_cache_failures(tmp_path):
+    ctx = _common.Context("stability", size="smoke", root=tmp_path, cache=tmp_path / "c")
+    calls = []
+
+    def compute():
+        calls.append(1)
+        return {"x": 1}
+
+    assert ctx.cached({"a": 1}, compute) == {"x": 1}
+    assert ctx.cached({"a": 1}, compute) == {"x": 1}
+    assert len(calls) == 1  # second call read the pickle
+    ctx.cached({"a": 2}, compute)
+    assert len(calls) == 2  # another config is another key
+
+    def boom():
+        raise RuntimeError("no")
+
+    with pytest.raises(RuntimeError):
+        ctx.cached({"a": 3}, boom)
+    assert len(list((tmp_path / "c").glob("*.pkl"))) == 2
+
+
+def test_registry_lists_every_study_in_paper_order():
+    found = _common.names()
+    assert found[0] == "stability"
+    with pytest.raises(ValueError, match="unknown study"):
+        _common.load("nope")
+
+
+# ----------------------------------------------------------------------------- studies
+
+_NEWCOMMAND = re.compile(r"\\newcommand\{\\([A-Za-z]+)\}\{(.*)\}$")
+
+
+def _check_outputs(out, ctx):
+    """Files exist and are non-trivial; macros parse, are unique and match the JSON."""
+    for fig in out.figures:
+        assert fig.is_file() and fig.read_bytes()[:4] == b"%PDF", fig
+        assert fig.parent == ctx.root / "figures"
+    for tab in out.tables:
+        text = tab.read_text()
+        assert r"\begin{tabular}" in text and r"\bottomrule" in text, tab
+        assert "nan" not in text.lower().replace("nan}", ""), tab  # no bare NaN cell
+    lines = out.macros.read_text().splitlines()[1:]
+    names = [_NEWCOMMAND.match(line).group(1) for line in lines]
+    assert len(names) == len(set(names)) == len(out.numbers)
+    numbers = json.loads(out.macros.with_suffix(".json").read_text())
+    assert set(numbers) == set(names)
+    return numbers
+
+
+def run_smoke(name, tmp_path):
+    ctx = _common.Context(name, size="smoke", root=tmp_path / "paper", cache=None)
+    out = _common.load(name).run(ctx)
+    return out, _check_outputs(out, ctx)
+
+
+def _table_rows(path):
+    """Body rows of a generated booktabs table (between midrule and bottomrule)."""
+    lines = path.read_text().splitlines()
+    body = lines[lines.index(r"\midrule") + 1: lines.index(r"\bottomrule")]
+    return [r for r in body if r.endswith(r"\\")]
+
+
+def test_stability_smoke(tmp_path):
+    from studies import stability
+
+    out, numbers = run_smoke("stability", tmp_path)
+    grid = stability.GRID["smoke"]
+    assert len(_table_rows(out.tables[0])) == len(grid["problems"])
+    assert numbers["StabRuns"] == len(grid["problems"]) * grid["lr_times_L"][2]
+    # kappa = 10 quadratic: the optimal rate is (kappa-1)/(kappa+1) = 9/11 exactly
+    # (Polyak 1987); the macro is that theory value, not a measurement.
+    assert numbers["StabTenOptRate"] == pytest.approx(9 / 11, rel=1e-12)
+    # The smoke grid lr*L = 0.2, 0.6, ..., 2.2 straddles 2/L: the runs at 2.2 diverge, so
+    # the measured stability edge lies between the last two grid points, 1.8 and 2.2.
+    assert numbers["StabTenEdgeLo"] == pytest.approx(1.8)
+    assert numbers["StabTenEdgeHi"] == pytest.approx(2.2)
+    # GD on a quadratic contracts exactly by max|1 - lr lambda|: a measured rate off by
+    # more than 0.05 would mean the estimator read the wrong window.
+    assert 0 <= numbers["StabMaxDev"] < 0.05
+
+
+def test_lr_finder_smoke(tmp_path):
+    from studies import lr_finder
+
+    out, numbers = run_smoke("lr_finder", tmp_path)
+    grid = lr_finder.GRID["smoke"]
+    assert len(_table_rows(out.tables[0])) == len(grid["problems"])
+    assert numbers["FinderSeeds"] == grid["finder"]["seeds"]
+    # Every suggestion is a learning rate from the ramp [lr_min, lr_max], so its ratio to
+    # 2/(L+mu) = 2/11 lies in [lr_min, lr_max] * 11/2.
+    lo, hi = grid["finder"]["lr_min"] * 5.5, grid["finder"]["lr_max"] * 5.5
+    for name in ("Steep", "Valley", "Minimum"):
+        assert lo / 10 <= numbers[f"FinderQTen{name}Ratio"] <= hi  # minimum is lr/10
+    assert numbers["FinderMaxRatio"] >= 1.0  # max(r, 1/r) by construction
+
+
+def test_tuning_budget_smoke(tmp_path):
+    from studies import tuning_budget
+
+    out, numbers = run_smoke("tuning_budget", tmp_path)
+    grid = tuning_budget.GRID["smoke"]
+    assert len(_table_rows(out.tables[0])) == 3 * len(grid["cases"])  # grid, random, bayes
+    # GD on the kappa = 10 quadratic: theory's best rate is 9/11 (Polyak 1987), and no
+    # search can beat it, so every reported excess is >= 0 (up to the rate fit's noise).
+    assert numbers["TuneGdOptimum"] == pytest.approx(9 / 11, rel=1e-12)
+    for s in ("Grid", "Random", "Bayes"):
+        assert numbers[f"TuneGd{s}AtFour"] > -1e-3
