@@ -26,7 +26,7 @@ SMALL = {
     "quadratic": {"dim": 4, "cond": 10.0},
     "least_squares": {"n_train": 40, "batch_size": 8},
     "logistic": {"n_train": 60, "batch_size": 12},
-    "mlp": {"hidden": 3, "n_train": 30, "batch_size": 10},
+    "mlp": {"hidden": 2, "n_train": 20, "batch_size": 5},
     "cnn": {"channels": 2, "n_train": 20, "batch_size": 5},
 }
 TAGS = {"convex", "nonconvex", "scalar", "quadratic", "dataset", "nonsmooth-at-min",

@@ -213,8 +213,13 @@ def from_expr(
             )
     if not syms:
         raise ValueError(f"expr={e} has no variables")
+    if e.has(sp.I):
+        raise ValueError(f"expr={e} is not real (it contains I); give a real-valued formula")
     n = len(syms)
-    x0a = as_x(x0, n, "x0")
+    try:
+        x0a = as_x(x0, n, "x0")
+    except ValueError as err:  # say which variables were found: a parameter may be among them
+        raise ValueError(f"{err}: one value per variable {[str(s) for s in syms]}") from err
     xs = None if x_star is None else as_x(x_star, n, "x_star")
     if xs is not None:
         fs = e.subs(dict(zip(syms, [sp.nsimplify(v) for v in xs], strict=True)))
@@ -252,13 +257,22 @@ def from_expr(
 
         data = {"A": A, "b": b, "eigenvalues": ev}
     else:
-        value = _lambdify_scalar(syms, e)
-        grad = _lambdify_vector(syms, [sp.diff(e, s) for s in syms], (n,))
+        # Derivatives for *real* variables: d|x|/dx = sign(x) (0 at the kink, a valid
+        # subgradient), not SymPy's complex re/im form that JAX cannot print; DiracDelta
+        # terms (kinks in the gradient) are dropped: the Hessian where it exists.
+        real = tuple(sp.Dummy(s.name, real=True) for s in syms)
+        er = e.xreplace(dict(zip(syms, real, strict=True)))
+
+        def d(expr, s):
+            return sp.diff(expr, s).replace(sp.DiracDelta, lambda *a: sp.S.Zero)
+
+        value = _lambdify_scalar(real, er)
+        grads = [d(er, s) for s in real]
+        grad = _lambdify_vector(real, grads, (n,))
 
         @functools.cache
         def _hess_fn():
-            H = sp.hessian(e, syms)
-            return _lambdify_vector(syms, list(H), (n, n))
+            return _lambdify_vector(real, [d(g, s) for g in grads for s in real], (n, n))
 
         def hess(x):
             return _hess_fn()(x)

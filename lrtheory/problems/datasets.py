@@ -208,8 +208,9 @@ def logistic(n_train: int = 400, l2: float = 1e-3, batch_size: int | None = None
     :math:`\|x - x^\star\| \le \|\nabla f\|/\lambda` is a few ``1e-12``), and
     :math:`f^\star = f(x^\star)`. With the defaults the Hessian at :math:`x^\star` has
     eigenvalues in about :math:`[10^{-3}, 0.085]` (:math:`\kappa \approx 85`), while
-    ``data["L"]`` (the bound at :math:`w = 0`) is about 3.3. ``metrics``: ``train_loss`` and ``test_loss`` (mean
-    log-loss without the penalty), ``train_acc``, ``test_acc``. Start :math:`w = 0`.
+    ``data["L"]`` (the bound at :math:`w = 0`) is about 3.3. ``metrics``: ``train_loss``
+    and ``test_loss`` (mean log-loss without the penalty), ``train_acc``, ``test_acc``.
+    Start :math:`w = 0`.
 
     Data provenance: Street, Wolberg & Mangasarian (1993), *Nuclear feature extraction
     for breast tumor diagnosis*, via ``sklearn.datasets.load_breast_cancer``.

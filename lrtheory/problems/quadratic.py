@@ -52,6 +52,8 @@ def quadratic(
       >>> [round(float(v), 12) for v in p.data["eigenvalues"][[0, -1]]]
       [1.0, 10.0]
     """
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
+        raise TypeError(f"seed must be an integer; got seed={seed!r}")
     if A is None:
         if dim is None or cond is None:
             raise ValueError("quadratic needs either A, or dim= and cond=")
@@ -78,7 +80,10 @@ def quadratic(
         if b is None:
             b = np.zeros(dim)
     else:
-        A = np.asarray(A, dtype=np.float64)
+        try:
+            A = np.asarray(A, dtype=np.float64)
+        except (TypeError, ValueError) as e:
+            raise TypeError(f"A must be a real square matrix; got A={A!r}") from e
         if A.ndim != 2 or A.shape[0] != A.shape[1]:
             raise ValueError(f"A must be a square matrix; got shape {A.shape}")
         if not np.all(np.isfinite(A)):
