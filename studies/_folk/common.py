@@ -1,0 +1,129 @@
+"""Plumbing shared by the folk-claim experiments: seeds, starts, batched runs reduced on
+the device, and where the theory puts the step-size landmarks.
+
+Seeds: seed ``s`` owns ``jax.random.key(s)``; its ``i``-th random start is drawn from
+``fold_in(fold_in(key, 0), i)`` and its mini-batches from ``fold_in(fold_in(key, 1), i)``,
+so two arms of a comparison that share ``(s, i)`` share the start and the batch stream
+(paired comparisons).
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+from collections.abc import Callable, Mapping
+from pathlib import Path
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from lrtheory import theory
+from lrtheory.run import batched
+
+__all__ = ["keys_for", "starts", "runner", "run_reduced", "landmarks", "source_hash", "dist_to_set",
+           "log_ratio", "nanmean_last"]
+
+
+def keys_for(seeds, n_starts: int):
+    """Start keys and batch keys, each of shape ``(len(seeds), n_starts)``."""
+    return _keys(jnp.asarray(np.asarray(seeds, np.uint32)), int(n_starts))
+
+
+@functools.partial(jax.jit, static_argnums=1)
+def _keys(seeds, n_starts):
+    def one(s):
+        k = jax.random.key(s)
+        ks, kb = jax.random.fold_in(k, 0), jax.random.fold_in(k, 1)
+        idx = jnp.arange(n_starts)
+        return (jax.vmap(lambda i: jax.random.fold_in(ks, i))(idx),
+                jax.vmap(lambda i: jax.random.fold_in(kb, i))(idx))
+
+    return jax.vmap(one)(seeds)
+
+
+def starts(sampler: Callable, keys) -> np.ndarray:
+    """``sampler`` over a key array of any shape -> starts of shape ``keys.shape + (dim,)``."""
+    flat = keys.reshape(-1)
+    x = jax.jit(jax.vmap(sampler))(flat)
+    return np.asarray(x, np.float64).reshape(keys.shape + x.shape[1:])
+
+
+def runner(factory, problem, steps: int, *, reducer: Callable, keep_x: bool = False,
+           stochastic: bool = False, chunk: int = 2048) -> Callable:
+    """A reusable ``(hyper, x0, keys) -> dict`` running configurations with
+    :func:`lrtheory.run.batched` and reducing them on the device.
+
+    ``hyper`` maps names to ``(N,)`` arrays, ``x0`` is ``(N, dim)``, ``keys`` ``(N,)`` PRNG
+    keys (mini-batch gradients, when ``stochastic``) or ``None``. ``reducer(traj, hyper)``
+    maps the batched trajectory to a dict of per-run arrays. Runs go in chunks of at most
+    ``chunk``; a short last chunk is padded, and calls with the same ``N`` reuse one
+    compiled program.
+    """
+    fn = batched(factory, problem, int(steps), keep_x=keep_x, stochastic=stochastic)
+    red = jax.jit(lambda h, x, k: reducer(fn(h, x, k), h))
+
+    def call(hyper: Mapping[str, np.ndarray], x0, keys=None) -> dict[str, np.ndarray]:
+        if (keys is not None) != stochastic:
+            raise ValueError(f"keys must be given exactly when stochastic={stochastic}")
+        x0 = np.asarray(x0, np.float64)
+        n = x0.shape[0]
+        size = min(int(chunk), n)
+        out: dict[str, list] = {}
+        for i0 in range(0, n, size):
+            idx = np.minimum(np.arange(i0, i0 + size), n - 1)  # pad: repeat the last run
+            h = {k: jnp.asarray(np.asarray(v, np.float64)[idx]) for k, v in hyper.items()}
+            res = red(h, jnp.asarray(x0[idx]), None if keys is None else keys[idx])
+            m = min(size, n - i0)
+            for name, v in res.items():
+                out.setdefault(name, []).append(np.asarray(v)[:m])
+        return {k: np.concatenate(v) for k, v in out.items()}
+
+    return call
+
+
+def run_reduced(factory, problem, steps: int, hyper, x0, keys=None, *, reducer: Callable,
+                keep_x: bool = False, chunk: int = 2048) -> dict[str, np.ndarray]:
+    """One call of :func:`runner` (full batch when ``keys`` is ``None``)."""
+    return runner(factory, problem, steps, reducer=reducer, keep_x=keep_x,
+                  stochastic=keys is not None, chunk=chunk)(hyper, x0, keys)
+
+
+def dist_to_set(x, points):
+    """Distance from each row of ``x`` (..., dim) to the nearest row of ``points``."""
+    p = jnp.asarray(np.asarray(points, np.float64).reshape(-1, x.shape[-1]))
+    d = jnp.sqrt(jnp.sum((x[..., None, :] - p) ** 2, axis=-1))
+    return jnp.min(d, axis=-1)
+
+
+def log_ratio(steps_a, steps_b, reached_a, reached_b):
+    r"""Per-run :math:`\log_{10}(T_a / T_b)` of steps to a tolerance; NaN where neither run
+    reached it (both are the budget: no information)."""
+    v = np.log10(np.maximum(steps_a, 1)) - np.log10(np.maximum(steps_b, 1))
+    return np.where(np.asarray(reached_a) | np.asarray(reached_b), v, np.nan)
+
+
+def nanmean_last(a) -> np.ndarray:
+    """Mean over the last axis ignoring NaN; NaN (silently) where all are NaN."""
+    a = np.asarray(a, float)
+    ok = np.isfinite(a)
+    n = ok.sum(axis=-1)
+    total = np.where(ok, a, 0.0).sum(axis=-1)
+    return np.divide(total, n, out=np.full(n.shape, np.nan), where=n > 0)
+
+
+def landmarks(spectrum) -> dict[str, float]:
+    """Gradient descent's landmarks from the Hessian spectrum at the minimiser:
+    ``L``, ``mu``, ``lr_max = 2/L``, ``lr_opt = 2/(L + mu)``, ``lr_flip = 1/L`` (above it
+    the stiffest mode changes sign every step: the iterate overshoots)."""
+    lim = theory.gd_limits(spectrum)
+    return {"L": lim.L, "mu": lim.mu, "lr_max": lim.lr_max, "lr_opt": lim.lr_opt,
+            "lr_flip": 1.0 / lim.L}
+
+
+def source_hash() -> str:
+    """Hash of this package's sources (the study cache hashes only ``folk_claims.py``)."""
+    h = hashlib.sha256()
+    for f in sorted(Path(__file__).parent.glob("*.py")):
+        h.update(f.read_bytes())
+    return h.hexdigest()[:16]

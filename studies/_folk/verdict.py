@@ -1,0 +1,136 @@
+r"""The verdict rule of the folk-claims study: per-seed effects -> a CI -> a verdict.
+
+Every experiment reduces to *effects*: one number per seed (a paired difference between
+the claimed-better and the claimed-worse arm, signed so that **positive = the claim's
+direction**), measured in several *settings* (problem, gradient noise, baseline, ...).
+
+Per setting, the effect's mean and its two-sided 95 % Student-t interval over seeds
+(:func:`studies._common.mean_ci`) give an outcome, checked in this order:
+
+* ``against`` if the interval lies inside the practical-equivalence band
+  :math:`(-\delta, \delta)` (no effect worth the name) or entirely below 0 (the opposite
+  direction);
+* ``for`` if the interval lies entirely above 0;
+* ``inconclusive`` otherwise (or with fewer than two finite seeds).
+
+Per claim: ``supported`` if every setting is ``for``; ``refuted`` if every setting is
+``against``; ``inconclusive`` if every setting is ``inconclusive``; otherwise
+``depends on <v>``, where ``<v>`` is the first setting variable (in the order the claim
+declares them) whose levels each carry one outcome; when no single variable separates the
+outcomes, all varying variables are named.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from typing import NamedTuple
+
+import numpy as np
+
+from studies._common import mean_ci
+
+__all__ = ["Effect", "Summary", "summarise", "verdict", "OUTCOMES", "VERDICTS",
+           "verdict_code", "is_verdict"]
+
+OUTCOMES = ("for", "against", "inconclusive")
+VERDICTS = ("supported", "refuted", "inconclusive", "depends on")
+
+
+class Effect(NamedTuple):
+    """Per-seed effect of one claim in one setting.
+
+    Attributes:
+      claim: claim label (``"1a"``, ``"2"``, ...).
+      setting: ordered variable -> level (``{"problem": "Rastrigin", "arm": "momentum"}``).
+      values: one value per seed; positive = the direction the claim asserts.
+      band: half-width :math:`\\delta` of the practical-equivalence band (effect units).
+      unit: what the number is, for the table (``"success fraction"``).
+    """
+
+    claim: str
+    setting: Mapping[str, str]
+    values: np.ndarray
+    band: float
+    unit: str
+
+
+class Summary(NamedTuple):
+    """An effect's mean, 95 % t-interval, number of seeds and outcome."""
+
+    mean: float
+    lo: float
+    hi: float
+    n: int
+    outcome: str
+
+
+def summarise(effect: Effect) -> Summary:
+    """Mean, 95 % Student-t interval over seeds and the outcome of the rule above.
+
+    Example:
+      >>> e = Effect("x", {"p": "a"}, np.array([0.4, 0.5, 0.6]), 0.05, "fraction")
+      >>> s = summarise(e)
+      >>> round(s.mean, 3), s.outcome
+      (0.5, 'for')
+      >>> summarise(e._replace(values=np.zeros(5))).outcome   # inside the band
+      'against'
+    """
+    v = np.asarray(effect.values, float)
+    n = int(np.isfinite(v).sum())
+    m, lo, hi = mean_ci(v)
+    if n < 2 or not (math.isfinite(lo) and math.isfinite(hi)):
+        return Summary(m, lo, hi, n, "inconclusive")
+    d = effect.band
+    if (-d < lo and hi < d) or hi < 0:
+        outcome = "against"
+    elif lo > 0:
+        outcome = "for"
+    else:
+        outcome = "inconclusive"
+    return Summary(m, lo, hi, n, outcome)
+
+
+def _separating(settings: Sequence[Mapping[str, str]], outcomes: Sequence[str]) -> list[str]:
+    keys = list(settings[0])
+    varying = [k for k in keys if len({s[k] for s in settings}) > 1]
+    for k in varying:
+        by_level: dict[str, set[str]] = {}
+        for s, o in zip(settings, outcomes, strict=True):
+            by_level.setdefault(s[k], set()).add(o)
+        if all(len(v) == 1 for v in by_level.values()):
+            return [k]
+    return varying
+
+
+def verdict(effects: Sequence[Effect]) -> str:
+    """The claim's verdict from its settings' outcomes (rule in the module docstring).
+
+    Example:
+      >>> mk = lambda p, v: Effect("x", {"problem": p, "noise": "none"}, np.array(v), 0.05, "")
+      >>> verdict([mk("a", [0.4, 0.5, 0.6]), mk("b", [0.3, 0.4, 0.5])])
+      'supported'
+      >>> verdict([mk("a", [0.4, 0.5, 0.6]), mk("b", [0.0, 0.0, 0.0])])
+      'depends on problem'
+    """
+    if not effects:
+        raise ValueError("effects must be a non-empty sequence of Effect")
+    outcomes = [summarise(e).outcome for e in effects]
+    for target, word in (("for", "supported"), ("against", "refuted"),
+                         ("inconclusive", "inconclusive")):
+        if all(o == target for o in outcomes):
+            return word
+    names = _separating([e.setting for e in effects], outcomes)
+    return "depends on " + " and ".join(names)
+
+
+def is_verdict(text: str) -> bool:
+    """Whether ``text`` is one of the verdicts the rule can produce."""
+    return text in VERDICTS[:3] or (text.startswith("depends on ") and len(text) > 11)
+
+
+def verdict_code(text: str) -> float:
+    """A number for the macros' JSON: supported 1, refuted -1, depends 0, inconclusive 0.5."""
+    if not is_verdict(text):
+        raise ValueError(f"text={text!r} is not a verdict")
+    return {"supported": 1.0, "refuted": -1.0, "inconclusive": 0.5}.get(text, 0.0)

@@ -1,0 +1,212 @@
+r"""Study: the learning-rate folk claims, each measured and given a verdict by a stated rule.
+
+Six claims that popular articles repeat (issue 8), split into nine testable statements.
+Each experiment lives in ``studies/_folk/`` (one module per claim: it computes, reduces
+to per-seed *effects* signed so that positive = the claim's direction, and draws its
+figure); :mod:`studies._folk.verdict` turns effects into verdicts (95 % Student-t
+intervals over seeds, a practical-equivalence band per effect).
+
+Outputs: ``figures/folk_claims-<part>.pdf`` (one per experiment),
+``tables/folk_claims-verdicts.tex`` (claim, settings, verdict),
+``tables/folk_claims-evidence.tex`` (claim, setting, effect with CI, band, outcome),
+``generated/folk_claims-macros.tex`` (verdict strings and every quoted number).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from studies._common import (
+    Context,
+    Macro,
+    Outputs,
+    Raw,
+    camel,
+    ci,
+    int_macro,
+    macro,
+    num,
+    write_table,
+)
+from studies._folk import adaptive, cyclical, decay, minima, overfit, regimes
+from studies._folk.common import source_hash
+from studies._folk.verdict import summarise, verdict, verdict_code
+
+#: The testable statements: label, statement (LaTeX), experiment.
+CLAIMS = (
+    ("1a", "A learning rate that is too high overshoots, oscillates or diverges.", "regimes"),
+    ("1b", "A learning rate that is too low converges slowly.", "regimes"),
+    ("2", "A low learning rate gets stuck in local minima; a higher one, or momentum, "
+          "rolls over the bumps.", "minima"),
+    ("3a", "A low learning rate prevents overfitting.", "overfit"),
+    ("3b", "A high learning rate underfits.", "overfit"),
+    ("4", "Decaying the learning rate gives a CNN higher test accuracy than a constant "
+          "one.", "decay"),
+    ("5a", "Adam converges faster than SGD.", "adaptive"),
+    ("5b", "SGD is slower because of its randomness.", "adaptive"),
+    ("6", "Cyclical learning rates help escape saddle points and local minima.",
+     "cyclical"),
+)
+
+_MULTI = [  # the multi-minimum problems of claims 2 and 6, and their start boxes
+    {"key": "Rastrigin", "label": "Rastrigin", "name": "rastrigin", "params": {"dim": 2},
+     "box": (-2.5, 2.5)},
+    {"key": "Ackley", "label": "Ackley", "name": "ackley", "scale_at": [1.0, 0.0],
+     "box": (-3.0, 3.0)},
+    {"key": "Well", "label": "double well", "name": "double_well", "box": (-2.0, 2.0)},
+    {"key": "Himmelblau", "label": "Himmelblau", "name": "himmelblau", "box": (-5.0, 5.0)},
+]
+_REGIME_PROBLEMS = [
+    {"key": "Quadratic", "label": r"quadratic, $\kappa=10$", "name": "quadratic",
+     "params": {"dim": 10, "cond": 10.0, "seed": 0}, "spectrum": "data", "convex": True},
+    {"key": "Logistic", "label": "logistic regression", "name": "logistic",
+     "params": {"n_train": 200}, "spectrum": "hess", "convex": True},
+    {"key": "Well", "label": "double well", "name": "double_well", "spectrum": "hess",
+     "convex": False},
+    {"key": "Himmelblau", "label": "Himmelblau", "name": "himmelblau", "spectrum": "hess",
+     "convex": False},
+]
+_ADAPTIVE_PROBLEMS = [
+    {"key": "Logistic", "label": "logistic", "name": "logistic",
+     "params": {"n_train": 400, "batch_size": 32}, "convex": True,
+     "lr_range": {"sgd": (0.1, 100.0), "momentum": (0.01, 10.0), "adam": (1e-3, 3.0)}},
+    {"key": "MLP", "label": "tanh net", "name": "mlp",
+     "params": {"hidden": 16, "n_train": 200, "batch_size": 32}, "convex": False,
+     "lr_range": {"sgd": (0.01, 10.0), "momentum": (1e-3, 1.0), "adam": (3e-4, 0.3)}},
+]
+
+GRID = {
+    "full": {
+        "regimes": {"seeds": 5, "starts": 3, "ratios": (0.01, 3.0, 16), "tol": 1e-6,
+                    "problems": [{**p, "steps": 600} for p in _REGIME_PROBLEMS]},
+        "minima": {"seeds": 8, "starts": 40, "steps": 1000, "betas": (0.0, 0.5, 0.9),
+                   "ratios": (0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 0.9, 1.2),
+                   "low": 0.02, "high": 0.9, "beta": 0.9, "problems": _MULTI},
+        "overfit": {"net": {"hidden": 16, "n_train": 100, "batch_size": 16},
+                    "lrs": (0.03, 0.1, 0.3, 1.0, 3.0), "seeds": 5, "steps": 1000,
+                    "every": 100, "gradients": ("full", "mini")},
+        "decay": {"net": {"channels": 4, "n_train": 200, "batch_size": 32},
+                  "lr0_grid": (0.1, 0.2, 0.5, 1.0, 2.0), "seeds": 5, "steps": 240,
+                  "every": 40, "gradients": ("full", "mini")},
+        "adaptive": {"steps": 500, "tol": 1e-2, "tune_seeds": 2, "n_lrs": 8,
+                     "gradients": ("full", "mini"), "problems": _ADAPTIVE_PROBLEMS},
+        "cyclical": {"seeds": 8, "starts": 40, "steps": 1000, "range": (0.02, 0.9),
+                     "saddle": True, "problems": _MULTI},
+    },
+    "smoke": {
+        "regimes": {"seeds": 2, "starts": 2, "ratios": (0.1, 2.0, 3), "tol": 1e-3,
+                    "problems": [{**_REGIME_PROBLEMS[0], "params": {"dim": 3, "cond": 4.0,
+                                                                    "seed": 0}, "steps": 40},
+                                 {**_REGIME_PROBLEMS[2], "steps": 40}]},
+        "minima": {"seeds": 2, "starts": 3, "steps": 30, "betas": (0.0, 0.9),
+                   "ratios": (0.02, 0.9), "low": 0.02, "high": 0.9, "beta": 0.9,
+                   "problems": _MULTI[2:3]},
+        "overfit": {"net": {"hidden": 2, "n_train": 40, "batch_size": 8},
+                    "lrs": (0.1, 1.0, 100.0), "seeds": 2, "steps": 10, "every": 5,
+                    "gradients": ("full", "mini")},
+        "decay": {"net": {"channels": 1, "n_train": 40, "batch_size": 8},
+                  "lr0_grid": (0.1, 0.2, 0.5, 1.0, 2.0), "seeds": 2, "steps": 6,
+                  "every": 3, "gradients": ("mini",)},
+        "adaptive": {"steps": 10, "tol": 0.5, "tune_seeds": 1, "n_lrs": 2,
+                     "gradients": ("full", "mini"), "problems": _ADAPTIVE_PROBLEMS[:1]},
+        "cyclical": {"seeds": 2, "starts": 3, "steps": 16, "range": (0.02, 0.9),
+                     "saddle": True, "problems": _MULTI[2:3]},
+    },
+}
+
+_MODULES = {"regimes": regimes, "minima": minima, "overfit": overfit, "decay": decay,
+            "adaptive": adaptive, "cyclical": cyclical}
+
+
+def _effects(part, res, g):
+    if part == "minima":
+        return minima.effects(res, g["low"], g["high"], g["beta"])
+    if part in ("overfit", "decay"):
+        return _MODULES[part].effects(res, g["gradients"])
+    return _MODULES[part].effects(res)
+
+
+def _figure(part, res, g, path):
+    if part in ("overfit", "decay"):
+        return _MODULES[part].figure(res, g["gradients"], path)
+    return _MODULES[part].figure(res, path)
+
+
+def _setting_text(setting) -> str:
+    return ", ".join(str(v) for v in setting.values())
+
+
+def run(ctx: Context) -> Outputs:
+    grid = ctx.grid(GRID)
+    src = source_hash()
+    results, effects, figures = {}, [], []
+    for part, mod in _MODULES.items():
+        g = grid[part]
+        results[part] = ctx.cached({"part": part, "grid": g, "src": src},
+                                   lambda mod=mod, g=g: mod.compute(g))
+        effects += _effects(part, results[part], g)
+        figures.append(_figure(part, results[part], g, ctx.figure(f"-{part}")))
+
+    macros: dict[str, Macro] = {}
+    verdict_rows, evidence_rows, groups = [], [], []
+    for label, statement, _part in CLAIMS:
+        eff = [e for e in effects if e.claim == label]
+        v = verdict(eff)
+        macros[camel("Folk", "verdict", label)] = Macro(verdict_code(v), v)
+        outcomes = [summarise(e).outcome for e in eff]
+        verdict_rows.append([label, statement, str(len(eff)),
+                             f"{outcomes.count('for')}/{outcomes.count('against')}/"
+                             f"{outcomes.count('inconclusive')}", Raw(rf"\textbf{{{v}}}")])
+        groups.append(len(evidence_rows))
+        for e in eff:
+            s = summarise(e)
+            name = camel("Folk", label, *e.setting.values())
+            macros[name + "Mean"] = macro(s.mean, 2)
+            macros[name + "CI"] = Macro(s.mean, ci(s.mean, s.lo, s.hi, 2))
+            evidence_rows.append([label, _setting_text(e.setting), Raw(e.unit),
+                                  Raw(ci(s.mean, s.lo, s.hi, 2)), str(s.n), num(e.band, 2),
+                                  s.outcome])
+    macros.update(_numbers(results, grid))
+    tables = [
+        write_table(ctx.table("-verdicts"), verdict_rows,
+                    ["claim", "statement", "settings", "for/against/inc.", "verdict"],
+                    "llrcl"),
+        write_table(ctx.table("-evidence"), evidence_rows,
+                    [Raw("claim"), Raw("setting"), Raw("effect (positive = as claimed)"),
+                     Raw("mean [95\\% CI]"), Raw("$n$"), Raw(r"$\delta$"), Raw("outcome")],
+                    "lllrrrl", groups=groups),
+    ]
+    return ctx.finish(figures, tables, macros)
+
+
+def _numbers(results, grid) -> dict[str, Macro]:
+    """Numbers the section quotes besides the effects: sizes and landmarks."""
+    m: dict[str, Macro] = {}
+    g = grid
+    m["FolkRegimesRuns"] = int_macro(g["regimes"]["seeds"] * g["regimes"]["starts"])
+    m["FolkMinimaStarts"] = int_macro(g["minima"]["seeds"] * g["minima"]["starts"])
+    m["FolkMinimaSeeds"] = int_macro(g["minima"]["seeds"])
+    m["FolkMinimaSteps"] = int_macro(g["minima"]["steps"])
+    m["FolkOverfitTrain"] = int_macro(g["overfit"]["net"]["n_train"])
+    m["FolkOverfitSteps"] = int_macro(g["overfit"]["steps"])
+    m["FolkDecaySteps"] = int_macro(g["decay"]["steps"])
+    m["FolkDecaySeeds"] = int_macro(g["decay"]["seeds"])
+    m["FolkAdaptiveSteps"] = int_macro(g["adaptive"]["steps"])
+    m["FolkAdaptiveSeeds"] = int_macro(g["adaptive"]["n_lrs"] * g["adaptive"]["tune_seeds"])
+    m["FolkAdaptiveTol"] = macro(g["adaptive"]["tol"], 1)
+    for key, v in regimes.numbers(results["regimes"]).items():
+        m[camel("Folk", "regimes", key)] = macro(v, 3)
+    d = results["regimes"].get("Logistic")
+    if d is not None:
+        m["FolkLogisticGlobalOverLocal"] = macro(
+            (2 / d["L_global"]) / d["landmarks"]["lr_max"], 2)
+    for gname in g["decay"]["gradients"]:
+        r = results["decay"][gname]
+        m[camel("Folk", "decay", gname, "lr zero")] = macro(r["lr0"], 2)
+        for i, s in enumerate(decay.SCHEDULES):
+            m[camel("Folk", "decay", gname, s, "acc")] = macro(
+                float(np.nanmean(r["test_acc"][i, :, -1])), 3)
+    for (pk, gname, meth), r in results["adaptive"].items():
+        m[camel("Folk", "adaptive", pk, gname, meth, "steps")] = macro(float(r["steps"].mean()), 3)
+        m[camel("Folk", "adaptive", pk, gname, meth, "lr")] = macro(r["lr"], 2)
+    return m
