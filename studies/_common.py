@@ -157,9 +157,10 @@ def cache_key(name: str, config: Any) -> str:
 
 # ----------------------------------------------------------------------------- LaTeX text
 class Macro(NamedTuple):
-    """One number the paper quotes: its value and how it is typeset."""
+    """One number the paper quotes: its value and how it is typeset (``value`` is None
+    for the few text macros, such as the name of the machine a timing comes from)."""
 
-    value: float
+    value: float | None
     latex: str
 
 
@@ -203,8 +204,15 @@ def num(x: float, digits: int = 3) -> Raw:
 
 
 def macro(x: float, digits: int = 3) -> Macro:
-    """``Macro(x, num(x, digits))``."""
+    """``Macro(x, num(x, digits))``; a missing number (None, NA, NaN) is ``--``, value None."""
+    if x is None or x is pd_NA or math.isnan(float(x)):
+        return Macro(None, "--")
     return Macro(float(x), num(x, digits))
+
+
+def text_macro(s: str) -> Macro:
+    """A text macro (escaped), e.g. a device name."""
+    return Macro(None, escape(s))
 
 
 def int_macro(n: int) -> Macro:

@@ -85,9 +85,9 @@ GRID = {
         "overfit": {"net": {"hidden": 16, "n_train": 100, "batch_size": 16},
                     "lrs": (0.03, 0.1, 0.3, 1.0, 3.0), "seeds": 5, "steps": 1000,
                     "every": 100, "gradients": ("full", "mini")},
-        "decay": {"net": {"channels": 4, "n_train": 200, "batch_size": 32},
-                  "lr0_grid": (0.1, 0.2, 0.5, 1.0, 2.0), "seeds": 5, "steps": 240,
-                  "every": 40, "gradients": ("full", "mini")},
+        "decay": {"net": {"channels": 4, "n_train": 100, "batch_size": 32},
+                  "lr0_grid": (0.1, 0.2, 0.5, 1.0, 2.0), "seeds": 5, "budgets": (150, 600),
+                  "checkpoints": 6, "gradients": ("full", "mini")},
         "adaptive": {"steps": 500, "tol": 1e-2, "tune_seeds": 2, "n_lrs": 8,
                      "gradients": ("full", "mini"), "problems": _ADAPTIVE_PROBLEMS},
         "cyclical": {"seeds": 8, "starts": 40, "steps": 1000, "range": (0.02, 0.9),
@@ -105,8 +105,8 @@ GRID = {
                     "lrs": (0.1, 1.0, 100.0), "seeds": 2, "steps": 10, "every": 5,
                     "gradients": ("full", "mini")},
         "decay": {"net": {"channels": 1, "n_train": 40, "batch_size": 8},
-                  "lr0_grid": (0.1, 0.2, 0.5, 1.0, 2.0), "seeds": 2, "steps": 6,
-                  "every": 3, "gradients": ("mini",)},
+                  "lr0_grid": (0.1, 0.2, 0.5, 1.0, 2.0), "seeds": 2, "budgets": (6,),
+                  "checkpoints": 2, "gradients": ("mini",)},
         "adaptive": {"steps": 10, "tol": 0.5, "tune_seeds": 1, "n_lrs": 2,
                      "gradients": ("full", "mini"), "problems": _ADAPTIVE_PROBLEMS[:1]},
         "cyclical": {"seeds": 2, "starts": 3, "steps": 16, "range": (0.02, 0.9),
@@ -121,14 +121,14 @@ _MODULES = {"regimes": regimes, "minima": minima, "overfit": overfit, "decay": d
 def _effects(part, res, g):
     if part == "minima":
         return minima.effects(res, g["low"], g["high"], g["beta"])
-    if part in ("overfit", "decay"):
-        return _MODULES[part].effects(res, g["gradients"])
+    if part == "overfit":
+        return overfit.effects(res, g["gradients"])
     return _MODULES[part].effects(res)
 
 
 def _figure(part, res, g, path):
-    if part in ("overfit", "decay"):
-        return _MODULES[part].figure(res, g["gradients"], path)
+    if part == "overfit":
+        return overfit.figure(res, g["gradients"], path)
     return _MODULES[part].figure(res, path)
 
 
@@ -189,7 +189,9 @@ def _numbers(results, grid) -> dict[str, Macro]:
     m["FolkMinimaSteps"] = int_macro(g["minima"]["steps"])
     m["FolkOverfitTrain"] = int_macro(g["overfit"]["net"]["n_train"])
     m["FolkOverfitSteps"] = int_macro(g["overfit"]["steps"])
-    m["FolkDecaySteps"] = int_macro(g["decay"]["steps"])
+    m["FolkDecayShort"] = int_macro(min(g["decay"]["budgets"]))
+    m["FolkDecayLong"] = int_macro(max(g["decay"]["budgets"]))
+    m["FolkDecayTrain"] = int_macro(g["decay"]["net"]["n_train"])
     m["FolkDecaySeeds"] = int_macro(g["decay"]["seeds"])
     m["FolkAdaptiveSteps"] = int_macro(g["adaptive"]["steps"])
     m["FolkAdaptiveSeeds"] = int_macro(g["adaptive"]["n_lrs"] * g["adaptive"]["tune_seeds"])
@@ -200,11 +202,10 @@ def _numbers(results, grid) -> dict[str, Macro]:
     if d is not None:
         m["FolkLogisticGlobalOverLocal"] = macro(
             (2 / d["L_global"]) / d["landmarks"]["lr_max"], 2)
-    for gname in g["decay"]["gradients"]:
-        r = results["decay"][gname]
-        m[camel("Folk", "decay", gname, "lr zero")] = macro(r["lr0"], 2)
+    for (gname, T), r in results["decay"].items():
+        m[camel("Folk", "decay", gname, T, "lr zero")] = macro(r["lr0"], 2)
         for i, s in enumerate(decay.SCHEDULES):
-            m[camel("Folk", "decay", gname, s, "acc")] = macro(
+            m[camel("Folk", "decay", gname, T, s, "acc")] = macro(
                 float(np.nanmean(r["test_acc"][i, :, -1])), 3)
     for (pk, gname, meth), r in results["adaptive"].items():
         m[camel("Folk", "adaptive", pk, gname, meth, "steps")] = macro(float(r["steps"].mean()), 3)

@@ -63,13 +63,10 @@ def _measured(df: pd.DataFrame) -> np.ndarray:
 
 
 def _pep_rate(c, lr):
-    """PEPit worst case at (L, mu, lr) when the ``pep`` extra and its theory API exist."""
-    fn = getattr(theory, "pep_gd_rate", None)
-    if fn is None:
-        return None
+    """PEPit's worst-case rate at (L, mu, lr); None without the ``pep`` extra."""
     try:
-        return float(fn(L=c.L, mu=c.mu, lr=lr).rate)
-    except ImportError:  # the pep extra is not installed
+        return float(theory.pep.gd_worst_case_rate(float(c.L), float(c.mu), float(lr)).rate)
+    except ImportError:  # the pep extra (PEPit) is not installed
         return None
 
 
@@ -136,7 +133,7 @@ def run(ctx: Context) -> Outputs:
     grid = ctx.grid(GRID)
     df = ctx.cached(grid, lambda: compute(grid, ctx.sweep_cache))
     rows, macros = [], {}
-    dev_all, n_est, n_total, n_regime_ok = [], 0, 0, 0
+    dev_all, n_est, n_total, n_regime_ok, n_bracket, pep_diff = [], 0, 0, 0, 0, []
     for key, d in df.groupby("key", sort=False):
         d = d.sort_values("lrL")
         meas, th = d["measured"].to_numpy(float), d["theory"].to_numpy(float)
@@ -154,6 +151,9 @@ def run(ctx: Context) -> Outputs:
         first_div = first_div.min() if first_div.size else np.nan
         r0 = d.iloc[0]
         pep = r0["pep_opt"]
+        n_bracket += int(edge < 2.0 <= first_div)
+        if pep is not None and np.isfinite(pep):
+            pep_diff.append(abs(pep - r0["rate_opt"]))
         rows.append([Raw(r0["label"]), num(r0["kappa"]), num(r0["lr_opt"] * r0["L"]),
                      num(d["lrL"].iloc[best]) if best is not None else "--",
                      num(meas[best], 4) if best is not None else "--",
@@ -179,6 +179,9 @@ def run(ctx: Context) -> Outputs:
     macros["StabEstimated"] = int_macro(n_est)
     macros["StabRegimeAgree"] = int_macro(n_regime_ok)
     macros["StabNumLr"] = int_macro(ctx.grid(GRID)["lr_times_L"][2])
+    macros["StabProblems"] = int_macro(len(grid["problems"]))
+    macros["StabEdgeBracket"] = int_macro(n_bracket)
+    macros["StabPepMaxDiff"] = macro(max(pep_diff) if pep_diff else np.nan, 2)
     table = write_table(ctx.table(), rows, [Raw(h) for h in HEADER], "lrrrrrrrrr")
     fig = _figure(df, ctx.figure())
     return ctx.finish([fig], [table], macros)

@@ -114,6 +114,8 @@ def _check_outputs(out, ctx):
     assert len(names) == len(set(names)) == len(out.numbers)
     numbers = json.loads(out.macros.with_suffix(".json").read_text())
     assert set(numbers) == set(names)
+    for name, v in numbers.items():  # None: a text macro (a device name)
+        assert v is None or math.isfinite(v), (name, v)
     return numbers
 
 
@@ -175,3 +177,76 @@ def test_tuning_budget_smoke(tmp_path):
     assert numbers["TuneGdOptimum"] == pytest.approx(9 / 11, rel=1e-12)
     for s in ("Grid", "Random", "Bayes"):
         assert numbers[f"TuneGd{s}AtFour"] > -1e-3
+
+
+def test_schedules_smoke(tmp_path):
+    out, numbers = run_smoke("schedules", tmp_path)
+    from studies import schedules
+
+    assert len(_table_rows(out.tables[0])) == len(schedules.SCHEDULES)
+    # f = x^2/2, constant lr 0.5: x_k = 0.5^k exactly, so the rate is 1/2 (measured and
+    # theory); 1e-6 allows the envelope fit's rounding only.
+    assert numbers["SchedQuadConstantMeas"] == pytest.approx(0.5, abs=1e-6)
+    assert numbers["SchedQuadConstantTheory"] == pytest.approx(0.5, abs=1e-12)
+    # exponential decay lr_k = 0.5 exp(-k/4) (d = 100/T, T = 400) sums to a finite
+    # 0.5/(1 - e^{-1/4}) = 2.26: the run stalls at x0 * prod(1 - lr_k), a positive level.
+    assert 0 < numbers["SchedQuadExponentialMeas"] < 1
+    assert numbers["SchedQuadExponentialMeas"] == pytest.approx(
+        numbers["SchedQuadExponentialTheory"], rel=1e-3)
+
+
+def test_adaptive_smoke(tmp_path):
+    from studies import adaptive
+
+    out, numbers = run_smoke("adaptive", tmp_path)
+    grid = adaptive.GRID["smoke"]
+    assert len(_table_rows(out.tables[0])) == len(grid["methods"])
+    lo, hi, n = grid["lrs"]
+    step = math.log10(hi / lo) / (n - 1)
+    assert numbers["AdaptGridStep"] == pytest.approx(step, rel=1e-12)
+    for m in grid["methods"]:
+        width = numbers[_common.camel("Adapt", m, "Ten", "Width")]
+        # the width is a whole number of grid steps within the grid's span
+        assert 0 <= width <= n * step + 1e-9
+        assert width / step == pytest.approx(round(width / step), abs=1e-9)
+    # GD on kappa = 10 (L = 10): it converges for lr < 2/L = 0.2 and the grid
+    # 1e-3..1 (7 points, half-decade steps) has 0.1 inside that window: width > 0.
+    assert numbers["AdaptSGDTenWidth"] > 0
+
+
+def test_order_table_smoke(tmp_path):
+    out, numbers = run_smoke("order_table", tmp_path)
+    n_rows = sum(len(_table_rows(t)) for t in out.tables)
+    assert n_rows == numbers["OrdRuns"]
+    assert (numbers["OrdAgreeCount"] + numbers["OrdDisagreeCount"] + numbers["OrdFarCount"]
+            + numbers["OrdNoTheoryCount"]) == numbers["OrdRuns"]
+    # Smoke grid: gd and heavy ball on the kappa = 10 quadratic and on scalar_smooth,
+    # Newton on both, secant on scalar_smooth (7 runs). GD's rate on a quadratic is exact
+    # (Polyak 1987), so at least that row agrees with theory.
+    assert numbers["OrdRuns"] == 7
+    assert numbers["OrdAgreeCount"] >= 1
+
+
+def test_superlinear_smoke(tmp_path):
+    out, numbers = run_smoke("superlinear", tmp_path)
+    # Newton on f = exp(x) - 2x: q = 2 and C = |f'''/(2 f'')| = 1/2 at x* = ln 2 (Traub
+    # 1964); at 60 digits the estimator sees enough iterates to get both to 1e-2.
+    assert numbers["SupSmoothNewtonMpQ"] == pytest.approx(2.0, abs=1e-2)
+    assert numbers["SupSmoothNewtonMpC"] == pytest.approx(0.5, abs=1e-2)
+    assert numbers["SupSmoothNewtonTheoryC"] == pytest.approx(0.5, abs=1e-12)
+    # secant: order (1 + sqrt 5)/2 (Traub 1964)
+    assert numbers["SupSmoothSecantMpQ"] == pytest.approx((1 + math.sqrt(5)) / 2, abs=0.05)
+    # more usable iterates at high precision than in float64: the point of the study
+    assert numbers["SupSmoothNewtonMpUsed"] > numbers["SupSmoothNewtonFfUsed"]
+    assert len(_table_rows(out.tables[0])) == 2
+
+
+def test_scaling_smoke(tmp_path):
+    from studies import scaling
+
+    out, numbers = run_smoke("scaling", tmp_path)
+    grid = scaling.GRID["smoke"]
+    assert numbers["ScaleNMax"] == max(grid["ns"])
+    assert numbers["ScaleThroughputMax"] > 0 and numbers["ScaleRunMax"] > 0
+    assert numbers["ScaleBenchAvailable"] in (0, 1)
+    assert len(_table_rows(out.tables[0])) >= 1
