@@ -225,7 +225,18 @@ def cmd_find_lr(args) -> int:
     res = find_lr(args.method, problem, lr_min=args.lr_min, lr_max=args.lr_max,
                   steps=args.steps, mode=args.mode, seeds=args.seeds,
                   fixed=parse_assignments(args.hyper, "--hyper") or None)
-    print(res.summary() if hasattr(res, "summary") else res)
+    rows = [("problem", res.problem), ("method", res.method),
+            ("tested lrs", f"{res.lrs[0]:.3g} .. {res.lrs[-1]:.3g} ({len(res.lrs)}, {res.mode})")]
+    stops = [float(res.lrs[min(int(d), len(res.lrs) - 1)]) for d in res.diverged_at if d >= 0]
+    rows.append(("stopped (diverged) at lr", ", ".join(f"{v:.4g}" for v in stops) or "never"))
+    if res.L is not None and res.mu is not None:
+        rows.append(("theory 2/L, 2/(L+mu)", f"{2 / res.L:.4g}, {2 / (res.L + res.mu):.4g}"))
+    for sug in (res.steep, res.valley, res.minimum):
+        text = f"{sug.lr:.4g} (seeds: {sug.lo:.3g} .. {sug.hi:.3g})"
+        if sug.ratio_opt is not None:
+            text += f"; x{sug.ratio_opt:.3g} of 2/(L+mu)"
+        rows.append((f"suggestion: {sug.name}", text))
+    _print_table(rows, "learning-rate range test")
     if args.plot:
         from . import plots
 

@@ -110,3 +110,32 @@ def test_theory_command_matches_the_hessian(capsys):
 def test_theory_bad_input(capsys, argv, needle):
     assert main(argv) == 2
     assert needle in capsys.readouterr().err
+
+
+def test_sweep_command_writes_a_table(tmp_path, capsys):
+    # quadratic(dim=3, cond=10): eigenvalues 1, 5.5, 10, so 2/L = 0.2. Of the lrs
+    # 0.01, 0.1, 1 (log-spaced 1e-2:1:3) exactly the last is past 2/L and diverges.
+    import pandas as pd
+
+    out = tmp_path / "t.parquet"
+    rc = main(["sweep", "--problem", "quadratic", "--param", "dim=3", "--param", "cond=10",
+               "--method", "gd", "--lrs", "1e-2:1:3", "--seeds", "2", "--steps", "100",
+               "--out", str(out), "--quiet"])
+    assert rc == 0
+    table = pd.read_parquet(out)
+    assert len(table) == 6
+    assert list(table.groupby("lr")["status"].first()) == ["ok", "ok", "diverged"]
+    bad = main(["sweep", "--problem", "quadratic", "--method", "gd", "--lrs", "1e-2:1:3",
+                "--out", str(tmp_path / "t.txt"), "--quiet"])
+    assert bad == 2 and "--out" in capsys.readouterr().err
+
+
+def test_find_lr_command_marks_theory_and_writes_the_plot(tmp_path, capsys):
+    # quadratic(dim=4, cond=10): L = 10, mu = 1, so 2/L = 0.2 and 2/(L+mu) = 2/11.
+    pdf = tmp_path / "lr.pdf"
+    rc = main(["find-lr", "--problem", "quadratic", "--param", "dim=4", "--method", "gd",
+               "--steps", "100", "--plot", str(pdf)])
+    assert rc == 0
+    out = capsys.readouterr().out
+    assert "0.2, 0.1818" in out and "suggestion: valley" in out
+    assert pdf.read_bytes().startswith(b"%PDF")
