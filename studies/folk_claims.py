@@ -86,8 +86,8 @@ GRID = {
                     "lrs": (0.03, 0.1, 0.3, 1.0, 3.0), "seeds": 5, "steps": 1000,
                     "every": 100, "gradients": ("full", "mini")},
         "decay": {"net": {"channels": 4, "n_train": 100, "batch_size": 32},
-                  "lr0_grid": (0.1, 0.2, 0.5, 1.0, 2.0), "seeds": 5, "budgets": (150, 600),
-                  "checkpoints": 6, "gradients": ("full", "mini")},
+                  "lr0_grid": (0.25, 0.5, 1.0, 2.0, 4.0), "seeds": 5, "budgets": (100, 400),
+                  "checkpoints": 5, "gradients": ("full", "mini")},
         "adaptive": {"steps": 500, "tol": 1e-2, "tune_seeds": 2, "n_lrs": 8,
                      "gradients": ("full", "mini"), "problems": _ADAPTIVE_PROBLEMS},
         "cyclical": {"seeds": 8, "starts": 40, "steps": 1000, "range": (0.02, 0.9),
@@ -107,9 +107,9 @@ GRID = {
         "decay": {"net": {"channels": 1, "n_train": 40, "batch_size": 8},
                   "lr0_grid": (0.1, 0.2, 0.5, 1.0, 2.0), "seeds": 2, "budgets": (6,),
                   "checkpoints": 2, "gradients": ("mini",)},
-        "adaptive": {"steps": 10, "tol": 0.5, "tune_seeds": 1, "n_lrs": 2,
+        "adaptive": {"steps": 30, "tol": 0.5, "tune_seeds": 1, "n_lrs": 2,
                      "gradients": ("full", "mini"), "problems": _ADAPTIVE_PROBLEMS[:1]},
-        "cyclical": {"seeds": 2, "starts": 3, "steps": 16, "range": (0.02, 0.9),
+        "cyclical": {"seeds": 2, "starts": 3, "steps": 800, "range": (0.02, 0.9),
                      "saddle": True, "problems": _MULTI[2:3]},
     },
 }
@@ -198,6 +198,14 @@ def _numbers(results, grid) -> dict[str, Macro]:
     m["FolkAdaptiveTol"] = macro(g["adaptive"]["tol"], 1)
     for key, v in regimes.numbers(results["regimes"]).items():
         m[camel("Folk", "regimes", key)] = macro(v, 3)
+    for key, v in minima.numbers(results["minima"], g["minima"]["low"],
+                                 g["minima"]["high"]).items():
+        m[camel("Folk", "minima", key)] = (int_macro(v) if key.endswith(("Minima", "High"))
+                                           else macro(v, 2))
+    for key, v in cyclical.numbers(results["cyclical"]).items():
+        m[camel("Folk", "cyclical", key)] = macro(v, 3)
+    for key, v in overfit.numbers(results["overfit"], g["overfit"]["gradients"]).items():
+        m[camel("Folk", "overfit", key)] = macro(v, 3)
     d = results["regimes"].get("Logistic")
     if d is not None:
         m["FolkLogisticGlobalOverLocal"] = macro(

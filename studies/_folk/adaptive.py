@@ -106,12 +106,12 @@ def effects(res) -> list[Effect]:
             if (pk, g) not in keys:
                 continue
             kind = "convex" if res[(pk, g, "sgd")]["convex"] else "non-convex"
-            eff.append(Effect("5a", {"problem": pk, "gradient": label[g], "landscape": kind},
+            eff.append(Effect("5a", {"landscape": kind, "problem": pk, "gradient": label[g]},
                               _log_steps(res[(pk, g, "sgd")], res[(pk, g, "adam")]), BAND_LOG,
                               r"$\log_{10}$ steps, SGD over Adam"))
         if all((pk, g) in keys for g in ("full", "mini")):
             kind = "convex" if res[(pk, "full", "sgd")]["convex"] else "non-convex"
-            eff.append(Effect("5b", {"problem": pk, "landscape": kind},
+            eff.append(Effect("5b", {"landscape": kind, "problem": pk},
                               _log_steps(res[(pk, "mini", "sgd")], res[(pk, "full", "sgd")]),
                               BAND_LOG,
                               r"$\log_{10}$ steps, mini-batch over full batch"))

@@ -91,7 +91,8 @@ def run_reduced(factory, problem, steps: int, hyper, x0, keys=None, *, reducer: 
 
 def dist_to_set(x, points):
     """Distance from each row of ``x`` (..., dim) to the nearest row of ``points``."""
-    p = jnp.asarray(np.asarray(points, np.float64).reshape(-1, x.shape[-1]))
+    p = np.asarray(points, np.float64).reshape(-1, x.shape[-1])
+    p = jnp.asarray(p.reshape((1,) * (x.ndim - 1) + p.shape))
     d = jnp.sqrt(jnp.sum((x[..., None, :] - p) ** 2, axis=-1))
     return jnp.min(d, axis=-1)
 

@@ -129,7 +129,7 @@ def figure(res, path):
             err = np.abs(m[:, 1:] - m[:, :1]).T
             ax.bar(x, m[:, 0], yerr=np.nan_to_num(err), color=["#0072B2"] + ["0.7"] * 3,
                    capsize=2, width=0.7)
-            ax.set_xticks(x, ["cyc.", "base", "mean", "peak"])
+            ax.set_xticks(x, ["cyc.", "base", "mean", "peak"], rotation=60, fontsize=6)
             ax.set_title(d["label"])
             ax.grid(axis="x", visible=False)
             if d["kind"] == "saddle":
@@ -138,3 +138,18 @@ def figure(res, path):
         axes[0].set_ylabel("runs ending at a global min.")
         plots.savefig(fig, path)
     return path
+
+
+def numbers(res) -> dict[str, float]:
+    """Saddle: mean escape steps per arm, and the linearised estimate for the base rate,
+    mean of ln(y_esc/|y0|)/ln(1 + alpha_0) with y_esc^2 = 1 - sqrt(0.2) (where
+    -y^2/2 + y^4/4 = -0.2)."""
+    d = res.get("Saddle")
+    if d is None:
+        return {}
+    out = {f"Saddle{a.capitalize()}Steps": float(d["steps"][i].mean())
+           for i, a in enumerate(ARMS)}
+    y_esc = np.sqrt(1 - np.sqrt(-SADDLE_LEVEL))
+    out["SaddleBaseTheory"] = float(np.mean(np.log(y_esc / d["y0"])
+                                            / np.log1p(d["rates"][1, 0])))
+    return out

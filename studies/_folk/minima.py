@@ -79,7 +79,10 @@ def compute(grid) -> dict:
                         grid["steps"], {"lr": lr, "beta": beta}, np.tile(x0, (R * B, 1)),
                         reducer=success_reducer(minima), keep_x=True)
         shape = (R, B, len(seeds), grid["starts"])
+        lmax = [float(np.linalg.eigvalsh(np.asarray(p.hess(jnp.asarray(m)))).max())
+                for m in minima]
         out[spec["key"]] = {"label": spec["label"], "landmarks": lm, "ratios": ratios,
+                            "lmax_minima": np.asarray(lmax),
                             "betas": betas, "success": r["success"].reshape(shape),
                             "diverged": r["diverged"].reshape(shape)}
     return out
@@ -131,3 +134,17 @@ def figure(res, path):
         axes[0].legend(loc="upper left")
         plots.savefig(fig, path)
     return path
+
+
+def numbers(res, low, high) -> dict[str, float]:
+    """Success of plain GD at the low rate per problem (the baseline every arm moves),
+    and how many global minimisers are unstable for GD at the high rate
+    (largest Hessian eigenvalue above 2/alpha)."""
+    out = {}
+    for key, d in res.items():
+        s = d["success"].mean(axis=-1)
+        out[f"{key}Base"] = float(s[_index(d["ratios"], low), _index(d["betas"], 0.0)].mean())
+        alpha = high * d["landmarks"]["lr_max"]
+        out[f"{key}Minima"] = float(d["lmax_minima"].size)
+        out[f"{key}UnstableAtHigh"] = float(np.sum(d["lmax_minima"] > 2 / alpha))
+    return out

@@ -116,6 +116,24 @@ def figure(res, gradients, path):
             axes[1, j].set_xlabel(r"learning rate $\alpha$")
         axes[0, 0].set_ylabel("cross-entropy")
         axes[1, 0].set_ylabel("test accuracy")
-        axes[0, 0].legend(loc="upper right")
+        axes[0, 0].legend(loc="lower left")
         plots.savefig(fig, path)
     return path
+
+
+def numbers(res, gradients) -> dict[str, float]:
+    """The three rates of the comparisons and final test accuracy / gap at each."""
+    out = {}
+    for g in gradients:
+        d = res[g]
+        picked = dict(zip(("Lo", "St", "Un"), picks(d), strict=True))
+        for name, i in picked.items():
+            if i is None:
+                continue
+            tag = f"{g.capitalize()}{name}"
+            out[f"{tag}Lr"] = float(res["lrs"][i])
+            out[f"{tag}TestAcc"] = float(np.nanmean(d["test_acc"][i, :, -1]))
+            out[f"{tag}TrainLoss"] = float(np.nanmean(d["train_loss"][i, :, -1]))
+            out[f"{tag}Gap"] = float(np.nanmean(d["test_loss"][i, :, -1]
+                                                - d["train_loss"][i, :, -1]))
+    return out

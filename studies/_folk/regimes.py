@@ -115,9 +115,9 @@ def effects(res) -> list[Effect]:
         low = nanmean_last(log_ratio(steps[i_low], steps[i_opt], first[i_low] >= 0,
                                      first[i_opt] >= 0))
         kind = "convex" if d["convex"] else "non-convex"
-        eff.append(Effect("1a", {"problem": key, "landscape": kind}, high, _BAND["high"],
+        eff.append(Effect("1a", {"landscape": kind, "problem": key}, high, _BAND["high"],
                           r"fail fraction, $1.5\cdot2/L$ minus $\alpha^\star$"))
-        eff.append(Effect("1b", {"problem": key, "landscape": kind}, low, _BAND["low"],
+        eff.append(Effect("1b", {"landscape": kind, "problem": key}, low, _BAND["low"],
                           r"$\log_{10}$ steps, $\alpha^\star/20$ over $\alpha^\star$"))
     return eff
 
@@ -154,13 +154,11 @@ def figure(res, path):
 
 
 def numbers(res) -> dict[str, float]:
-    """Quoted numbers: the measured edge of convergence over 2/L per problem."""
+    """Quoted numbers: L at x*, and what the runs at 1.5 * 2/L do (fractions)."""
     out = {}
     for key, d in res.items():
-        n, lm = d["n_grid"], d["landmarks"]
-        ok = np.isin(d["regime"][:n], ("linear", "overshooting")).mean(axis=(1, 2))
-        x = d["lrs"][:n] / lm["lr_max"]
-        conv = x[ok >= 0.5]
-        out[f"{key}Edge"] = float(conv.max()) if conv.size else float("nan")
-        out[f"{key}L"] = lm["L"]
+        reg = d["regime"][d["n_grid"] + 2]
+        out[f"{key}L"] = d["landmarks"]["L"]
+        out[f"{key}HighDiverged"] = float((reg == "diverged").mean())
+        out[f"{key}HighOscillating"] = float((reg == "oscillating").mean())
     return out

@@ -13,11 +13,13 @@ Per setting, the effect's mean and its two-sided 95 % Student-t interval over se
 * ``for`` if the interval lies entirely above 0;
 * ``inconclusive`` otherwise (or with fewer than two finite seeds).
 
-Per claim: ``supported`` if every setting is ``for``; ``refuted`` if every setting is
-``against``; ``inconclusive`` if every setting is ``inconclusive``; otherwise
-``depends on <v>``, where ``<v>`` is the first setting variable (in the order the claim
-declares them) whose levels each carry one outcome; when no single variable separates the
-outcomes, all varying variables are named.
+Per claim (a general statement: one setting where it fails refutes it as stated, but
+where it holds somewhere the useful answer is *where*): ``supported`` if every setting is
+``for``; ``inconclusive`` if every setting is ``inconclusive``; ``refuted`` if no
+setting is ``for`` (and at least one is ``against``); otherwise -- some settings ``for``,
+some not -- ``depends on <v>``, where ``<v>`` is the first setting variable (in the order
+the claim declares them) whose every level is either all ``for`` or all not ``for``; when
+no single variable separates them, all varying variables are named.
 """
 
 from __future__ import annotations
@@ -91,13 +93,13 @@ def summarise(effect: Effect) -> Summary:
     return Summary(m, lo, hi, n, outcome)
 
 
-def _separating(settings: Sequence[Mapping[str, str]], outcomes: Sequence[str]) -> list[str]:
+def _separating(settings: Sequence[Mapping[str, str]], holds: Sequence[bool]) -> list[str]:
     keys = list(settings[0])
     varying = [k for k in keys if len({s[k] for s in settings}) > 1]
     for k in varying:
-        by_level: dict[str, set[str]] = {}
-        for s, o in zip(settings, outcomes, strict=True):
-            by_level.setdefault(s[k], set()).add(o)
+        by_level: dict[str, set[bool]] = {}
+        for s, h in zip(settings, holds, strict=True):
+            by_level.setdefault(s[k], set()).add(h)
         if all(len(v) == 1 for v in by_level.values()):
             return [k]
     return varying
@@ -112,15 +114,19 @@ def verdict(effects: Sequence[Effect]) -> str:
       'supported'
       >>> verdict([mk("a", [0.4, 0.5, 0.6]), mk("b", [0.0, 0.0, 0.0])])
       'depends on problem'
+      >>> verdict([mk("a", [-0.1, 0.5, 0.6]), mk("b", [0.0, 0.0, 0.0])])
+      'refuted'
     """
     if not effects:
         raise ValueError("effects must be a non-empty sequence of Effect")
     outcomes = [summarise(e).outcome for e in effects]
-    for target, word in (("for", "supported"), ("against", "refuted"),
-                         ("inconclusive", "inconclusive")):
-        if all(o == target for o in outcomes):
-            return word
-    names = _separating([e.setting for e in effects], outcomes)
+    if all(o == "for" for o in outcomes):
+        return "supported"
+    if all(o == "inconclusive" for o in outcomes):
+        return "inconclusive"
+    if "for" not in outcomes:
+        return "refuted"
+    names = _separating([e.setting for e in effects], [o == "for" for o in outcomes])
     return "depends on " + " and ".join(names)
 
 
