@@ -189,7 +189,9 @@ def _theory_cell(th):
     if regime == "linear":
         return Raw(f"linear, {num(C, 4)}" if C is not None else "linear")
     if regime == "superlinear":
-        qs = "--" if q is None else (r"$\varphi$" if abs(q - PHI) < 1e-9 else num(q, 3))
+        if q is None:
+            return "superlinear"
+        qs = r"$\varphi$" if abs(q - PHI) < 1e-9 else num(q, 3)
         return Raw(f"$q$={qs}" + (f", $C$={num(C, 3)}" if C is not None else ""))
     return regime
 

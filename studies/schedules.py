@@ -111,7 +111,8 @@ def _figure(results, path):
         first = [r for r in results if r["key"] == probs[0]]
         lr0 = first[0]["lrs"][0]
         plots.schedules([(r["schedule"], r["lrs"] / lr0) for r in first],
-                        steps=len(first[0]["lrs"]), ax=axes[0], log=True, legend=True)
+                        steps=len(first[0]["lrs"]), ax=axes[0], log=True, legend=False)
+        axes[0].legend(loc="lower right", ncol=2, fontsize=6)
         axes[0].set_ylabel(r"$\alpha_k/\alpha_0$")
         axes[0].set_ylim(1e-3, 2)
         axes[0].set_title(f"schedules (budget {len(first[0]['lrs'])} steps)")
@@ -128,9 +129,9 @@ def _figure(results, path):
                 if lim is not None and lim.regime == "stalled":
                     ax.axhline(lim.limit, color=f"C{j}", lw=0.6, ls=(0, (1, 1)), marker="")
             ax.set_yscale("log")
-            floor = max(min(np.min(np.asarray(r["errors"], float)[np.asarray(r["errors"], float)
-                                                                    > 0]) for r in rs), 1e-16)
-            ax.set_ylim(bottom=floor / 3)
+            errs = [np.asarray(r["errors"], float) for r in rs]
+            floor = max(min(np.min(e[e > 0]) for e in errs), 1e-16)
+            ax.set_ylim(floor / 3, 3 * max(np.max(e) for e in errs))
             ax.set_xlabel("step $k$")
             ax.set_ylabel(r"$\|x_k - x^\star\|$")
             ax.set_title(rs[0]["label"])
@@ -160,7 +161,7 @@ def run(ctx: Context) -> Outputs:
                 verdict = "yes" if agree else "no"
             else:
                 verdict = "--"
-            tcell = [lim.regime if lim else f"n/a ({r['why']})", num(th) if th is not None
+            tcell = [lim.regime if lim else "n/a", num(th) if th is not None
                      else "--", verdict]
         else:
             tcell = ["--", "--", "--"]
