@@ -15,6 +15,7 @@ import hashlib
 import importlib
 import json
 import math
+import os
 import pickle
 import pkgutil
 import re
@@ -27,7 +28,8 @@ from pandas import NA as pd_NA
 
 REPO = Path(__file__).resolve().parent.parent
 PAPER = REPO / "paper"
-CACHE = REPO / ".lrtheory-cache" / "studies"
+# LRTHEORY_CACHE moves the cache (e.g. to time a cold run without deleting the warm one).
+CACHE = Path(os.environ.get("LRTHEORY_CACHE", REPO / ".lrtheory-cache")) / "studies"
 SIZES = ("full", "smoke")
 
 # Order of the paper; modules found later (new files in studies/) run after these.
