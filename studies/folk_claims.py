@@ -14,23 +14,9 @@ Outputs: ``figures/folk_claims-<part>.pdf`` (one per experiment),
 
 from __future__ import annotations
 
-import numpy as np
-
-from studies._common import (
-    Context,
-    Macro,
-    Outputs,
-    Raw,
-    camel,
-    ci,
-    int_macro,
-    macro,
-    num,
-    write_table,
-)
-from studies._folk import adaptive, cyclical, decay, minima, overfit, regimes
+from studies._common import Context, Outputs
+from studies._folk import adaptive, cyclical, decay, minima, overfit, regimes, report
 from studies._folk.common import source_hash
-from studies._folk.verdict import summarise, verdict, verdict_code
 
 #: The testable statements: label, statement (LaTeX), experiment.
 CLAIMS = (
@@ -118,104 +104,13 @@ _MODULES = {"regimes": regimes, "minima": minima, "overfit": overfit, "decay": d
             "adaptive": adaptive, "cyclical": cyclical}
 
 
-def _effects(part, res, g):
-    if part == "minima":
-        return minima.effects(res, g["low"], g["high"], g["beta"])
-    if part == "overfit":
-        return overfit.effects(res, g["gradients"])
-    return _MODULES[part].effects(res)
-
-
-def _figure(part, res, g, path):
-    if part == "overfit":
-        return overfit.figure(res, g["gradients"], path)
-    return _MODULES[part].figure(res, path)
-
-
-def _setting_text(setting) -> str:
-    return ", ".join(str(v) for v in setting.values())
-
-
 def run(ctx: Context) -> Outputs:
+    """Compute every experiment (cached per experiment), then write figures, tables and
+    macros (:mod:`studies._folk.report`)."""
     grid = ctx.grid(GRID)
-    src = source_hash()
-    results, effects, figures = {}, [], []
+    results = {}
     for part, mod in _MODULES.items():
         g = grid[part]
-        results[part] = ctx.cached({"part": part, "grid": g, "src": src},
+        results[part] = ctx.cached({"part": part, "grid": g, "src": source_hash(part)},
                                    lambda mod=mod, g=g: mod.compute(g))
-        effects += _effects(part, results[part], g)
-        figures.append(_figure(part, results[part], g, ctx.figure(f"-{part}")))
-
-    macros: dict[str, Macro] = {}
-    verdict_rows, evidence_rows, groups = [], [], []
-    for label, statement, _part in CLAIMS:
-        eff = [e for e in effects if e.claim == label]
-        v = verdict(eff)
-        macros[camel("Folk", "verdict", label)] = Macro(verdict_code(v), v)
-        outcomes = [summarise(e).outcome for e in eff]
-        verdict_rows.append([label, statement, str(len(eff)),
-                             f"{outcomes.count('for')}/{outcomes.count('against')}/"
-                             f"{outcomes.count('inconclusive')}", Raw(rf"\textbf{{{v}}}")])
-        groups.append(len(evidence_rows))
-        for e in eff:
-            s = summarise(e)
-            name = camel("Folk", label, *e.setting.values())
-            macros[name + "Mean"] = macro(s.mean, 2)
-            macros[name + "CI"] = Macro(s.mean, ci(s.mean, s.lo, s.hi, 2))
-            evidence_rows.append([label, _setting_text(e.setting), Raw(e.unit),
-                                  Raw(ci(s.mean, s.lo, s.hi, 2)), str(s.n), num(e.band, 2),
-                                  s.outcome])
-    macros.update(_numbers(results, grid))
-    tables = [
-        write_table(ctx.table("-verdicts"), verdict_rows,
-                    ["claim", "statement", "settings", "for/against/inc.", "verdict"],
-                    "llrcl"),
-        write_table(ctx.table("-evidence"), evidence_rows,
-                    [Raw("claim"), Raw("setting"), Raw("effect (positive = as claimed)"),
-                     Raw("mean [95\\% CI]"), Raw("$n$"), Raw(r"$\delta$"), Raw("outcome")],
-                    "lllrrrl", groups=groups),
-    ]
-    return ctx.finish(figures, tables, macros)
-
-
-def _numbers(results, grid) -> dict[str, Macro]:
-    """Numbers the section quotes besides the effects: sizes and landmarks."""
-    m: dict[str, Macro] = {}
-    g = grid
-    m["FolkRegimesRuns"] = int_macro(g["regimes"]["seeds"] * g["regimes"]["starts"])
-    m["FolkMinimaStarts"] = int_macro(g["minima"]["seeds"] * g["minima"]["starts"])
-    m["FolkMinimaSeeds"] = int_macro(g["minima"]["seeds"])
-    m["FolkMinimaSteps"] = int_macro(g["minima"]["steps"])
-    m["FolkOverfitTrain"] = int_macro(g["overfit"]["net"]["n_train"])
-    m["FolkOverfitSteps"] = int_macro(g["overfit"]["steps"])
-    m["FolkDecayShort"] = int_macro(min(g["decay"]["budgets"]))
-    m["FolkDecayLong"] = int_macro(max(g["decay"]["budgets"]))
-    m["FolkDecayTrain"] = int_macro(g["decay"]["net"]["n_train"])
-    m["FolkDecaySeeds"] = int_macro(g["decay"]["seeds"])
-    m["FolkAdaptiveSteps"] = int_macro(g["adaptive"]["steps"])
-    m["FolkAdaptiveSeeds"] = int_macro(g["adaptive"]["n_lrs"] * g["adaptive"]["tune_seeds"])
-    m["FolkAdaptiveTol"] = macro(g["adaptive"]["tol"], 1)
-    for key, v in regimes.numbers(results["regimes"]).items():
-        m[camel("Folk", "regimes", key)] = macro(v, 3)
-    for key, v in minima.numbers(results["minima"], g["minima"]["low"],
-                                 g["minima"]["high"]).items():
-        m[camel("Folk", "minima", key)] = (int_macro(v) if key.endswith(("Minima", "High"))
-                                           else macro(v, 2))
-    for key, v in cyclical.numbers(results["cyclical"]).items():
-        m[camel("Folk", "cyclical", key)] = macro(v, 3)
-    for key, v in overfit.numbers(results["overfit"], g["overfit"]["gradients"]).items():
-        m[camel("Folk", "overfit", key)] = macro(v, 3)
-    d = results["regimes"].get("Logistic")
-    if d is not None:
-        m["FolkLogisticGlobalOverLocal"] = macro(
-            (2 / d["L_global"]) / d["landmarks"]["lr_max"], 2)
-    for (gname, T), r in results["decay"].items():
-        m[camel("Folk", "decay", gname, T, "lr zero")] = macro(r["lr0"], 2)
-        for i, s in enumerate(decay.SCHEDULES):
-            m[camel("Folk", "decay", gname, T, s, "acc")] = macro(
-                float(np.nanmean(r["test_acc"][i, :, -1])), 3)
-    for (pk, gname, meth), r in results["adaptive"].items():
-        m[camel("Folk", "adaptive", pk, gname, meth, "steps")] = macro(float(r["steps"].mean()), 3)
-        m[camel("Folk", "adaptive", pk, gname, meth, "lr")] = macro(r["lr"], 2)
-    return m
+    return report.write(ctx, CLAIMS, results, grid)

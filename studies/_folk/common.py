@@ -122,9 +122,15 @@ def landmarks(spectrum) -> dict[str, float]:
             "lr_flip": 1.0 / lim.L}
 
 
-def source_hash() -> str:
-    """Hash of this package's sources (the study cache hashes only ``folk_claims.py``)."""
+_SHARED = ("common.py", "train.py", "minima.py")  # what the experiments' compute uses
+
+
+def source_hash(part: str) -> str:
+    """Hash of the sources experiment ``part`` computes with (this package's shared
+    modules and ``<part>.py``; the study cache itself hashes only ``folk_claims.py``), so
+    editing the report or the verdict rule does not recompute the runs."""
     h = hashlib.sha256()
-    for f in sorted(Path(__file__).parent.glob("*.py")):
-        h.update(f.read_bytes())
+    here = Path(__file__).parent
+    for name in sorted(set(_SHARED) | {f"{part}.py"}):
+        h.update((here / name).read_bytes())
     return h.hexdigest()[:16]
