@@ -58,7 +58,7 @@ def write(ctx: Context, claims, results, grid) -> Outputs:
         v = verdict(eff)
         macros[camel("Folk", "verdict", label)] = Macro(verdict_code(v), v)
         outcomes = [summarise(e).outcome for e in eff]
-        verdict_rows.append([label, Raw(rf"\parbox[t]{{6.2cm}}{{{escape(statement)}}}"),
+        verdict_rows.append([label, Raw(rf"\parbox[t]{{5.8cm}}{{{escape(statement)}}}"),
                              str(len(eff)),
                              f"{outcomes.count('for')}/{outcomes.count('against')}/"
                              f"{outcomes.count('inconclusive')}", Raw(rf"\textbf{{{v}}}")])
@@ -74,7 +74,7 @@ def write(ctx: Context, claims, results, grid) -> Outputs:
     macros.update(_numbers(results, grid))
     tables = [
         write_table(ctx.table("-verdicts"), verdict_rows,
-                    ["claim", "statement", "settings", "for/against/inc.", "verdict"],
+                    ["claim", "statement", "settings", "for/agst/inc", "verdict"],
                     "llrcl"),
         write_table(ctx.table("-evidence"), evidence_rows,
                     [Raw("claim"), Raw("setting"), Raw("effect (positive = as claimed)"),
