@@ -13,7 +13,7 @@ import jax.numpy as jnp
 import numpy as np
 import sympy as sp
 
-__all__ = ["Problem", "from_expr", "parse_expr", "as_x"]
+__all__ = ["Problem", "from_expr", "parse_expr", "as_x", "quadratic_fns"]
 
 Array = jax.Array
 
@@ -167,6 +167,23 @@ def _lambdify_vector(symbols, entries, shape):
     return call
 
 
+def quadratic_fns(A: np.ndarray, b: np.ndarray, c: float = 0.0):
+    r"""``value``, ``grad``, ``hess`` of :math:`\tfrac12 x^\top A x - b^\top x + c`: the
+    gradient is one mat-vec :math:`Ax - b` (no autodiff)."""
+    Aj, bj = jnp.asarray(A), jnp.asarray(b)
+
+    def value(x):
+        return 0.5 * x @ (Aj @ x) - bj @ x + c
+
+    def grad(x):
+        return Aj @ x - bj
+
+    def hess(x):
+        return Aj + jnp.zeros((), x.dtype)
+
+    return value, grad, hess
+
+
 def from_expr(
     expr: str | sp.Expr,
     x0: Sequence[float] | float,
@@ -240,21 +257,11 @@ def from_expr(
         g0 = [sp.diff(e, s).subs({t: 0 for t in syms}) for s in syms]
         b = -np.array([float(v) for v in g0])
         c = float(e.subs({t: 0 for t in syms}))
-        Aj, bj = jnp.asarray(A), jnp.asarray(b)
         tagset.add("quadratic")
         ev = np.linalg.eigvalsh(A)
         if ev.min() > 0:
             tagset.add("convex")
-
-        def value(x):
-            return 0.5 * x @ (Aj @ x) - bj @ x + c
-
-        def grad(x):
-            return Aj @ x - bj
-
-        def hess(x):
-            return Aj + jnp.zeros((), x.dtype)
-
+        value, grad, hess = quadratic_fns(A, b, c)
         data = {"A": A, "b": b, "eigenvalues": ev}
     else:
         # Derivatives for *real* variables: d|x|/dx = sign(x) (0 at the kink, a valid

@@ -7,7 +7,7 @@ import jax.numpy as jnp
 import numpy as np
 import sympy as sp
 
-from ._base import Problem, as_x
+from ._base import Problem, as_x, quadratic_fns
 
 __all__ = ["quadratic"]
 
@@ -103,16 +103,7 @@ def quadratic(
     if x0 is None:
         x0 = x_star + 1.0
     x0 = as_x(x0, dim, "x0")
-    Aj, bj = jnp.asarray(A), jnp.asarray(b)
-
-    def value(x):
-        return 0.5 * x @ (Aj @ x) - bj @ x
-
-    def grad(x):
-        return Aj @ x - bj
-
-    def hess(x):
-        return Aj + jnp.zeros((), x.dtype)
+    value, grad, hess = quadratic_fns(A, b)
 
     def sampler(key):
         return jnp.asarray(x_star) + jax.random.normal(key, (dim,))
