@@ -54,28 +54,32 @@ def scan_trajectory(method: Method, problem: Problem, steps: int, x0, key=None, 
         return out
 
     def body(carry, k):
-        x, state, dead, div_at = carry
+        x, state, dead, div_at, prev = carry
         kk = None if key is None else jax.random.fold_in(key, k)
         x_new, state_new = method.step(x, state, problem, k, kk)
-        f_new = problem.value(x_new)
-        bad = ~(jnp.all(jnp.isfinite(x_new)) & jnp.isfinite(f_new) & (_norm(x_new) <= bound))
+        new = record(x_new)  # f(x_new) serves both the divergence test and the record
+        bad = ~(jnp.all(jnp.isfinite(x_new)) & jnp.isfinite(new["f"])
+                & (_norm(x_new) <= bound))
         stop = dead | bad
         div_at = jnp.where(bad & ~dead, (k + 1).astype(div_at.dtype), div_at)
-        x_keep = jnp.where(stop, x, x_new)
-        state_keep = jax.tree_util.tree_map(lambda a, b: jnp.where(stop, a, b), state,
-                                            state_new)
-        rec = record(x_keep)
-        rec["step_norm"] = _norm(x_keep - x)
+
+        def keep(a, b):
+            return jnp.where(stop, a, b)
+
+        x_keep = keep(x, x_new)
+        state_keep = jax.tree_util.tree_map(keep, state, state_new)
+        rec = jax.tree_util.tree_map(keep, prev, new)  # frozen: the last good record
+        out = dict(rec, step_norm=_norm(x_keep - x))
         if record_lr:
-            rec["lr"] = jnp.asarray(
+            out["lr"] = jnp.asarray(
                 method.lr(k) if callable(method.lr) else method.lr, dt) + jnp.zeros((), dt)
         if keep_x:
-            rec["x"] = x_keep
-        return (x_keep, state_keep, stop, div_at), rec
+            out["x"] = x_keep
+        return (x_keep, state_keep, stop, div_at, rec), out
 
-    carry0 = (x0, method.init(x0), jnp.zeros((), bool), jnp.asarray(NEVER, jnp.int32))
-    (_, _, _, div_at), recs = jax.lax.scan(body, carry0, jnp.arange(steps))
     first = record(x0)
+    carry0 = (x0, method.init(x0), jnp.zeros((), bool), jnp.asarray(NEVER, jnp.int32), first)
+    (_, _, _, div_at, _), recs = jax.lax.scan(body, carry0, jnp.arange(steps))
 
     def with_first(name):
         return jnp.concatenate([first[name][None], recs[name]])
