@@ -1,0 +1,35 @@
+"""`python -m benchmarks.run --quick`: the output files have their structure (never timings:
+those depend on the machine and its load)."""
+
+import json
+import math
+
+from benchmarks import run as bench
+
+
+def test_quick_benchmark_writes_json_and_table(tmp_path):
+    assert bench.main(["--quick", "--out", str(tmp_path)]) == 0
+    data = json.loads((tmp_path / "latest.json").read_text())
+    assert set(data) == {"info", "results", "ratios", "targets"}
+    assert data["info"]["quick"] is True and data["info"]["config"] == bench.QUICK
+    res = data["results"]
+    for key in ("lrtheory_f32", "lrtheory_f64", "rosenbrock2_gd_f64", "rosenbrock2_adam_f64"):
+        assert {"compile_s", "run_s", "estimate_table_s", "sweep_end_to_end_s",
+                "runs"} <= set(res[key])
+        assert res[key]["runs"] == bench.QUICK["n"]
+    for key in ("numpy_adam_f32", "numpy_gd_f32", "optax_loop_f32", "jax_minimal_vmap_matvec",
+                "jax_minimal_batched_gemm"):
+        assert res[key]["run_s"] > 0
+    # the loop baselines are timed on a subset and scaled by n / subset
+    loop = res["optax_loop_f32"]
+    assert loop["scaled"] and math.isclose(
+        loop["run_s"], loop["measured_s"] * bench.QUICK["n"] / bench.QUICK["subset"])
+    # every competitor ran the same iteration: final distances agree to float32 rounding
+    # (Adam's update divides by sqrt(v) + 1e-8; 20 steps of ~6e-8 relative error each)
+    assert all(v < 1e-4 for v in res["agreement_final_dist"].values())
+    assert set(data["targets"]) <= set(bench.TARGETS)
+    for t in data["targets"].values():
+        assert set(t) == {"target", "value", "met"}
+    table = (tmp_path / "table.md").read_text()
+    assert "| method | seconds | x lrtheory float32 | note |" in table
+    assert "Roofline" in table and "| target | wanted | reached | met |" in table
