@@ -85,6 +85,9 @@ def _figure(s: pd.DataFrame, grid, path):
                           markevery=(i, 6), label=m)
                 # errors below FLOOR (x* = 0: no round-off floor) are drawn at FLOOR
                 axes[0, j].plot(d["lr"], np.maximum(10 ** d["log_err"], FLOOR), **kw)
+                axes[0, j].fill_between(d["lr"], np.maximum(10 ** d["log_err_lo"], FLOOR),
+                                        np.maximum(10 ** d["log_err_hi"], FLOOR),
+                                        color=st["color"], alpha=0.12, lw=0)
                 axes[1, j].plot(d["lr"], 1 - d["rate"], **kw)
             axes[0, j].set_title(rf"quadratic, $\kappa={kappa:g}$")
             axes[0, j].set_yscale("log")
