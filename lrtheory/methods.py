@@ -90,6 +90,8 @@ def check_lr(lr, name: str = "lr") -> None:
         value = lr
     if isinstance(value, jax.core.Tracer):
         return
+    if isinstance(value, (str, bytes, bool, np.bool_)):
+        raise TypeError(f"{name} must be a number, an array or a schedule; got {lr!r}")
     try:
         arr = np.asarray(value, dtype=np.float64)
     except (TypeError, ValueError) as e:
@@ -365,12 +367,29 @@ def get(name: str, lr=None, **hyper) -> Method:
     if unknown:
         raise ValueError(f"unknown hyperparameters {sorted(unknown)} for method {name!r}; "
                          f"allowed: {sorted(meta.defaults)}")
+    for key, value in hyper.items():
+        _check_hyper(name, key, value)
     params = {**meta.defaults, **hyper}
     if kind == "optax":
         m = from_optax(build(lr, **params), name=name, lr=lr)
         return dataclasses.replace(m, hyper=params)
     init, step = build(lr, **params)
     return Method(name=name, init=init, step=step, lr=lr, needs=meta.needs, hyper=params)
+
+
+def _check_hyper(method: str, name: str, value) -> None:
+    """A concrete hyperparameter must be a finite real number (array); traced ones pass."""
+    if isinstance(value, jax.core.Tracer):
+        return
+    ok = not isinstance(value, (str, bytes, bool, np.bool_))
+    if ok:
+        try:
+            ok = bool(np.all(np.isfinite(np.asarray(value, dtype=np.float64))))
+        except (TypeError, ValueError):
+            ok = False
+    if not ok:
+        raise ValueError(f"{name} of method {method!r} must be a finite real number; "
+                         f"got {name}={value!r}")
 
 
 def factory(name: str, **hyper) -> Callable[[Any], Method]:

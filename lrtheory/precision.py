@@ -297,15 +297,24 @@ def _schedule(lr) -> Callable[[int], Any]:
 def _oracle(expr, syms, needs):
     """mpmath callables of an ``(n, 1)`` column: f, grad, hess, f''' (1-D)."""
     n = len(syms)
-    grads = [sp.diff(expr, s) for s in syms]
+    # Real variables: d|x|/dx = sign(x), not SymPy's complex re/im form (as from_expr does);
+    # DiracDelta terms of kinks are dropped (the derivative where it exists).
+    real = tuple(sp.Dummy(s.name, real=True) for s in syms)
+    expr = expr.xreplace(dict(zip(syms, real, strict=True)))
+    syms = real
+
+    def d(e, s, n=1):
+        return sp.diff(e, s, n).replace(sp.DiracDelta, lambda *a: sp.S.Zero)
+
+    grads = [d(expr, s) for s in syms]
     f_l = sp.lambdify(syms, expr, modules="mpmath")
     g_l = sp.lambdify(syms, grads, modules="mpmath")
-    t_l = sp.lambdify(syms, sp.diff(expr, syms[0], 3), modules="mpmath") if needs == "d3" \
+    t_l = sp.lambdify(syms, d(expr, syms[0], 3), modules="mpmath") if needs == "d3" \
         else None
 
     @functools.cache  # the Hessian only when used (Newton-type, refining x_star)
     def h_l():
-        return sp.lambdify(syms, [[sp.diff(g, s) for s in syms] for g in grads],
+        return sp.lambdify(syms, [[d(g, s) for s in syms] for g in grads],
                            modules="mpmath")
 
     def args(x):
@@ -460,9 +469,9 @@ def _run(m, expr, syms, x0, steps, digits, x_star, lr, beta, h, H0, line_search,
     try:
         fx, gx = f(x), grad(x)
         f_star = None if xs is None else f(xs)
-    except _Breakdown as e:
-        raise ValueError(f"f or its gradient is not real and finite at x0 or x_star ({e})"
-                         ) from e
+    except (_Breakdown, ZeroDivisionError) as e:
+        raise ValueError(f"f or its gradient is not real and finite at x0 or x_star "
+                         f"({str(e) or 'division by zero'}); start elsewhere") from e
     floor = mpmath.mpf(10) ** -(digits - margin)
     bound = blowup * max(1, mpmath.norm(x), 0 if xs is None else mpmath.norm(xs))
     F, G, S, LR, X = [fx], [mpmath.norm(gx)], [], [], [list(x)]

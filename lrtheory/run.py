@@ -126,6 +126,11 @@ def run(method, problem: Problem, steps: int, x0=None, key=None, keep_x: bool = 
     Returns:
       A :class:`lrtheory.Trajectory` with numpy arrays.
 
+    Raises:
+      ValueError / TypeError naming the argument: a bad ``problem``, ``method``, ``steps``,
+      ``key`` or ``blowup``; ``x0`` of the wrong shape, not finite, or a point where
+      :math:`f` or :math:`\nabla f` is not finite (a singular, non-differentiable start).
+
     Example:
       >>> import optax
       >>> from lrtheory.problems import quadratic
@@ -149,6 +154,12 @@ def run(method, problem: Problem, steps: int, x0=None, key=None, keep_x: bool = 
     fn = jax.jit(functools.partial(scan_trajectory, m, problem, int(steps), keep_x=keep_x,
                                    blowup=float(blowup)))
     out = fn(jnp.asarray(x0), key)
+    f0, g0 = float(out.f[0]), float(out.grad_norm[0])
+    if not (np.isfinite(f0) and np.isfinite(g0)):
+        # e.g. sqrt(x) or 1/x at 0: no step can be taken from there (a kink whose formula
+        # derivative is finite, |x| at 0 -> sign(0) = 0, is accepted: a valid subgradient)
+        raise ValueError(f"x0={x0.tolist()} is not a point where f and its gradient are "
+                         f"finite (f(x0)={f0}, |grad f(x0)|={g0}); start elsewhere")
     return Trajectory(*(None if v is None or k == "f_star" else np.asarray(v)
                         for k, v in zip(Trajectory._fields, out, strict=True))
                       )._replace(f_star=problem.f_star,

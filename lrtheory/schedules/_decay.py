@@ -54,7 +54,9 @@ def _log_rising(n, d):
     digits (d = 1e-9: 1e-6 relative), so there the Stirling series is differenced by hand:
     :math:`(x + n - \tfrac12)\,\mathrm{log1p}(n d) - n + R(x + n) - R(x)`.
     """
-    pos = d > 0
+    # a subnormal d (1/d overflows to inf, inf * 0 = NaN) is 0 here, as XLA's flush to
+    # zero makes it under jit: every factor 1 + d j rounds to 1 anyway
+    pos = d >= jnp.finfo(jnp.result_type(d, float)).tiny
     d = jnp.where(pos, d, 1.0)  # keep the unused branch finite (and its gradient)
     x = 1.0 / d
 
@@ -137,7 +139,9 @@ def exponential(lr0, d) -> Schedule:
 
 def _polynomial(k, lr0, lr_end, T, power, begin):
     t = jnp.clip(k - begin, 0.0, T)  # a traced T = 0 gives lr0 for ever, as optax does
-    return (lr0 - lr_end) * (1.0 - t / jnp.where(T > 0, T, 1.0)) ** power + lr_end
+    # (T - t) / T, not 1 - t / T: under jit XLA may divide as t * (1/T), and 1 - 115 *
+    # (1/115) < 0 turns a non-integer power into NaN (optax.polynomial_schedule does that)
+    return (lr0 - lr_end) * ((T - t) / jnp.where(T > 0, T, 1.0)) ** power + lr_end
 
 
 @_register(_polynomial)

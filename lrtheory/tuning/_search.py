@@ -173,6 +173,7 @@ def grid_search(method, problem: Problem, grid, steps: int = 200,
       >>> list(res.table.status)   # lr = 0.25 > 2/L: the lambda = 10 mode grows by 1.5
       ['ok', 'ok', 'diverged']
     """
+    seed = check_steps(seed, "seed", 0)
     params = parse_grid(grid)
     ev = _Evaluator(method, problem, list(params), steps, objective, measure, tol, fixed,
                     x0, seed, stochastic)
@@ -204,6 +205,7 @@ def random_search(method, problem: Problem, space, n_trials: int = 64, steps: in
       >>> res.n_evals, int(res.table.budget_steps.iloc[-1])
       (16, 800)
     """
+    seed = check_steps(seed, "seed", 0)
     dims = parse_space(space)
     n_trials = check_steps(n_trials, "n_trials", 1)
     params = sample_random(dims, n_trials, int(seed))
@@ -247,6 +249,7 @@ def bayes_search(method, problem: Problem, space, n_trials: int = 64, batch_size
     """
     import optuna
 
+    seed = check_steps(seed, "seed", 0)
     dims = parse_space(space)
     n_trials = check_steps(n_trials, "n_trials", 1)
     batch_size = check_steps(batch_size, "batch_size", 1)
