@@ -49,6 +49,13 @@ class Method:
       needs: what the method requires of a problem: a subset of ``{"hess", "scalar",
         "quadratic"}`` (second derivatives, one variable, a quadratic objective).
       hyper: the hyperparameters it was built with (for tables).
+
+    Example (a method that halves ``x`` each step; on f = x^2/2 the minimiser is 0):
+      >>> from lrtheory.problems import quadratic
+      >>> from lrtheory.run import run
+      >>> halve = Method("halve", init=lambda x: (), step=lambda x, s, p, k, key: (x / 2, s))
+      >>> run(halve, quadratic([[1.0]], x0=[1.0]), steps=3).dist.tolist()
+      [1.0, 0.5, 0.25, 0.125]
     """
 
     name: str
@@ -61,7 +68,13 @@ class Method:
 
 class MethodInfo(NamedTuple):
     """Registry entry: name, summary (update rule and convention), default hyperparameters,
-    whether ``lr`` is required, and requirements on the problem."""
+    whether ``lr`` is required, and requirements on the problem.
+
+    Example:
+      >>> m = info("newton")
+      >>> m.lr_required, sorted(m.needs), m.defaults
+      (False, ['hess'], {})
+    """
 
     name: str
     summary: str
@@ -71,7 +84,12 @@ class MethodInfo(NamedTuple):
 
 
 def lr_at(lr, k):
-    """The learning rate at step ``k``: ``lr(k)`` for a schedule, else ``lr``."""
+    """The learning rate at step ``k``: ``lr(k)`` for a schedule, else ``lr``.
+
+    Example:
+      >>> lr_at(0.1, 5), lr_at(lambda k: 0.1 / (k + 1), 4)
+      (0.1, 0.02)
+    """
     return lr(k) if callable(lr) else lr
 
 
@@ -80,6 +98,13 @@ def check_lr(lr, name: str = "lr") -> None:
 
     Traced values (inside ``jit``/``vmap``) and schedules cannot be checked here; a
     concrete schedule is checked at step 0.
+
+    Example:
+      >>> check_lr(0.1)
+      >>> check_lr(lambda k: 0.0 * k)
+      Traceback (most recent call last):
+      ...
+      ValueError: lr must be positive and finite; got 0.0
     """
     if callable(lr):
         try:
@@ -127,7 +152,12 @@ def from_optax(tx: optax.GradientTransformation, name: str = "optax", lr=None) -
 
 
 def as_method(method) -> Method:
-    """Accept a :class:`Method` or any optax transformation (wrapped unchanged)."""
+    """Accept a :class:`Method` or any optax transformation (wrapped unchanged).
+
+    Example:
+      >>> as_method(optax.adam(1e-3)).name, as_method(get("gd", lr=0.1)).name
+      ('optax', 'gd')
+    """
     if isinstance(method, Method):
         return method
     if isinstance(method, optax.GradientTransformation):
@@ -325,7 +355,12 @@ _register("halley",
 
 
 def names() -> list[str]:
-    """Registered method names, sorted."""
+    """Registered method names, sorted.
+
+    Example:
+      >>> names()[:4]
+      ['adadelta', 'adagrad', 'adam', 'bfgs']
+    """
     return sorted(_REGISTRY)
 
 
@@ -338,7 +373,12 @@ def _entry(name: str) -> _Entry:
 
 
 def info(name: str) -> MethodInfo:
-    """The registry entry of ``name``: update rule, convention, defaults, requirements."""
+    """The registry entry of ``name``: update rule, convention, defaults, requirements.
+
+    Example:
+      >>> info("momentum").defaults
+      {'beta': 0.9}
+    """
     return _entry(name)[0]
 
 
@@ -393,13 +433,25 @@ def _check_hyper(method: str, name: str, value) -> None:
 
 
 def factory(name: str, **hyper) -> Callable[[Any], Method]:
-    """``lr -> Method`` for sweeps and the range test: ``factory("adam")(lr)``."""
+    """``lr -> Method`` for sweeps and the range test: ``factory("adam")(lr)``.
+
+    Example:
+      >>> m = factory("momentum", beta=0.5)(0.1)
+      >>> m.lr, m.hyper
+      (0.1, {'beta': 0.5})
+    """
     _entry(name)
     return lambda lr: get(name, lr=lr, **hyper)
 
 
 def applicable(method, problem: Problem) -> tuple[bool, str]:
-    """Whether ``method`` (a name or a Method) can run on ``problem``, and why not."""
+    """Whether ``method`` (a name or a Method) can run on ``problem``, and why not.
+
+    Example:
+      >>> from lrtheory.problems import quadratic
+      >>> applicable("secant", quadratic(dim=2, cond=2.0))
+      (False, 'needs a one-variable problem; quadratic has dim=2')
+    """
     needs = info(method).needs if isinstance(method, str) else as_method(method).needs
     if "scalar" in needs and problem.dim != 1:
         return False, f"needs a one-variable problem; {problem.name} has dim={problem.dim}"

@@ -99,6 +99,11 @@ class MpMethod(NamedTuple):
     ``init(ctx, x0, g0) -> state``; ``step(ctx, k, x, f(x), g(x), state) -> (x_next,
     state, lr_used)``; ``hyper``/``required``: keywords of :func:`run_mp` it accepts /
     needs; ``needs``: highest derivative (``"grad"``, ``"hess"``, ``"d3"``).
+
+    Example:
+      >>> m = METHODS["heavy_ball"]
+      >>> sorted(m.required), m.needs, m.momentum
+      (['beta', 'lr'], 'grad', True)
     """
 
     name: str

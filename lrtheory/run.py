@@ -38,6 +38,14 @@ def scan_trajectory(method: Method, problem: Problem, steps: int, x0, key=None, 
     ``x0`` (and ``key``) may be traced, and ``method`` may be built from traced
     hyperparameters, so ``jax.vmap`` of this function over learning rates, seeds or starts
     is one compiled program (what :func:`lrtheory.sweep` does).
+
+    Example (GD on f = x^2/2 with lr = 1/2 halves x; the learning rate is traced):
+      >>> from lrtheory import methods
+      >>> from lrtheory.problems import quadratic
+      >>> p = quadratic([[1.0]], x0=[1.0])
+      >>> f = jax.jit(lambda lr: scan_trajectory(methods.get("gd", lr=lr), p, 2, p.x0).dist)
+      >>> f(0.5).tolist(), f(0.75).tolist()
+      ([1.0, 0.5, 0.25], [1.0, 0.25, 0.0625])
     """
     x0 = jnp.asarray(x0)
     dt = x0.dtype
@@ -97,7 +105,13 @@ def scan_trajectory(method: Method, problem: Problem, steps: int, x0, key=None, 
 
 
 def as_key(key, name: str = "key"):
-    """``None``, an int seed, or a JAX PRNG key -> a key (or ``None``)."""
+    """``None``, an int seed, or a JAX PRNG key -> a key (or ``None``).
+
+    Example:
+      >>> as_key(None) is None, bool(jax.random.key_data(as_key(3)).tolist()
+      ...                             == jax.random.key_data(jax.random.key(3)).tolist())
+      (True, True)
+    """
     if key is None:
         return None
     if isinstance(key, (int, np.integer)) and not isinstance(key, bool):

@@ -31,6 +31,18 @@ class Trajectory(NamedTuple):
         copies of the last good record (index ``diverged_at - 1``), never NaN.
       f_star: known optimal value, or ``None``.
       x: ``(T+1, dim)`` iterates when the run was asked to keep them, else ``None``.
+
+    Example (GD with lr = 1/2 on f = x^2/2 halves the error; lr = 3 maps x to -2x and
+    leaves the blow-up bound 1e8 at the first k with 2^k > 1e8, k = 27; later records are
+    frozen copies of record 26):
+      >>> import optax, lrtheory as lrt
+      >>> p = lrt.problems.quadratic([[1.0]], x0=[1.0])
+      >>> t = lrt.run(optax.sgd(0.5), p, steps=3)
+      >>> t.dist.tolist(), t.diverged, t.steps
+      ([1.0, 0.5, 0.25, 0.125], False, 3)
+      >>> t = lrt.run(optax.sgd(3.0), p, steps=40)
+      >>> t.diverged_at, t.n_valid, float(t.dist[-1]) == 2.0 ** 26
+      (27, 27, True)
     """
 
     f: np.ndarray

@@ -28,7 +28,14 @@ _REGISTRY: dict[str, Callable[..., Problem]] = {}
 
 
 def register(name: str):
-    """Decorator: register a problem factory under ``name``."""
+    """Decorator: register a problem factory under ``name`` (each name once).
+
+    Example:
+      >>> register("quadratic")(lambda: None)
+      Traceback (most recent call last):
+      ...
+      ValueError: problem 'quadratic' is already registered
+    """
 
     def deco(factory):
         if name in _REGISTRY:
@@ -40,7 +47,12 @@ def register(name: str):
 
 
 def names() -> list[str]:
-    """Registered problem names, sorted."""
+    """Registered problem names, sorted.
+
+    Example:
+      >>> names()[:4]
+      ['ackley', 'beale', 'booth', 'cnn']
+    """
     return sorted(_REGISTRY)
 
 

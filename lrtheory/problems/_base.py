@@ -43,6 +43,12 @@ class Problem:
         ``"scalar"``, ``"dataset"``, ``"nonsmooth-at-min"``) used to decide which
         methods apply and which tests hold.
       expr_fn: builds the SymPy expression on demand (large ones are built lazily).
+
+    Example (by hand; :func:`from_expr` and the registry build them from formulas):
+      >>> p = Problem("parabola", 1, value=lambda x: x @ x, grad=lambda x: 2 * x,
+      ...             hess=lambda x: 2 * jnp.eye(1), x0=np.array([3.0]), params={"a": 1})
+      >>> float(p.value(jnp.asarray(p.x0))), p.key
+      (9.0, 'parabola(a=1)')
     """
 
     name: str
@@ -90,7 +96,16 @@ class Problem:
 
 def as_x(x: Any, dim: int, name: str = "x0") -> np.ndarray:
     """Validate a point: shape ``(dim,)`` (a scalar is accepted when ``dim == 1``),
-    real, finite; returned as float64 numpy. Errors name the argument."""
+    real, finite; returned as float64 numpy. Errors name the argument.
+
+    Example:
+      >>> as_x(2, 1), as_x([1, 2], 2).dtype
+      (array([2.]), dtype('float64'))
+      >>> as_x([0.0, float("nan")], 2, "x_star")
+      Traceback (most recent call last):
+      ...
+      ValueError: x_star must be finite; got [0.0, nan]
+    """
     try:
         arr = np.asarray(x, dtype=np.float64)
     except (TypeError, ValueError) as e:
@@ -108,7 +123,14 @@ _SAFE_NAME = re.compile(r"^[A-Za-z0-9_+\-*/^(). ,\[\]]*$")
 
 
 def parse_expr(expr: str | sp.Expr, argname: str = "expr") -> sp.Expr:
-    """A SymPy expression from an expression or a string (``^`` means power)."""
+    """A SymPy expression from an expression or a string (``^`` means power).
+
+    Implicit multiplication is allowed; names with digits stay whole (``x1`` is a symbol).
+
+    Example:
+      >>> parse_expr("x1^2 + 3 x2")
+      x1**2 + 3*x2
+    """
     if isinstance(expr, sp.Expr):
         return expr
     if not isinstance(expr, str):

@@ -37,6 +37,11 @@ def load_split(dataset: str, n_train: int, seed: int, *, min_train: int = 2):
 
     Returns ``(X, y, X_test, y_test)`` as float64 / original-label numpy arrays, rows in
     the shuffled order of :func:`sklearn.model_selection.train_test_split`.
+
+    Example (the diabetes data: 442 rows, 10 features):
+      >>> X, y, X_test, y_test = load_split("diabetes", n_train=300, seed=0)
+      >>> X.shape, X_test.shape, X.dtype
+      ((300, 10), (142, 10), dtype('float64'))
     """
     # scikit-learn is imported here, not at module level: it adds ~1 s to importing
     # lrtheory.problems, and only the data-set problems need it.

@@ -72,6 +72,11 @@ class Suggestion(NamedTuple):
       lo, hi: smallest and largest per-seed suggestion (the spread).
       ratio_opt: ``lr / (2/(L+mu))`` (gradient descent's best step), ``None`` if unknown.
       ratio_stable: ``lr / (2/L)`` (its stability limit), ``None`` if unknown.
+
+    Example (two seeds suggest 0.1 and 0.4: the summary is their geometric mean):
+      >>> s = Suggestion("valley", 0.2, (0.1, 0.4), 0.1, 0.4, 0.2 / (2 / 11), 0.2 / 0.2)
+      >>> round(s.lr / s.lo, 12), round(s.ratio_opt, 12), s.ratio_stable
+      (2.0, 1.1, 1.0)
     """
 
     name: str
@@ -100,6 +105,13 @@ class LRFinderResult:
       steep, valley, minimum: the three :class:`Suggestion` s.
       L, mu: curvature constants at the minimiser when known (theory marks), else None.
       beta, diverge_factor: the smoothing and stopping constants used.
+
+    Example (f = x^2/2, L = mu = 1: GD's best step 2/(L+mu) = 1, its limit 2/L = 2):
+      >>> from lrtheory.problems import quadratic
+      >>> res = find_lr("gd", quadratic([[1.0]], x0=[1.0]), lr_min=1e-2, lr_max=10.0,
+      ...               steps=50)
+      >>> res.lr_opt, res.lr_stable, res.to_frame().shape
+      (1.0, 2.0, (50, 6))
     """
 
     method: str

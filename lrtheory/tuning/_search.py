@@ -46,6 +46,13 @@ class SearchResult:
       best_index: its row in ``table``, or ``None``.
       steps: iterations per run.
       seed: the seed of the sampler and of the mini-batches.
+
+    Example (GD on f = x^2/2 from x = 1: lr = 1 lands on 0 in one step, lr = 1/2 leaves
+    f = (1/2)(1/8)^2 after three):
+      >>> from lrtheory.problems import quadratic
+      >>> res = grid_search("gd", quadratic([[1.0]], x0=[1.0]), {"lr": [0.5, 1.0]}, steps=3)
+      >>> res.n_evals, dict(res.best), res.table.value.tolist()
+      (2, {'lr': 1.0}, [0.0078125, 0.0])
     """
 
     search: str
