@@ -139,3 +139,14 @@ def test_cache_dir_that_is_a_file_is_an_error(tmp_path):
     with pytest.raises(ValueError, match="cache_dir"):
         _small(f)
     assert os.path.getsize(f) == 0
+
+
+def test_temporary_files_of_killed_sweeps_are_removed_after_a_day(tmp_path):
+    stale = tmp_path / ".abc.parquet.123.deadbeef.tmp"
+    fresh = tmp_path / ".def.parquet.456.cafe.tmp"  # perhaps a sweep writing right now
+    for f in (stale, fresh):
+        f.write_bytes(b"partial")
+    day = 86400
+    os.utime(stale, (time.time() - day - 60, time.time() - day - 60))
+    _small(tmp_path)
+    assert not stale.exists() and fresh.exists()

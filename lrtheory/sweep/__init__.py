@@ -8,7 +8,8 @@ program as arrays, so 8 or 4096 learning rates compile once. Runs are processed 
 sized to a memory budget (the last chunk is padded to the chunk size, so it reuses the
 program), reduced on the device (only the error sequence the estimator needs and a few
 scalars are copied to the host, unless trajectories are asked for), cached on disk and
-optionally spread over a Dask cluster.
+optionally spread over a Dask cluster. It runs on JAX's default device: a GPU when JAX sees
+one (there, float32 is worth it; see ``dtype``).
 
 Example:
   >>> import lrtheory as lrt

@@ -6,7 +6,8 @@ metadata and checked on reading, with the columns, dtypes and number of rows; a 
 fails any check (or cannot be read at all) is reported with :class:`CacheWarning` naming
 it and recomputed (then overwritten). Writes go to a temporary file in the same directory
 that ``os.replace`` renames into place, so a killed run leaves either the whole file or
-none. Only successful chunks reach :meth:`ChunkCache.write`: failures are never cached.
+none (its temporary files are removed by a later sweep once a day old). Only successful
+chunks reach :meth:`ChunkCache.write`: failures are never cached.
 
 A cache directory that cannot be written (read-only, or not creatable) is *not* an error:
 :class:`CacheWarning` says so once, cached chunks found there are still read, and the rest
@@ -15,8 +16,10 @@ is computed without being written.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import tempfile
+import time
 import uuid
 import warnings
 from pathlib import Path
@@ -30,6 +33,7 @@ from ._group import ChunkResult
 __all__ = ["ChunkCache", "CacheWarning"]
 
 _META = b"lrtheory.sweep.key"
+_STALE_S = 86400.0
 
 
 class CacheWarning(UserWarning):
@@ -52,10 +56,20 @@ class ChunkCache:
             os.close(fd)
             os.remove(probe)
             self.writable = True
+            self._sweep_stale()
         except OSError as e:
             warnings.warn(f"cache_dir={str(self.path)!r} is not writable ({e}); cached chunks "
                           "are read but new results are computed without being cached",
                           CacheWarning, stacklevel=3)
+
+    def _sweep_stale(self) -> None:
+        """Remove temporary files a killed sweep left behind (older than a day, so that
+        a sweep writing into the same directory right now is not disturbed)."""
+        now = time.time()
+        for tmp in self.path.glob(".*.parquet.*.tmp"):
+            with contextlib.suppress(OSError):
+                if now - tmp.stat().st_mtime > _STALE_S:
+                    tmp.unlink()
 
     def files(self, key: str) -> tuple[Path, Path]:
         return self.path / f"{key}.parquet", self.path / f"{key}.traj.parquet"
