@@ -26,6 +26,7 @@ from studies._common import (
     macro,
     mean_ci,
     num,
+    text_macro,
     write_table,
 )
 
@@ -126,6 +127,13 @@ def run(ctx: Context) -> Outputs:
             if best is not None:
                 macros[key + "BestLr"] = macro(best["lr"], 2)
         rows.append(cells)
+    for kappa in grid["kappas"]:  # which method has the widest window, in words
+        k = KAPPA_NAMES.get(kappa, kappa)
+        w = {m: macros[camel("Adapt", m, k) + "Width"].value for m in grid["methods"]}
+        top = max(w.values())
+        macros[camel("Adapt", "Widest", k)] = text_macro(
+            " and ".join(m for m in grid["methods"] if w[m] == top))
+        macros[camel("Adapt", "Widest", k, "Width")] = macro(top, 2)
     macros["AdaptSeeds"] = int_macro(grid["seeds"])
     macros["AdaptSteps"] = int_macro(grid["steps"])
     macros["AdaptNumLr"] = int_macro(n)
