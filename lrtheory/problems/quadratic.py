@@ -57,12 +57,20 @@ def quadratic(
     if A is None:
         if dim is None or cond is None:
             raise ValueError("quadratic needs either A, or dim= and cond=")
-        if int(dim) != dim or dim < 1:
+        try:
+            ok = int(dim) == dim and dim >= 1
+        except (TypeError, ValueError):  # dim="abc" (e.g. from the command line)
+            ok = False
+        if not ok:
             raise ValueError(f"dim must be a positive integer; got {dim!r}")
-        if not np.isfinite(cond) or cond < 1:
-            raise ValueError(f"cond must be >= 1; got {cond!r}")
-        if not np.isfinite(mu) or mu <= 0:
-            raise ValueError(f"mu must be > 0; got {mu!r}")
+        for name, v, ok in (("cond", cond, lambda v: v >= 1), ("mu", mu, lambda v: v > 0)):
+            try:
+                good = bool(np.isfinite(v) and ok(v))
+            except TypeError:  # a string or another non-number
+                good = False
+            if not good:
+                raise ValueError(f"{name} must be {'>= 1' if name == 'cond' else '> 0'}; "
+                                 f"got {v!r}")
         dim = int(dim)
         L = mu * cond
         if dim == 1:
