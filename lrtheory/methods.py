@@ -36,6 +36,11 @@ __all__ = ["Method", "MethodInfo", "from_optax", "as_method", "get", "names", "i
 
 Array = jax.Array
 
+#: Largest dimension for which methods that form a dense dim x dim matrix (Newton's
+#: Hessian, BFGS's inverse) are applicable: beyond it one Hessian costs dim gradient passes
+#: (the 810-parameter CNN: minutes per compiled Newton step on a CPU).
+MAX_DENSE_DIM = 500
+
 
 @dataclasses.dataclass(frozen=True, eq=False)
 class Method:
@@ -96,17 +101,20 @@ def lr_at(lr, k):
 def check_lr(lr, name: str = "lr") -> None:
     """Reject negative, zero or non-finite learning rates when they are concrete.
 
-    Traced values (inside ``jit``/``vmap``) and schedules cannot be checked here; a
-    concrete schedule is checked at step 0.
+    Traced values (inside ``jit``/``vmap``) cannot be checked here. A concrete schedule
+    is checked at step 0, where it may be 0 (a warm-up that starts from zero) but not
+    negative or non-finite.
 
     Example:
       >>> check_lr(0.1)
-      >>> check_lr(lambda k: 0.0 * k)
+      >>> check_lr(lambda k: 0.1 * k)  # linear warm-up from 0: allowed
+      >>> check_lr(lambda k: -0.1 + 0.0 * k)
       Traceback (most recent call last):
       ...
-      ValueError: lr must be positive and finite; got 0.0
+      ValueError: lr must be non-negative and finite at step 0; got -0.1
     """
-    if callable(lr):
+    schedule = callable(lr)
+    if schedule:
         try:
             value = lr(0)
         except Exception:  # a schedule that only works traced; nothing to check
@@ -121,7 +129,11 @@ def check_lr(lr, name: str = "lr") -> None:
         arr = np.asarray(value, dtype=np.float64)
     except (TypeError, ValueError) as e:
         raise TypeError(f"{name} must be a number, an array or a schedule; got {lr!r}") from e
-    if not np.all(np.isfinite(arr)) or np.any(arr <= 0):
+    if schedule:
+        if not np.all(np.isfinite(arr)) or np.any(arr < 0):
+            raise ValueError(f"{name} must be non-negative and finite at step 0; "
+                             f"got {arr.tolist()}")
+    elif not np.all(np.isfinite(arr)) or np.any(arr <= 0):
         raise ValueError(f"{name} must be positive and finite; got {value!r}")
 
 
@@ -457,6 +469,7 @@ def applicable(method, problem: Problem) -> tuple[bool, str]:
         return False, f"needs a one-variable problem; {problem.name} has dim={problem.dim}"
     if "quadratic" in needs and not problem.is_quadratic:
         return False, f"needs a quadratic problem; {problem.name} is not"
-    if needs & {"hess", "dense"} and problem.dim > 2000:
-        return False, f"needs a dense dim x dim matrix; dim={problem.dim} is too large"
+    if needs & {"hess", "dense"} and problem.dim > MAX_DENSE_DIM:
+        return False, (f"needs a dense dim x dim matrix; dim={problem.dim} exceeds "
+                       f"{MAX_DENSE_DIM}")
     return True, ""

@@ -1,7 +1,7 @@
 r"""``run(method, problem, steps)``: one compiled ``lax.scan``, an honest :class:`Trajectory`.
 
 Divergence rule (documented contract): iterate :math:`x_k` is *diverged* when
-:math:`x_k` or :math:`f(x_k)` is not finite, or
+:math:`x_k`, :math:`f(x_k)` or :math:`\nabla f(x_k)` is not finite, or
 
 .. math:: \|x_k\|_2 > \text{blowup} \cdot \max(1, \|x_0\|_2, \|x^\star\|_2)
 
@@ -67,7 +67,7 @@ def scan_trajectory(method: Method, problem: Problem, steps: int, x0, key=None, 
         x_new, state_new = method.step(x, state, problem, k, kk)
         new = record(x_new)  # f(x_new) serves both the divergence test and the record
         bad = ~(jnp.all(jnp.isfinite(x_new)) & jnp.isfinite(new["f"])
-                & (_norm(x_new) <= bound))
+                & jnp.isfinite(new["grad_norm"]) & (_norm(x_new) <= bound))
         stop = dead | bad
         div_at = jnp.where(bad & ~dead, (k + 1).astype(div_at.dtype), div_at)
 

@@ -107,7 +107,7 @@ CASES = [
     ("get-lr-array", lambda: methods.get("gd", lr=np.array([0.1, -1.0])), ValueError,
      r"lr must be positive and finite"),
     ("get-lr-schedule-neg", lambda: methods.get("gd", lr=lambda k: -0.1 + 0 * k), ValueError,
-     r"lr must be positive and finite; got -0.1"),
+     r"lr must be non-negative and finite at step 0; got -0.1"),
     ("get-lr-missing", lambda: methods.get("gd"), ValueError,
      r"lr is required for method 'gd'"),
     ("get-unknown", lambda: methods.get("adamm", lr=0.1), ValueError,

@@ -152,3 +152,13 @@ def test_unknown_names_are_rejected():
         lrt.run("adam", quadratic(DIAG), steps=3)
     with pytest.raises(ValueError, match="needs a one-variable problem"):
         lrt.run(methods.get("secant"), quadratic(DIAG), steps=3)
+
+
+def test_nonfinite_gradient_sets_diverged_at():
+    # f = sqrt|x| from x0 = 1: f'(1) = 1/2, so GD at lr = 2 jumps to x1 = 0 where f = 0 is
+    # finite but f'(0) = 1/(2 sqrt|0|) is not: the record at k = 1 would hold a NaN/inf
+    # gradient norm, so k = 1 is the divergence point and no record is non-finite.
+    p = lrt.problems.from_expr("sqrt(Abs(x))", x0=[1.0])
+    t = lrt.run(methods.get("gd", lr=2.0), p, steps=3)
+    assert t.diverged_at == 1
+    assert np.all(np.isfinite(t.grad_norm)) and t.grad_norm[1] == 0.5
