@@ -579,3 +579,18 @@ def test_predictions_agree_with_estimate_order_on_exact_sequences():
     stall = th.compare(estimate_order(np.concatenate([[1.0], x])),
                        th.schedule_limit("0.5 * 0.9**k", lam=1), field="limit", rtol=1e-6)
     assert stall.agree and stall.regime_agree
+
+
+def test_step_decay_schedule_stalls_at_the_direct_product():
+    # lr_k = 0.5 * 0.5**floor((1+k)/10): nine steps at 0.5, then plateaus of ten steps at
+    # 0.25, 0.125, ...: sum = 0.5*9 + 10*(0.25 + 0.125 + ...) = 4.5 + 5 = 9.5 < inf, so GD
+    # on x^2/2 (lam = 1) stalls at |x0 * prod (1 - lr_k)|, computed here by a direct loop.
+    from lrtheory.theory import schedule_limit
+
+    r = schedule_limit("0.5*0.5**floor((1+k)/10)", lam=1, x0=1)
+    x, k = 1.0, np.arange(3000)
+    for lr in 0.5 * 0.5 ** np.floor((1 + k) / 10):
+        x *= 1 - lr
+    assert r.regime == "stalled" and not r.converges
+    assert r.sum_lr == pytest.approx(9.5, rel=1e-14)
+    assert r.limit == pytest.approx(x, rel=1e-12)  # float64 loop of 3000 products
