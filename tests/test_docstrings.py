@@ -20,8 +20,6 @@ import lrtheory
 MISSING = {
     "lrtheory.cli": {"build_parser", "main"},
     "lrtheory.estimate._result": {"OrderEstimate"},
-    "lrtheory.sweep._cache": {"CacheWarning"},
-    "lrtheory.sweep._engine": {"starts_for"},
     "lrtheory.theory._common": {"Rate"},
     "lrtheory.theory.compare": {"Comparison"},
     "lrtheory.theory.curvature": {"Curvature", "parse", "point"},

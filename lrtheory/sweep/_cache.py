@@ -37,7 +37,16 @@ _STALE_S = 86400.0
 
 
 class CacheWarning(UserWarning):
-    """A sweep cache file was unreadable/inconsistent, or the cache is not writable."""
+    """A sweep cache file was unreadable/inconsistent, or the cache is not writable.
+
+    Example:
+      >>> import warnings
+      >>> with warnings.catch_warnings(record=True) as caught:
+      ...     warnings.simplefilter("always")
+      ...     cache = ChunkCache("/dev/null/cache")  # cannot be created: computes uncached
+      >>> caught[0].category is CacheWarning, cache.writable
+      (True, False)
+    """
 
 
 class ChunkCache:

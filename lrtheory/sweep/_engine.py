@@ -29,6 +29,15 @@ def starts_for(problem: Problem, x0, seeds: np.ndarray) -> tuple[np.ndarray, boo
 
     Seed ``s`` starts at ``problem.x0_sampler(jax.random.split(jax.random.key(s))[0])``
     when ``x0 == "random"``; its mini-batch key is the other half of that split.
+
+    Example:
+      >>> from lrtheory.problems import quadratic
+      >>> p = quadratic([[1.0, 0.0], [0.0, 4.0]], x0=[1.0, 2.0])
+      >>> pts, per_seed = starts_for(p, "random", np.array([0, 1, 2]))
+      >>> pts.shape, per_seed
+      ((3, 2), True)
+      >>> starts_for(p, "default", np.array([0, 1]))[0].tolist()
+      [[1.0, 2.0]]
     """
     if isinstance(x0, str):
         if x0 == "default":
