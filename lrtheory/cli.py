@@ -288,6 +288,17 @@ def _common_run_args(p, lr_required=True):
 
 
 def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of the ``lrtheory`` command: one sub-command per task.
+
+    Returns:
+      an :class:`argparse.ArgumentParser`; ``parse_args`` puts the sub-command's name in
+      ``command`` and its handler in ``func``.
+
+    Example:
+      >>> args = build_parser().parse_args(["theory", "--expr", "x**2", "--lr", "0.1"])
+      >>> args.command, args.expr, args.lr, args.json
+      ('theory', 'x**2', 0.1, False)
+    """
     parser = argparse.ArgumentParser(
         prog="lrtheory", description="Convergence order and rate of optimizers vs the "
         "learning rate: measurement (JAX) beside theory (SymPy).")
@@ -343,7 +354,27 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of the ``lrtheory`` console script; returns the exit status."""
+    """Entry point of the ``lrtheory`` console script; returns the exit status.
+
+    Args:
+      argv: the arguments (default: ``sys.argv[1:]``).
+
+    Returns:
+      0 on success, 2 on wrong input (one line naming the argument on stderr).
+
+    Example (Hessian diag(2, 20): L = 20, mu = 2, and GD at lr = 0.05 contracts by
+    max(|1 - 0.1|, |1 - 1|) = 9/10):
+      >>> import contextlib, io, json
+      >>> buf = io.StringIO()
+      >>> with contextlib.redirect_stdout(buf):
+      ...     status = main(["theory", "--expr", "(x-1)**2 + 10*y**2", "--lr", "0.05",
+      ...                    "--json"])
+      >>> out = json.loads(buf.getvalue())
+      >>> status, out["x_star"], out["L"], out["mu"], out["GD rate at lr=0.05"]
+      (0, '1, 0', '20', '2', '0.9 (linear; max|1 - lr*lambda| = 9/10)')
+      >>> main(["theory", "--expr", "x**2", "--lr", "-1"])   # message on stderr
+      2
+    """
     parser = build_parser()
     args = parser.parse_args(argv)
     try:

@@ -43,6 +43,12 @@ class OrderEstimate(NamedTuple):
       measure: which error the sequence is (``"dist"``, ``"f"``, ``"grad"``,
         ``"step"`` (ACOC, successive step lengths), or ``"errors"`` for a bare sequence).
       reason: in words: what was dropped and why, and how the numbers were obtained.
+
+    Example (errors that double each step: diverged, growth factor 2):
+      >>> from lrtheory.estimate import estimate_order
+      >>> est = estimate_order([3.0 * 2.0 ** k for k in range(30)])
+      >>> est.regime, round(est.growth, 12), est.q, est.rate
+      ('diverged', 2.0, None, None)
     """
 
     regime: str

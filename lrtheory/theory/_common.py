@@ -130,6 +130,12 @@ class Rate(NamedTuple):
       q_expr, rate_expr: SymPy expressions of ``q`` and ``rate``.
       lr, beta: the step size and momentum the prediction is for (``None`` if none).
       note: the convention or case used (e.g. ``"root of multiplicity 3"``).
+
+    Example (GD with step 1/10 on eigenvalues 2 and 10: max(|1 - 0.2|, |1 - 1|) = 4/5):
+      >>> from lrtheory.theory import gd_rate
+      >>> r = gd_rate([2, 10], lr=0.1)
+      >>> r.method, r.q, r.rate, r.regime, r.rate_expr
+      ('gd', 1.0, 0.8, 'linear', 4/5)
     """
 
     method: str

@@ -38,6 +38,13 @@ class Comparison(NamedTuple):
       regime_agree: ``None`` when either regime is missing or ``undetermined``.
       method: the prediction's method name, where it has one.
       note: why ``agree`` is what it is.
+
+    Example (|0.95 - 0.9| / 0.9 = 0.0556 > rtol = 0.05):
+      >>> row = compare(0.95, 0.9)
+      >>> row.quantity, row.agree, round(row.rel_error, 4), row.in_ci
+      ('rate', False, 0.0556, None)
+      >>> row.note
+      '|m - p| = 0.05 > atol + rtol*|p| and p outside the CI'
     """
 
     quantity: str

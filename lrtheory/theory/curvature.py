@@ -31,6 +31,11 @@ class Curvature(NamedTuple):
       exact: whether the expressions are exact (no float64 eigen-solver involved).
       source: where they came from: ``"data"`` (a quadratic's stored spectrum),
         ``"hessian"`` (symbolic Hessian at :math:`x^\star`), ``"matrix"``, ``"spectrum"``.
+
+    Example (``[[2, 1], [1, 2]]`` has eigenvalues 2 -+ 1):
+      >>> c = curvature([[2, 1], [1, 2]])
+      >>> c.eigenvalues_expr, c.L, c.mu, c.kappa_expr, c.exact, c.source
+      ((1, 3), 3.0, 1.0, 3, True, 'matrix')
     """
 
     L: float
@@ -59,7 +64,11 @@ def _natural_key(s: sp.Symbol):
 
 
 def parse(expr, name: str = "expr") -> sp.Expr:
-    """A SymPy expression from an expression or a formula string (``^`` is power)."""
+    """A SymPy expression from an expression or a formula string (``^`` is power).
+
+    >>> parse("x^2 + 3*y")
+    x**2 + 3*y
+    """
     if isinstance(expr, sp.Expr):
         return expr
     if not isinstance(expr, str):
@@ -87,7 +96,11 @@ def variables(e: sp.Expr, symbols=None, name: str = "symbols") -> tuple[sp.Symbo
 
 
 def point(x_star, n: int, name: str = "x_star") -> tuple[sp.Expr, ...]:
-    """A point as a tuple of exact SymPy numbers (floats via their decimal repr)."""
+    """A point as a tuple of exact SymPy numbers (floats via their decimal repr).
+
+    >>> point([0.1, 2], 2), point(0.5, 1)
+    ((1/10, 2), (1/2,))
+    """
     if isinstance(x_star, sp.MatrixBase):
         x_star = list(x_star)
     if isinstance(x_star, (sp.Basic, int, float, np.number)) and n == 1:

@@ -33,6 +33,11 @@ class GDLimits(NamedTuple):
       rate_opt: its rate :math:`(L-\mu)/(L+\mu) = (\kappa-1)/(\kappa+1)`.
       L, mu, kappa: the curvature constants used.
       lr_max_expr, lr_opt_expr, rate_opt_expr: SymPy expressions of the three.
+
+    Example (Hessian diag(2, 10): 2/L = 1/5, 2/(L+mu) = 1/6, (L-mu)/(L+mu) = 2/3):
+      >>> g = gd_limits("x**2 + 5*y**2")
+      >>> g.lr_max_expr, g.lr_opt_expr, g.rate_opt_expr, g.kappa
+      (1/5, 1/6, 2/3, 5.0)
     """
 
     lr_max: float

@@ -44,6 +44,12 @@ class MomentumParams(NamedTuple):
       method: ``"heavy_ball"`` or ``"nesterov"``.
       lr, beta, rate: step :math:`\alpha`, momentum :math:`\beta`, linear rate :math:`\rho`.
       lr_expr, beta_expr, rate_expr: their SymPy expressions.
+
+    Example (Polyak's tuning for mu = 1, L = 100: lr = 4/(10 + 1)**2,
+    beta = ((10 - 1)/(10 + 1))**2, rate = 9/11):
+      >>> p = heavy_ball_optimal([1, 100])
+      >>> p.method, p.lr_expr, p.beta_expr, p.rate_expr
+      ('heavy_ball', 4/121, 81/121, 9/11)
     """
 
     method: str

@@ -48,6 +48,17 @@ class ScheduleLimit(NamedTuple):
       limit_expr, sum_lr_expr, p_expr, prefactor_expr, rate_expr: SymPy forms (``None``
         where the float is ``None``).
       note: how the result was obtained.
+
+    Example (a constant step 1/10 with lambda = 2: linear at |1 - 0.2| = 4/5; halving
+    steps 2**-(k+1) with lambda = 1 sum to 1 and stall at the q-Pochhammer symbol
+    (1/2; 1/2)_inf = 0.288788095086602...):
+      >>> s = schedule_limit("0.1", lam=2)
+      >>> s.converges, s.regime, s.rate_expr, s.sum_lr
+      (True, 'linear', 4/5, inf)
+      >>> import mpmath
+      >>> t = schedule_limit("0.5 * 0.5**k", lam=1)
+      >>> t.regime, t.sum_lr_expr, abs(t.limit - float(mpmath.qp(0.5, 0.5))) < 1e-15
+      ('stalled', 1, True)
     """
 
     converges: bool
