@@ -43,9 +43,10 @@ FULL = dict(n=4096, steps=1000, dim=100, subset=8, reps=3, rosen_dims=[2, 100], 
 QUICK = dict(n=16, steps=20, dim=4, subset=2, reps=1, rosen_dims=[2], e2e=False)
 
 
-def lrtheory_task(problem, method, lrs, steps, dtype, reps, e2e=True) -> dict:
+def lrtheory_task(problem, method, lrs, steps, dtype, reps, e2e=True, rows_out=None) -> dict:
     """Compile, run (the compiled program + copy to host), estimator/table and end-to-end
-    ``sweep()`` seconds for one (problem, method) group in one chunk."""
+    ``sweep()`` seconds for one (problem, method) group in one chunk (its table rows are
+    appended to ``rows_out`` when given)."""
     g = plan_groups([problem], method_specs(method, None), schedule_specs(None), lrs,
                     np.arange(1), x0="default", steps=steps, dtype=dtype, stochastic=False,
                     measure="auto", tol=1e-6, blowup=1e8, keep=False, chunk_size=len(lrs),
@@ -59,6 +60,8 @@ def lrtheory_task(problem, method, lrs, steps, dtype, reps, e2e=True) -> dict:
         run_s = bl.best_of(lambda: jax.device_get(fn(*inputs)), reps)
     t0 = time.perf_counter()
     rows = g.compute(0, g.n).rows
+    if rows_out is not None:
+        rows_out.append(rows)
     table_s = max(time.perf_counter() - t0 - run_s, 0.0)
     out = {"compile_s": compile_s, "run_s": run_s, "estimate_table_s": table_s,
            "runs": g.n, "steps": steps, "dtype": dtype,
@@ -79,7 +82,9 @@ def measure(cfg: dict, gpu_only: bool, log) -> dict:
     sub = lrs[np.linspace(0, n - 1, k).astype(int)]
     res: dict = {}
     log("lrtheory headline (float32)")
-    res["lrtheory_f32"] = lrtheory_task(p, "adam", lrs, T, "float32", cfg["reps"])
+    rows: list = []
+    res["lrtheory_f32"] = lrtheory_task(p, "adam", lrs, T, "float32", cfg["reps"],
+                                        rows_out=rows)
     log("lrtheory headline (float64)")
     res["lrtheory_f64"] = lrtheory_task(p, "adam", lrs, T, "float64", cfg["reps"],
                                         e2e=cfg["e2e"])
@@ -91,8 +96,8 @@ def measure(cfg: dict, gpu_only: bool, log) -> dict:
     log("matmul ceiling")
     res["matmul_gflops"] = {dt: bl.matmul_ceiling(n, d, dt) for dt in ("float32", "float64")}
     if not gpu_only:
-        finals = {}
         idx = np.linspace(0, n - 1, k).astype(int)
+        finals = {"lrtheory": rows[0].final_error.to_numpy(float, na_value=np.nan)[idx]}
         for meth in ("adam", "gd"):
             log(f"numpy {meth}")
             # best of reps, as for lrtheory: NumPy (OpenBLAS) suffers most from other load
@@ -119,9 +124,10 @@ def measure(cfg: dict, gpu_only: bool, log) -> dict:
                                      "scaled": True, "torch": torch.__version__,
                                      "threads": torch.get_num_threads()}
             finals["torch_loop"] = tt[1][-1]
-        # Same iteration, same start: final distances agree to float32 rounding (the
-        # relative spread is recorded; diverging learning rates are left out).
-        ok = np.all([np.isfinite(v) & (v < 1e3) for v in finals.values()], axis=0)
+        # Same iteration, same start: final distances agree to float32 rounding (relative
+        # spread recorded). Only lr <= 1e-2: above it float32 Adam ends on a noisy floor
+        # where rounding differences between implementations grow without bound.
+        ok = np.all([np.isfinite(v) for v in finals.values()], axis=0) & (sub <= 1e-2)
         ref = finals["numpy"][ok]
         res["agreement_final_dist"] = {
             name: float(np.max(np.abs(v[ok] - ref) / np.maximum(ref, 1e-30), initial=0.0))
