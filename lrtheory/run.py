@@ -56,7 +56,8 @@ def scan_trajectory(method: Method, problem: Problem, steps: int, x0, key=None, 
     record_lr = method.lr is not None
 
     def record(x):
-        out = {"f": problem.value(x), "grad_norm": _norm(problem.grad(x))}
+        g = problem.grad(x)  # "_g" rides in the carry, never in the outputs
+        out = {"f": problem.value(x), "grad_norm": _norm(g), "_g": g}
         if has_star:
             out["dist"] = _norm(x - x_star)
         return out
@@ -64,7 +65,10 @@ def scan_trajectory(method: Method, problem: Problem, steps: int, x0, key=None, 
     def body(carry, k):
         x, state, dead, div_at, prev = carry
         kk = None if key is None else jax.random.fold_in(key, k)
-        x_new, state_new = method.step(x, state, problem, k, kk)
+        if method.takes_grad:  # reuse the gradient at x_k that its record computed
+            x_new, state_new = method.step(x, state, problem, k, kk, g=prev["_g"])
+        else:
+            x_new, state_new = method.step(x, state, problem, k, kk)
         new = record(x_new)  # f(x_new) serves both the divergence test and the record
         bad = ~(jnp.all(jnp.isfinite(x_new)) & jnp.isfinite(new["f"])
                 & jnp.isfinite(new["grad_norm"]) & (_norm(x_new) <= bound))
@@ -77,7 +81,8 @@ def scan_trajectory(method: Method, problem: Problem, steps: int, x0, key=None, 
         x_keep = keep(x, x_new)
         state_keep = jax.tree_util.tree_map(keep, state, state_new)
         rec = jax.tree_util.tree_map(keep, prev, new)  # frozen: the last good record
-        out = dict(rec, step_norm=_norm(x_keep - x))
+        out = {n: v for n, v in rec.items() if n != "_g"}
+        out["step_norm"] = _norm(x_keep - x)
         if record_lr:
             out["lr"] = jnp.asarray(
                 method.lr(k) if callable(method.lr) else method.lr, dt) + jnp.zeros((), dt)
