@@ -24,7 +24,7 @@ import numpy as np
 import scipy.linalg
 import scipy.special
 
-from ._base import Problem
+from ._base import Problem, quadratic_fns
 from ._common import check_int, check_real
 
 __all__ = ["least_squares", "logistic", "load_split"]
@@ -136,17 +136,9 @@ def least_squares(n_train: int = 300, batch_size: int | None = None,
                          f"{ev[0]:.3g}); use a larger n_train")
     x_star = np.linalg.lstsq(X, y, rcond=None)[0]
     f_star = float(np.sum((X @ x_star - y) ** 2) / (2 * n))
-    Aj, bj, Xj, yj = jnp.asarray(A), jnp.asarray(b), jnp.asarray(X), jnp.asarray(y)
+    Xj, yj = jnp.asarray(X), jnp.asarray(y)
     Xt, yt = jnp.asarray(X_test), jnp.asarray(y_test)
-
-    def value(w):
-        return 0.5 * w @ (Aj @ w) - bj @ w + c
-
-    def grad(w):
-        return Aj @ w - bj
-
-    def hess(w):
-        return Aj + jnp.zeros((), w.dtype)
+    value, grad, hess = quadratic_fns(A, b, c)
 
     def grad_on(w, idx):
         Xb = Xj[idx]
