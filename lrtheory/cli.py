@@ -153,18 +153,16 @@ def cmd_estimate(args) -> int:
 def cmd_sweep(args) -> int:
     from .sweep import sweep
 
-    problem = _problem(args)
-    lrs = parse_lrs(args.lrs)
-    hyper = parse_assignments(args.hyper, "--hyper")
-    from . import methods
-
-    table = sweep(methods.factory(args.method, **hyper), problem, lrs=lrs, seeds=args.seeds,
-                  steps=args.steps, x0=args.x0_mode, cache_dir=args.cache_dir,
-                  progress=not args.quiet)
-    table["method"] = args.method
     out = Path(args.out)
     if out.suffix not in (".parquet", ".csv"):
         raise UsageError(f"--out: {args.out!r} must end in .parquet or .csv")
+    problem = _problem(args)
+    lrs = parse_lrs(args.lrs)
+    hyper = {k: [v] for k, v in parse_assignments(args.hyper, "--hyper").items()}
+    method = (args.method, hyper) if hyper else args.method
+    table = sweep({args.method: method}, problem, lrs=lrs, seeds=args.seeds,
+                  steps=args.steps, x0=args.x0_mode, cache_dir=args.cache_dir,
+                  progress=not args.quiet)
     out.parent.mkdir(parents=True, exist_ok=True)
     if out.suffix == ".parquet":
         table.to_parquet(out, index=False)
