@@ -180,7 +180,10 @@ def _logistic_newton(X, y, l2, tol=1e-14, max_iter=100):
         H = (X.T * (p * (1 - p))) @ X / n + l2 * np.eye(d)
         step = scipy.linalg.cho_solve(scipy.linalg.cho_factor(H), g)
         t, f0 = 1.0, f(w)
-        while f(w - t * step) > f0 - 0.25 * t * (g @ step) and t > 1e-8:
+        # Armijo on f far from w*; near it f's decrease is below f's round-off and the
+        # test would shrink t for nothing, so full (quadratically convergent) steps.
+        while (np.max(np.abs(g)) > 1e-8 and f(w - t * step) > f0 - 0.25 * t * (g @ step)
+               and t > 1e-8):
             t *= 0.5
         w_new = w - t * step
         if np.array_equal(w_new, w):  # round-off floor reached
