@@ -51,7 +51,7 @@ class Measure(enum.StrEnum):
     ``"auto"`` is not a measure but a rule, :func:`resolve_measure`, the same everywhere.
 
     Example:
-      >>> Measure("grad") is Measure.GRAD, sorted(Measure)
+      >>> Measure("grad") is Measure.GRAD, [m.value for m in Measure]
       (True, ['dist', 'f', 'grad', 'step'])
     """
 
