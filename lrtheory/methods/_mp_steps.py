@@ -3,7 +3,7 @@
 Each step repeats, operation for operation, what the JAX step computes (the optax
 transformations' formulas read from optax's source: ``scale_by_rss``, ``scale_by_rms``,
 ``scale_by_adadelta``, ``scale_by_adam``, ``trace``), so that the two agree to float64
-round-off (``tests/test_methods_precisions.py``). Points are ``(n, 1)``
+round-off (``tests/test_methods.py``). Points are ``(n, 1)``
 ``mpmath.matrix`` columns; :mod:`lrtheory.precision` runs them inside
 ``mpmath.workdps(digits)``.
 
