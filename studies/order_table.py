@@ -2,11 +2,12 @@ r"""Study 2: the order table, every method on every benchmark function, beside t
 
 Each registered method runs (float64, default start) on each benchmark it applies to;
 :func:`lrtheory.estimate_order` gives the regime, q and C with their intervals (the
-spread of the per-step values over the window it chose). The theory column comes from
-:mod:`lrtheory.theory` (gradient descent, heavy ball and Nesterov from the Hessian at
-x*; Newton, damped Newton, secant and Halley constants on one-variable problems); where
-the theory layer has no formula (Newton-type methods in several variables) the textbook
-order is written as data below, with its source. Adaptive methods have no theory entry.
+spread of the per-step values over the window it chose). The theory column is what the
+method's spec predicts (:meth:`lrtheory.methods.MethodSpec.predict`: gradient descent,
+heavy ball and Nesterov from the Hessian at x*; Newton, damped Newton, secant and Halley
+constants on one-variable problems; the textbook order where the theory layer has no
+formula); adaptive methods have no theory. Agreement is :func:`lrtheory.theory.compare`
+with relative tolerances (:data:`TOL`).
 
 Gradient descent uses 90% of its best step, lr = 1.8/(L+mu) (L, mu from the Hessian at
 x*; lr = 1/L would be degenerate on isotropic problems, where it is a Newton step); heavy
@@ -61,17 +62,12 @@ SECOND_ORDER = (
     ("exact_line_search", {}), ("secant", {}), ("halley", {}),
 )
 SECOND_ORDER_STEPS = 100
-# Textbook local orders where the theory layer is scalar-only (regime, q, C, source).
-TEXTBOOK = {
-    "newton": ("superlinear", 2.0, None, "Nocedal & Wright Thm 3.5"),
-    "newton_armijo": ("superlinear", 2.0, None, "unit steps near x*, N&W Thm 3.6"),
-    "bfgs": ("superlinear", None, None, "Dennis & More 1977"),
-    "exact_line_search": ("linear", 1.0, None, "Kantorovich bound only"),
-}
-TOL = {"rate": 0.005, "q": 0.1}  # agreement: |C - C_th| and |q - q_th| allowed
+# Relative tolerances of theory.compare: the measured rate C (linear runs) or order q
+# (superlinear runs) against the prediction, unless the prediction lies in the spread.
+TOL = {"rate": 0.005, "q": 0.05}
 LR_FRACTION = 0.9  # of gradient descent's best step 2/(L+mu)
 FAR = ("stalled", "oscillating", "diverged")  # the run never reached x*
-FINITE_TOL = 1e-12  # "finite": e_2 <= FINITE_TOL * e_0 (x* reached in one or two steps)
+FINITE_TOL = 1e-12  # "finite" (rate 0): e_2 / e_0 within FINITE_TOL of 0, float64 round-off
 
 GRID = {
     "full": {"problems": PROBLEMS, "first": FIRST_ORDER, "second": SECOND_ORDER,
@@ -96,34 +92,11 @@ def _curvature(p):
 
 
 def _theory(method, hyper, p, c):
-    """(regime, q, C, source) or None."""
-    def rate(r):
-        return (r.regime, r.q, r.rate, "lrtheory.theory")
-
-    lr, beta = hyper.get("lr"), hyper.get("beta")
-    usable = c is not None and np.isfinite(c.L) and c.L > 0
-    if p.is_quadratic and method in ("newton", "newton_armijo"):
-        return ("finite", None, None, "exact in one step on a quadratic")
+    """The method spec's prediction (a theory.Rate), or None: no theory, or not covered."""
     try:
-        if method == "gd" and usable:
-            return rate(theory.gd_rate(c, lr))
-        if method == "momentum" and usable:
-            return rate(theory.heavy_ball_rate(c, lr, beta))
-        if method == "nesterov" and usable:
-            return rate(theory.nesterov_rate(c, lr, beta))
-        if p.dim == 1 and method in ("newton", "newton_armijo"):
-            return rate(theory.newton_rate(p))
-        if p.dim == 1 and method == "damped_newton":
-            return rate(theory.newton_rate(p, lr=lr))
-        if method == "secant":
-            return rate(theory.secant_rate(p))
-        if method == "halley":
-            return rate(theory.halley_rate(p))
+        return lrt.methods.spec(method).predict(p, curvature=c, **hyper)
     except (ValueError, TypeError, NotImplementedError):
         return None
-    if method == "damped_newton":  # Jacobian of the map at x*: (1 - lr) I
-        return ("linear", 1.0, abs(1 - lr), "map Jacobian (1-lr)I")
-    return TEXTBOOK.get(method)
 
 
 def _one(method, hyper, p, steps, c, lr_fallback):
@@ -140,9 +113,9 @@ def _one(method, hyper, p, steps, c, lr_fallback):
     traj = lrt.run(m, p, steps=steps)
     est = lrt.estimate_order(traj)
     err, _ = traj.error()
-    hit = bool(err[min(2, err.size - 1)] <= FINITE_TOL * err[0])
     return {"problem": p.name, "method": method, "lr": hyper.get("lr", 1.0), "est": est,
-            "theory": _theory(method, hyper, p, c), "hit": hit}
+            "theory": _theory(method, hyper, p, c),
+            "first_ratio": float(err[min(2, err.size - 1)] / err[0]) if err[0] > 0 else 0.0}
 
 
 def compute(grid):
@@ -162,38 +135,41 @@ def compute(grid):
     return out
 
 
-def agree(est, th, hit=False) -> str:
-    """yes / no / far (never reached x*) / -- (no theory), by the rule of TOL."""
-    if th is None:
+def _field(th):
+    """The predicted number to compare: the rate C of a linear law, the order q of a
+    superlinear one; the other where that one is not predicted (nan); None if neither."""
+    order = ("rate", "q") if th.regime == "linear" else ("q", "rate")
+    return next((f for f in order if math.isfinite(getattr(th, f))), None)
+
+
+def agree(est, th, first_ratio=None) -> str:
+    """yes / no / far (never reached x*) / -- (no theory, or a linearisation that does not
+    decide: rate 1, regime undetermined), judged by theory.compare."""
+    if th is None or th.regime == "undetermined":
         return "--"
-    regime, q, C, _ = th
-    if regime == "finite":
-        return "yes" if hit else "no"
-    if est.regime in FAR and regime not in FAR:
+    if th.regime == "finite":  # x* in one step: e_2 / e_0 is 0 up to float64 round-off
+        row = theory.compare(first_ratio, th, rtol=0.0, atol=FINITE_TOL, field="rate")
+        return "yes" if row.agree else "no"
+    if est.regime in FAR and th.regime not in FAR:
         return "far"
-    if est.regime != regime:
-        return "no"
-    if regime == "linear" and C is not None and est.rate is not None:
-        inside = est.rate_ci is not None and est.rate_ci[0] <= C <= est.rate_ci[1]
-        return "yes" if inside or abs(est.rate - C) <= TOL["rate"] else "no"
-    if regime == "superlinear" and q is not None and est.q is not None:
-        inside = est.q_ci is not None and est.q_ci[0] <= q <= est.q_ci[1]
-        return "yes" if inside or abs(est.q - q) <= TOL["q"] else "no"
-    return "yes"
+    field = _field(th)
+    if field is None:  # the theory states the regime only (BFGS: superlinear)
+        return "yes" if est.regime == th.regime else "no"
+    return "yes" if theory.compare(est, th, rtol=TOL[field], field=field).agree else "no"
 
 
 def _theory_cell(th):
     if th is None:
         return "--"
-    regime, q, C, _ = th
-    if regime == "linear":
+    q, C = (v if math.isfinite(v) else None for v in (th.q, th.rate))
+    if th.regime == "linear":
         return Raw(f"linear, {num(C, 4)}" if C is not None else "linear")
-    if regime == "superlinear":
+    if th.regime == "superlinear":
         if q is None:
             return "superlinear"
         qs = r"$\varphi$" if abs(q - PHI) < 1e-9 else num(q, 3)
         return Raw(f"$q$={qs}" + (f", $C$={num(C, 3)}" if C is not None else ""))
-    return regime
+    return th.regime
 
 
 def _row(r, first):
@@ -211,7 +187,8 @@ def _row(r, first):
     else:
         C = "--"
     return [r["problem"] if first else "", r["method"].replace("_", " "), num(r["lr"], 2),
-            est.regime, q, C, _theory_cell(r["theory"]), agree(est, r["theory"], r["hit"])]
+            est.regime, q, C, _theory_cell(r["theory"]),
+            agree(est, r["theory"], r["first_ratio"])]
 
 
 def run(ctx: Context) -> Outputs:
@@ -244,7 +221,7 @@ def run(ctx: Context) -> Outputs:
     macros["OrdFarCount"] = int_macro(counts["far"])
     macros["OrdLrFraction"] = macro(LR_FRACTION, 2)
     macros["OrdRuns"] = int_macro(len(results))
-    macros["OrdTolRate"] = macro(TOL["rate"], 1)
-    macros["OrdTolQ"] = macro(TOL["q"], 1)
+    macros["OrdTolRate"] = macro(TOL["rate"], 1)  # relative
+    macros["OrdTolQ"] = macro(TOL["q"], 1)  # relative
     macros["OrdSecondSteps"] = int_macro(grid["second_steps"])
     return ctx.finish([], tables, macros)

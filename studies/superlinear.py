@@ -30,12 +30,12 @@ CASES = (
     ("Smooth", "scalar_smooth", "secant", {}, {}, 40),
     ("Smooth", "scalar_smooth", "halley", {}, {}, 40),
     ("Smooth", "scalar_smooth", "damped_newton", {"lr": "1/2"}, {"lr": 0.5}, 800),
-    ("Smooth", "scalar_smooth", "bfgs", {"line_search": True}, {}, 80),
+    ("Smooth", "scalar_smooth", "bfgs", {}, {}, 80),
     ("Well", "double_well", "newton", {}, {}, 40),
     ("Well", "double_well", "secant", {}, {}, 40),
     ("Well", "double_well", "halley", {}, {}, 40),
     ("Rosen", "rosenbrock", "newton", {}, {}, 60),
-    ("Rosen", "rosenbrock", "bfgs", {"line_search": True}, {}, 200),
+    ("Rosen", "rosenbrock", "bfgs", {}, {}, 200),
 )
 TEXTBOOK = {"newton": ("superlinear", 2.0, None), "bfgs": ("superlinear", None, None),
             "damped_newton": ("linear", 1.0, None)}

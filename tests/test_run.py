@@ -74,6 +74,7 @@ SAFE = [
     ("rmsprop", 0.01, {}),
     ("adam", 0.01, {}),
     ("bfgs", 1.0, {}),
+    ("gd_armijo", 1.0, {}),  # Armijo: every accepted step decreases f
 ]
 
 
