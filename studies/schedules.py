@@ -53,7 +53,11 @@ SCHEDULES = (
     # lrtheory.methods rejects as a learning rate)
     ("warm-up", lambda a, T: schedules.warmup(schedules.constant(a), T // 40, start=0.01),
      lambda a, T: f"{a}*Min(1, 0.01 + 0.99*k/{T // 40})"),
-    ("cyclical", lambda a, T: schedules.triangular(a / 10, a, T // 80), None),
+    # Smith's triangular rule with lr0 = a/10, lr_max = a, s = T//80 (period 2s): the
+    # theory is the cycle's product (theory.schedule_limit proves the period).
+    ("cyclical", lambda a, T: schedules.triangular(a / 10, a, T // 80),
+     lambda a, T: (f"{a / 10} + {a - a / 10}*Max(0, 1 - Abs(k/{T // 80} "
+                   f"- 2*floor(1 + k/{2 * (T // 80)}) + 1))")),
 )
 
 GRID = {size: {"problems": PROBLEMS[size], "schedules": [s[0] for s in SCHEDULES]}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-import re
+import warnings
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
@@ -12,6 +12,9 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 import sympy as sp
+
+from .._formula import natural_key, parse, point
+from .._minimizer import analyse
 
 __all__ = ["Problem", "from_expr", "parse_expr", "as_x", "quadratic_fns"]
 
@@ -43,6 +46,8 @@ class Problem:
         ``"scalar"``, ``"dataset"``, ``"nonsmooth-at-min"``) used to decide which
         methods apply and which tests hold.
       expr_fn: builds the SymPy expression on demand (large ones are built lazily).
+      x_star_note: how ``x_star`` / ``f_star`` were obtained, or why they are missing
+        (e.g. ``"unbounded below: ..."``); empty when given by the caller.
 
     Example (by hand; :func:`from_expr` and the registry build them from formulas):
       >>> p = Problem("parabola", 1, value=lambda x: x @ x, grad=lambda x: 2 * x,
@@ -67,6 +72,7 @@ class Problem:
     x0_sampler: Callable[[Array], Array] | None = None
     tags: frozenset[str] = frozenset()
     expr_fn: Callable[[], sp.Expr] | None = dataclasses.field(default=None, repr=False)
+    x_star_note: str = dataclasses.field(default="", repr=False)
 
     @functools.cached_property
     def expr(self) -> sp.Expr | None:
@@ -119,53 +125,20 @@ def as_x(x: Any, dim: int, name: str = "x0") -> np.ndarray:
     return arr
 
 
-_SAFE_NAME = re.compile(r"^[A-Za-z0-9_+\-*/^(). ,\[\]]*$")
-
-
 def parse_expr(expr: str | sp.Expr, argname: str = "expr") -> sp.Expr:
-    """A SymPy expression from an expression or a string (``^`` means power).
-
-    Implicit multiplication is allowed; names with digits stay whole (``x1`` is a symbol).
+    """A SymPy expression from an expression or a formula string: the one parser,
+    :func:`lrtheory._formula.parse` (``^`` is a power, implicit products such as
+    ``"3 y"``, names with digits stay whole, an unknown function is an error).
 
     Example:
       >>> parse_expr("x1^2 + 3 x2")
       x1**2 + 3*x2
     """
-    if isinstance(expr, sp.Expr):
-        return expr
-    if not isinstance(expr, str):
-        raise TypeError(f"{argname} must be a SymPy expression or a string; got {type(expr)}")
-    if not _SAFE_NAME.match(expr):
-        raise ValueError(f"{argname}={expr!r} contains characters not allowed in a formula")
-    from sympy.parsing.sympy_parser import (
-        convert_xor,
-        function_exponentiation,
-        implicit_application,
-        implicit_multiplication,
-        standard_transformations,
-    )
-    from sympy.parsing.sympy_parser import (
-        parse_expr as _parse,
-    )
-
-    try:
-        out = _parse(
-            expr,
-            # Not implicit_multiplication_application: its split_symbols step read
-            # "x1**2 + x2" as 3*x (names split into letters and digits).
-            transformations=standard_transformations
-            + (convert_xor, implicit_multiplication, implicit_application,
-               function_exponentiation),
-        )
-    except Exception as e:  # SymPy raises many types for malformed text
-        raise ValueError(f"{argname}={expr!r} is not a formula SymPy can parse: {e}") from e
-    if not isinstance(out, sp.Expr):
-        raise ValueError(f"{argname}={expr!r} does not parse to a scalar expression")
-    return out
+    return parse(expr, argname)
 
 
-def _natural_key(s: sp.Symbol):
-    return [int(t) if t.isdigit() else t for t in re.split(r"(\d+)", s.name)]
+# The natural order of variables (x1 < x2 < x10), one definition (lrtheory._formula).
+_natural_key = natural_key
 
 
 def _lambdify_scalar(symbols, e):
@@ -206,10 +179,31 @@ def quadratic_fns(A: np.ndarray, b: np.ndarray, c: float = 0.0):
     return value, grad, hess
 
 
+def _find_minimiser(e, syms, f_star):
+    """(x_star, f_star, note) from the capped analysis of :mod:`lrtheory._minimizer`;
+    warns when f provably has no minimiser."""
+    m = analyse(e, syms)
+    if m.status == "none":
+        warnings.warn(f"from_expr: {e} has no minimiser: {m.note}. x_star is None, so "
+                      "measure='auto' falls back to f - f* or |grad f| (pass x_star=None to "
+                      "say so and silence this)", UserWarning, stacklevel=3)
+        return None, f_star, m.note
+    xs = None
+    if m.status == "unique":
+        xs = np.array([float(sp.N(v, 30)) for v in m.x_star])
+    if m.f_star is not None and m.status in ("unique", "several"):
+        fs = float(sp.N(m.f_star, 30))
+        if f_star is not None and not np.isclose(f_star, fs, rtol=1e-9, atol=1e-12):
+            raise ValueError(f"f_star={f_star!r} disagrees with the minimum {fs!r} of {e} "
+                             f"({m.note})")
+        f_star = fs
+    return xs, f_star, f"found: {m.note}" if m.status in ("unique", "several") else m.note
+
+
 def from_expr(
     expr: str | sp.Expr,
     x0: Sequence[float] | float,
-    x_star: Sequence[float] | float | None = None,
+    x_star: Sequence[float] | float | str | None = "auto",
     name: str | None = None,
     *,
     f_star: float | None = None,
@@ -224,9 +218,17 @@ def from_expr(
     :math:`\tfrac12 x^\top A x - b^\top x + c` and evaluated as one mat-vec.
 
     Args:
-      expr: a SymPy expression or a string SymPy parses (``"x**4 + 3*y**2"``).
+      expr: a SymPy expression or a formula :func:`parse_expr` reads
+        (``"x**4 + 3*y**2"``).
       x0: default start, one value per variable.
-      x_star: known minimiser (``f_star`` is then computed exactly from ``expr``).
+      x_star: the minimiser: numbers (or text such as ``"log(2)"``, SymPy numbers; then
+        ``f_star`` is computed exactly from ``expr``); ``None`` for "unknown"; or
+        ``"auto"`` (default): found where that is cheap and certain by
+        :func:`lrtheory._minimizer.analyse` (quadratics; polynomials in one variable,
+        or of degree <= 4 in two; strictly convex functions of one variable), set only
+        when the global minimiser is unique (``f_star`` alone when there are several);
+        a function that provably has no minimiser (unbounded below, only saddles) gives
+        a ``UserWarning`` naming what is wrong. ``x_star_note`` says what happened.
       name: label; defaults to the expression text.
       f_star: optimal value when known and ``x_star`` is not given.
       symbols: the variables in order; default: the free symbols in natural order
@@ -234,12 +236,14 @@ def from_expr(
       tags: extra descriptive tags.
 
     Example:
-      >>> p = from_expr("(x - 1)**2 + 10*y**2", x0=[0.0, 1.0], x_star=[1.0, 0.0])
-      >>> float(p.value(p.x0)), p.f_star, p.is_quadratic
-      (11.0, 0.0, True)
+      >>> p = from_expr("(x - 1)**2 + 10*y**2", x0=[0.0, 1.0])
+      >>> float(p.value(p.x0)), p.x_star.tolist(), p.f_star, p.is_quadratic
+      (11.0, [1.0, 0.0], 0.0, True)
+      >>> from_expr("exp(x) - 2*x", x0=1.0, x_star="log(2)").x_star.tolist()
+      [0.6931471805599453]
     """
     e = parse_expr(expr)
-    free = sorted(e.free_symbols, key=_natural_key)
+    free = sorted(e.free_symbols, key=natural_key)
     if symbols is None:
         syms = tuple(free)
     else:
@@ -259,14 +263,16 @@ def from_expr(
         x0a = as_x(x0, n, "x0")
     except ValueError as err:  # say which variables were found: a parameter may be among them
         raise ValueError(f"{err}: one value per variable {[str(s) for s in syms]}") from err
-    xs = None if x_star is None else as_x(x_star, n, "x_star")
-    if xs is not None:
-        fs = e.subs(dict(zip(syms, [sp.nsimplify(v) for v in xs], strict=True)))
-        fs = complex(sp.N(fs, 30))
+    xs, note = None, ""
+    if isinstance(x_star, str) and x_star == "auto":
+        xs, f_star, note = _find_minimiser(e, syms, f_star)
+    elif x_star is not None:
+        exact_xs = point(x_star, n, "x_star")
+        xs = as_x([float(sp.N(v, 30)) for v in exact_xs], n, "x_star")
+        fs = complex(sp.N(e.subs(dict(zip(syms, exact_xs, strict=True))), 30))
         if not np.isfinite(fs.real) or abs(fs.imag) > 0:
             raise ValueError(f"expr is not real and finite at x_star={xs.tolist()}")
         f_star = fs.real
-
     tagset = set(tags)
     if n == 1:
         tagset.add("scalar")
@@ -322,4 +328,5 @@ def from_expr(
         data=data,
         tags=frozenset(tagset),
         expr_fn=lambda: e,
+        x_star_note=note,
     )

@@ -7,13 +7,15 @@ exact rationals whenever the data are; the float the user typed is the number us
 
 from __future__ import annotations
 
-import fractions
 import math
-import numbers
 from typing import NamedTuple
 
 import mpmath
+import numpy as np
 import sympy as sp
+
+from .._formula import number
+from .._vocab import Regime
 
 __all__ = ["Rate", "exact", "to_float", "is_zero", "linear_regime", "PHI"]
 
@@ -25,35 +27,39 @@ DIGITS = 50
 
 
 def exact(v, name: str) -> sp.Expr:
-    """A SymPy number from an int, float, Fraction, NumPy scalar or SymPy number.
+    """A SymPy number from an int, float, Fraction, NumPy scalar, SymPy number or text
+    such as ``"log(2)"``: :func:`lrtheory._formula.number`, the one reading of a number.
 
-    Floats go through ``repr`` (the shortest decimal that round-trips), so ``0.1`` is
-    ``Rational(1, 10)``. Errors name the argument.
-
-    >>> exact(0.1, "lr"), exact(2, "lr"), exact(sp.sqrt(2), "lr")
-    (1/10, 2, sqrt(2))
+    >>> exact(0.1, "lr"), exact(2, "lr"), exact(sp.sqrt(2), "lr"), exact("log(2)", "x")
+    (1/10, 2, sqrt(2), log(2))
     """
-    if isinstance(v, bool):
-        raise TypeError(f"{name} must be a real number; got the bool {v!r}")
-    if isinstance(v, sp.Basic):
-        e = sp.sympify(v)
-        if e.free_symbols:
-            raise ValueError(f"{name} must be a number; got {e} with free symbols "
-                             f"{sorted(map(str, e.free_symbols))}")
-        if e.is_extended_real is False:
-            raise ValueError(f"{name} must be real; got {e}")
-        return e
-    if isinstance(v, fractions.Fraction):
-        return sp.Rational(v.numerator, v.denominator)
-    if isinstance(v, numbers.Integral):
-        return sp.Integer(int(v))
-    if isinstance(v, numbers.Real):
-        f = float(v)
-        if not math.isfinite(f):
-            raise ValueError(f"{name} must be finite; got {v!r}")
-        return sp.Rational(repr(f))
-    raise TypeError(f"{name} must be a real number (int, float, Fraction or SymPy number); "
-                    f"got {type(v).__name__} {v!r}")
+    return number(v, name)
+
+
+def is_float(v) -> bool:
+    """Whether ``v`` is a binary float (so possibly rounded), as opposed to an exact
+    int, Fraction, SymPy number or formula text."""
+    return isinstance(v, (float, np.floating)) or (
+        isinstance(v, np.ndarray) and v.dtype.kind == "f")
+
+
+# |1 - lr*lambda| at most this (about 8 float64 ulps of 1) counts as 0 when float
+# rounding entered either number: lr = 1/L computed in float64 is 1/L to the last bit.
+ROUNDING = 8 * 2.0**-52
+
+
+def gap(lr: sp.Expr, lam: sp.Expr, rounded: bool) -> tuple[sp.Expr, bool]:
+    """``(1 - lr*lam, snapped)``: exact, except that a value within :data:`ROUNDING`
+    of 0 is read as 0 when ``rounded`` (the inputs came from floats); ``snapped`` says so.
+
+    >>> L = 2 + 40 * sp.pi**2                    # lr = 1/L in float64 is 1/L rounded
+    >>> gap(sp.Rational(1, 3), 3, rounded=False), gap(exact(1 / float(L), "lr"), L, True)
+    ((0, False), (0, True))
+    """
+    u = sp.expand(1 - lr * lam)
+    if rounded and abs(sp.N(u, DIGITS)) <= ROUNDING and u.is_zero is not True:
+        return sp.Integer(0), True
+    return u, False
 
 
 def to_float(e) -> float:
@@ -96,10 +102,17 @@ def compare_one(e) -> int:
     return 1 if sp.N(d, DIGITS) > 0 else -1
 
 
-def linear_regime(rate) -> str:
-    """``"linear"`` for a contraction factor < 1, ``"diverged"`` > 1, ``"undetermined"``
-    at exactly 1 (the linearisation does not decide: higher-order terms do)."""
-    return {-1: "linear", 0: "undetermined", 1: "diverged"}[compare_one(rate)]
+def linear_regime(rate) -> Regime:
+    """``linear`` for a contraction factor in (0, 1), ``finite`` at exactly 0 (a
+    nilpotent iteration), ``diverged`` > 1, ``undetermined`` at exactly 1 (the
+    linearisation does not decide: higher-order terms do).
+
+    >>> [linear_regime(r).value for r in (0, sp.Rational(1, 2), 1, 2)]
+    ['finite', 'linear', 'undetermined', 'diverged']
+    """
+    if is_zero(rate):
+        return Regime.FINITE
+    return {-1: Regime.LINEAR, 0: Regime.UNDETERMINED, 1: Regime.DIVERGED}[compare_one(rate)]
 
 
 def simplify_small(e: sp.Expr, max_ops: int = 200) -> sp.Expr:
@@ -115,61 +128,99 @@ class Rate(NamedTuple):
     r"""A predicted convergence law :math:`e_{k+1} \approx C\, e_k^{q}`.
 
     Linear methods have ``q = 1`` and ``rate`` the contraction factor :math:`\rho`
-    (:math:`e_k \sim \rho^k`). ``regime`` uses the estimator's words: ``linear``,
-    ``superlinear``, ``diverged``, ``undetermined`` (the leading term does not decide).
-    Every float has its exact SymPy expression beside it (``q_expr``, ``rate_expr``).
-    The field names match :class:`lrtheory.estimate.OrderEstimate` (``q``, ``rate``,
-    ``regime``) so that :func:`lrtheory.theory.compare` pairs them.
+    (:math:`e_k \sim \rho^k`). ``regime`` is a :class:`~lrtheory._vocab.Regime`, the
+    estimator's word: ``linear``; ``finite`` (rate exactly 0 on a quadratic: the
+    iteration matrix is nilpotent); ``superlinear`` with ``q > 1`` and constant C, or
+    with ``q = 1`` and ``rate = 0`` meaning :math:`C_k = e_{k+1}/e_k \to 0` without a
+    fixed order (BFGS; a linear rate 0 on a non-quadratic); ``diverged``;
+    ``undetermined`` (the leading term does not decide). Every float has its exact SymPy
+    expression beside it. The field names match
+    :class:`lrtheory.estimate.OrderEstimate` (``q``, ``rate``, ``regime``) so that
+    :func:`lrtheory.theory.compare` pairs them.
 
     Attributes:
       method: ``"gd"``, ``"heavy_ball"``, ``"nesterov"``, ``"newton"``, ``"secant"``,
-        ``"halley"``, ``"fixed_point"``.
+        ``"halley"``, ``"bfgs"``, ``"fixed_point"``.
       q: order of convergence.
       rate: the constant C (the contraction factor when ``q == 1``).
       regime: see above.
       q_expr, rate_expr: SymPy expressions of ``q`` and ``rate``.
       lr, beta: the step size and momentum the prediction is for (``None`` if none).
       note: the convention or case used (e.g. ``"root of multiplicity 3"``).
+      rate_bounds: ``(low, high)`` when C depends on the direction of :math:`e_k`
+        (Newton in several variables): every :math:`C_k` tends into this interval and
+        ``rate`` is ``high``; ``None`` when C is one number.
 
     Example (GD with step 1/10 on eigenvalues 2 and 10: max(|1 - 0.2|, |1 - 1|) = 4/5):
       >>> from lrtheory.theory import gd_rate
       >>> r = gd_rate([2, 10], lr=0.1)
-      >>> r.method, r.q, r.rate, r.regime, r.rate_expr
+      >>> r.method, r.q, r.rate, r.regime.value, r.rate_expr
       ('gd', 1.0, 0.8, 'linear', 4/5)
     """
 
     method: str
     q: float
     rate: float
-    regime: str
+    regime: Regime
     q_expr: sp.Expr
     rate_expr: sp.Expr
     lr: float | None = None
     beta: float | None = None
     note: str = ""
+    rate_bounds: tuple[float, float] | None = None
+
+    @property
+    def vanishing(self) -> bool:
+        """``True`` for the prediction "superlinear, q = 1, C_k -> 0".
+
+        >>> from lrtheory.theory import bfgs_rate
+        >>> bfgs_rate().vanishing
+        True
+        """
+        return self.regime == Regime.SUPERLINEAR and self.q == 1.0
 
     def latex(self) -> str:
         r"""The law in LaTeX: ``\rho = ...`` (linear) or ``e_{k+1} \approx C e_k^{q}``.
 
-        >>> Rate("gd", 1.0, 0.9, "linear", sp.Integer(1), sp.Rational(9, 10)).latex()
+        >>> make_rate("gd", 1, sp.Rational(9, 10)).latex()
         '\\rho = \\frac{9}{10}'
         """
+        if self.vanishing:
+            return r"e_{k+1}/e_k \to 0"
         if sp.sympify(self.q_expr) == 1:
             return rf"\rho = {sp.latex(self.rate_expr)}"
         return (rf"e_{{k+1}} \approx {sp.latex(self.rate_expr)}\, "
                 rf"e_k^{{{sp.latex(self.q_expr)}}}")
 
 
-def make_rate(method, q_expr, rate_expr, regime=None, lr=None, beta=None, note="") -> Rate:
-    """Build a :class:`Rate` from expressions (floats derived here)."""
+def make_rate(method, q_expr, rate_expr, regime=None, lr=None, beta=None, note="",
+              quadratic=None, rate_bounds=None) -> Rate:
+    """Build a :class:`Rate` from expressions (floats derived here).
+
+    A linear rate exactly 0 is ``finite`` on a quadratic (``quadratic`` True or None:
+    a bare spectrum is a quadratic model) and ``superlinear`` with :math:`C_k \to 0`
+    where the Hessian varies (``quadratic=False``: the linearisation vanishes, the
+    higher-order terms remain).
+
+    >>> make_rate("gd", 1, 0).regime.value, make_rate("gd", 1, 0, quadratic=False).regime.value
+    ('finite', 'superlinear')
+    """
     q_expr, rate_expr = sp.sympify(q_expr), simplify_small(rate_expr)
     if rate_expr.has(sp.Float):  # from a float x_star refined numerically: show 20 digits
         rate_expr = sp.N(rate_expr, 20)
     if regime is None:
-        regime = linear_regime(rate_expr) if q_expr == 1 else "superlinear"
-    return Rate(method, to_float(q_expr), to_float(rate_expr), regime, q_expr, rate_expr,
-                None if lr is None else to_float(lr), None if beta is None else to_float(beta),
-                note)
+        regime = linear_regime(rate_expr) if q_expr == 1 else Regime.SUPERLINEAR
+        if regime == Regime.FINITE and quadratic is False:
+            regime = Regime.SUPERLINEAR
+            note = (note + "; " if note else "") + ("linear rate 0 where the Hessian "
+                                                    "varies: e_(k+1)/e_k -> 0")
+        elif regime == Regime.FINITE:
+            note = (note + "; " if note else "") + "rate 0: x* is reached in finitely many steps"
+    return Rate(method=method, q=to_float(q_expr), rate=to_float(rate_expr),
+                regime=Regime(regime), q_expr=q_expr, rate_expr=rate_expr,
+                lr=None if lr is None else to_float(lr),
+                beta=None if beta is None else to_float(beta), note=note,
+                rate_bounds=rate_bounds)
 
 
 def mp(e) -> mpmath.mpf:

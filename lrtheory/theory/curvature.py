@@ -8,16 +8,16 @@ float64 (``numpy.linalg.eigvalsh``) otherwise.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from typing import NamedTuple
 
 import numpy as np
 import sympy as sp
 
+from .._formula import parse, point, variables
 from ._common import exact, simplify_small, to_float
 
-__all__ = ["Curvature", "curvature", "parse", "point"]
+__all__ = ["Curvature", "curvature", "parse", "point", "variables"]
 
 
 class Curvature(NamedTuple):
@@ -31,6 +31,13 @@ class Curvature(NamedTuple):
       exact: whether the expressions are exact (no float64 eigen-solver involved).
       source: where they came from: ``"data"`` (a quadratic's stored spectrum),
         ``"hessian"`` (symbolic Hessian at :math:`x^\star`), ``"matrix"``, ``"spectrum"``.
+      quadratic: ``True`` when the Hessian is the same everywhere (a quadratic, so
+        rates built on it are global and exact), ``False`` when it varies (rates are
+        local), ``None`` for a bare matrix or spectrum (read as a quadratic model).
+      rounded: whether a float entered (stored float eigenvalues, float matrix or
+        spectrum entries, a float ``x_star`` where the Hessian varies): the values are
+        then exact readings of rounded numbers, and a quantity within float64 round-off
+        of a degenerate value (``lr * L = 1``) is read as that value by the rates.
 
     Example (``[[2, 1], [1, 2]]`` has eigenvalues 2 -+ 1):
       >>> c = curvature([[2, 1], [1, 2]])
@@ -48,6 +55,8 @@ class Curvature(NamedTuple):
     eigenvalues_expr: tuple[sp.Expr, ...]
     exact: bool
     source: str
+    quadratic: bool | None = None
+    rounded: bool = False
 
     def latex(self) -> str:
         r"""``L = ..., \mu = ..., \kappa = ...`` in LaTeX.
@@ -59,64 +68,13 @@ class Curvature(NamedTuple):
                 rf"\kappa = {sp.latex(self.kappa_expr)}")
 
 
-def _natural_key(s: sp.Symbol):
-    return [int(t) if t.isdigit() else t for t in re.split(r"(\d+)", s.name)]
-
-
-def parse(expr, name: str = "expr") -> sp.Expr:
-    """A SymPy expression from an expression or a formula string (``^`` is power).
-
-    >>> parse("x^2 + 3*y")
-    x**2 + 3*y
-    """
-    if isinstance(expr, sp.Expr):
-        return expr
-    if not isinstance(expr, str):
-        raise TypeError(f"{name} must be a SymPy expression or a string; "
-                        f"got {type(expr).__name__}")
-    from sympy.parsing.sympy_parser import convert_xor, standard_transformations
-
-    try:
-        return sp.parse_expr(expr, transformations=standard_transformations + (convert_xor,))
-    except Exception as e:  # SymPy raises many types for malformed text
-        raise ValueError(f"{name}={expr!r} is not a formula SymPy can parse: {e}") from e
-
-
-def variables(e: sp.Expr, symbols=None, name: str = "symbols") -> tuple[sp.Symbol, ...]:
-    """The variables of ``e``: ``symbols`` if given, else its free symbols in natural
-    order (``x1 < x2 < x10``)."""
-    if symbols is None:
-        return tuple(sorted(e.free_symbols, key=_natural_key))
-    syms = tuple(sp.Symbol(s) if isinstance(s, str) else s for s in symbols)
-    extra = e.free_symbols - set(syms)
-    if extra:
-        raise ValueError(f"expr has free symbols {sorted(map(str, extra))} not among "
-                         f"{name}={[str(s) for s in syms]}; substitute numbers first")
-    return syms
-
-
-def point(x_star, n: int, name: str = "x_star") -> tuple[sp.Expr, ...]:
-    """A point as a tuple of exact SymPy numbers (floats via their decimal repr).
-
-    >>> point([0.1, 2], 2), point(0.5, 1)
-    ((1/10, 2), (1/2,))
-    """
-    if isinstance(x_star, sp.MatrixBase):
-        x_star = list(x_star)
-    if isinstance(x_star, (sp.Basic, int, float, np.number)) and n == 1:
-        x_star = [x_star]
-    vals = list(np.asarray(x_star, dtype=object).reshape(-1))
-    if len(vals) != n:
-        raise ValueError(f"{name} must have {n} entries (one per variable); got {x_star!r}")
-    return tuple(exact(v.item() if isinstance(v, np.generic) else v, name) for v in vals)
-
-
 def _is_problem(obj) -> bool:
     # Duck-typed: importing lrtheory.problems would import JAX into the theory layer.
     return hasattr(obj, "data") and hasattr(obj, "expr_fn") and hasattr(obj, "dim")
 
 
-def _from_exprs(ev: Sequence[sp.Expr], source: str) -> Curvature:
+def _from_exprs(ev: Sequence[sp.Expr], source: str, quadratic=None, rounded=False
+                ) -> Curvature:
     ev = [sp.sympify(v) for v in ev]
     if not ev:
         raise ValueError("the spectrum is empty")
@@ -127,23 +85,44 @@ def _from_exprs(ev: Sequence[sp.Expr], source: str) -> Curvature:
     L, mu = ev[-1], ev[0]
     kappa = simplify_small(sp.radsimp(L / mu)) if fl[0] > 0 else sp.oo
     is_exact = not any(v.has(sp.Float) for v in ev)
-    return Curvature(fl[-1], fl[0], to_float(kappa), fl, L, mu, sp.sympify(kappa), ev,
-                     is_exact, source)
+    return Curvature(L=fl[-1], mu=fl[0], kappa=to_float(kappa), eigenvalues=fl, L_expr=L,
+                     mu_expr=mu, kappa_expr=sp.sympify(kappa), eigenvalues_expr=ev,
+                     exact=is_exact, source=source, quadratic=quadratic, rounded=rounded)
 
 
-def _matrix_spectrum(H: sp.Matrix, exact_max_dim: int, source: str) -> Curvature:
+# Asymmetry of a float matrix accepted as round-off (then symmetrised), relative to max|H|.
+SYMMETRY_RTOL = 1e-10
+
+
+def _symmetric(H: sp.Matrix, rounded: bool, name: str) -> sp.Matrix:
+    """H itself when symmetric; (H + H^T)/2 when it came from floats and is symmetric to
+    round-off; else a ValueError naming the worst pair of entries."""
+    D = H - H.T
+    if D.is_zero_matrix:
+        return H
+    n = H.shape[0]
+    gap, i, j = max((abs(to_float(D[i, j])), i, j) for i in range(n) for j in range(i + 1, n))
+    scale = max(abs(to_float(v)) for v in H)
+    if rounded and gap <= SYMMETRY_RTOL * scale:
+        return (H + H.T) / 2
+    raise ValueError(f"{name} must be a symmetric matrix (a Hessian); entry [{i}, {j}] = "
+                     f"{H[i, j]} but [{j}, {i}] = {H[j, i]}")
+
+
+def _matrix_spectrum(H: sp.Matrix, exact_max_dim: int, source: str, quadratic=None,
+                     rounded=False, name="obj") -> Curvature:
     n = H.shape[0]
     if H.shape != (n, n):
-        raise ValueError(f"the Hessian/matrix must be square; got shape {H.shape}")
+        raise ValueError(f"{name}: the matrix must be square; got shape {H.shape}")
+    H = _symmetric(H, rounded or H.has(sp.Float), name)
+    kw = {"quadratic": quadratic, "rounded": rounded}
     if H.is_diagonal():
-        return _from_exprs([H[i, i] for i in range(n)], source)
+        return _from_exprs([H[i, i] for i in range(n)], source, **kw)
     if n <= exact_max_dim and not H.has(sp.Float):
         ev = [simplify_small(v) for v in H.eigenvals(multiple=True)]
-        return _from_exprs(ev, source)
+        return _from_exprs(ev, source, **kw)
     Hf = np.array(H.evalf(30).tolist(), dtype=np.float64)
-    if not np.allclose(Hf, Hf.T, rtol=1e-12, atol=0):
-        raise ValueError("the Hessian/matrix must be symmetric")
-    return _from_exprs([sp.Float(float(v)) for v in np.linalg.eigvalsh(Hf)], source)
+    return _from_exprs([sp.Float(float(v)) for v in np.linalg.eigvalsh(Hf)], source, **kw)
 
 
 def curvature(obj, x_star=None, symbols=None, *, exact_max_dim: int = 2) -> Curvature:
@@ -154,10 +133,14 @@ def curvature(obj, x_star=None, symbols=None, *, exact_max_dim: int = 2) -> Curv
         ``data["eigenvalues"]`` are used, else its expression's Hessian at ``x_star``);
         a SymPy expression or formula string of :math:`f`; a symmetric matrix (SymPy
         or array; the Hessian itself); a 1-D sequence of eigenvalues; or a
-        :class:`Curvature` (returned unchanged).
-      x_star: the point (default: the problem's ``x_star``). Floats are read exactly
-        through their decimal repr; pass SymPy numbers (``sp.log(2)``) for exact
-        irrational points. Not needed when the Hessian is constant.
+        :class:`Curvature` (returned unchanged). A matrix must be symmetric; one with
+        float entries that is symmetric only to round-off (asymmetry at most
+        ``SYMMETRY_RTOL * max|H|``, e.g. an autodiff Hessian) is symmetrised as
+        :math:`(H + H^\top)/2`.
+      x_star: the point (default: the problem's ``x_star``), read by
+        :func:`lrtheory._formula.point`: floats exactly (the small fraction or short
+        decimal they round), SymPy numbers or text (``"log(2)"``) for exact irrational
+        points. Not needed when the Hessian is constant.
       symbols: variable order for an expression (default: natural order of its symbols).
       exact_max_dim: largest non-diagonal dimension solved exactly by SymPy.
 
@@ -174,7 +157,9 @@ def curvature(obj, x_star=None, symbols=None, *, exact_max_dim: int = 2) -> Curv
     if _is_problem(obj):
         if "eigenvalues" in obj.data:
             ev = np.asarray(obj.data["eigenvalues"], dtype=np.float64).reshape(-1)
-            return _from_exprs([exact(float(v), "data['eigenvalues']") for v in ev], "data")
+            return _from_exprs([exact(float(v), "data['eigenvalues']") for v in ev], "data",
+                               quadratic=bool(getattr(obj, "is_quadratic", True)),
+                               rounded=True)
         e = obj.expr
         if e is None:
             raise ValueError(f"problem {obj.name!r} has no SymPy expression and no stored "
@@ -186,7 +171,8 @@ def curvature(obj, x_star=None, symbols=None, *, exact_max_dim: int = 2) -> Curv
         if obj.free_symbols:
             raise ValueError(f"obj (a matrix) must be numeric; it has free symbols "
                              f"{sorted(map(str, obj.free_symbols))}")
-        return _matrix_spectrum(sp.Matrix(obj), exact_max_dim, "matrix")
+        return _matrix_spectrum(sp.Matrix(obj), exact_max_dim, "matrix",
+                                rounded=obj.has(sp.Float))
     if isinstance(obj, (str, sp.Expr)):
         return _hessian_curvature(parse(obj, "obj"), x_star, symbols, exact_max_dim)
     try:
@@ -194,13 +180,12 @@ def curvature(obj, x_star=None, symbols=None, *, exact_max_dim: int = 2) -> Curv
     except Exception as e:  # ragged input
         raise TypeError(f"obj must be a Problem, expression, matrix or spectrum; got {obj!r}"
                         ) from e
+    rounded = any(isinstance(v, (float, np.floating)) for v in arr.reshape(-1))
     if arr.ndim == 2:
-        M = sp.Matrix([[exact(v.item() if isinstance(v, np.generic) else v, "obj")
-                        for v in row] for row in arr])
-        return _matrix_spectrum(M, exact_max_dim, "matrix")
+        M = sp.Matrix([[exact(v, "obj") for v in row] for row in arr])
+        return _matrix_spectrum(M, exact_max_dim, "matrix", rounded=rounded)
     if arr.ndim == 1:
-        return _from_exprs([exact(v.item() if isinstance(v, np.generic) else v, "obj")
-                            for v in arr], "spectrum")
+        return _from_exprs([exact(v, "obj") for v in arr], "spectrum", rounded=rounded)
     raise TypeError(f"obj must be a Problem, an expression, a matrix or a 1-D spectrum; "
                     f"got {type(obj).__name__} of shape {arr.shape}")
 
@@ -210,8 +195,12 @@ def _hessian_curvature(e, x_star, symbols, exact_max_dim) -> Curvature:
     if not syms:
         raise ValueError(f"expr={e} has no variables")
     H = sp.hessian(e, syms)
-    if H.free_symbols & set(syms):
+    constant = not (H.free_symbols & set(syms))
+    rounded = False
+    if not constant:
         if x_star is None:
             raise ValueError(f"x_star is needed: the Hessian of {e} is not constant")
         H = H.subs(dict(zip(syms, point(x_star, len(syms)), strict=True)))
-    return _matrix_spectrum(H, exact_max_dim, "hessian")
+        rounded = any(isinstance(v, (float, np.floating))
+                      for v in np.asarray(x_star, dtype=object).reshape(-1))
+    return _matrix_spectrum(H, exact_max_dim, "hessian", quadratic=constant, rounded=rounded)

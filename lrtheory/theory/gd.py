@@ -18,7 +18,7 @@ from typing import NamedTuple
 
 import sympy as sp
 
-from ._common import Rate, exact, make_rate, simplify_small, to_float
+from ._common import Rate, exact, gap, is_float, make_rate, simplify_small, to_float
 from .curvature import curvature
 
 __all__ = ["GDLimits", "gd_limits", "gd_rate"]
@@ -99,9 +99,14 @@ def gd_rate(problem, lr, **curvature_kw) -> Rate:
        \qquad \|x_k - x^\star\| \sim \rho^k.
 
     Exact (a rational number) when the eigenvalues and ``lr`` are rational. Regime
-    ``linear`` if :math:`\rho<1`, ``diverged`` if :math:`\rho>1`, ``undetermined`` at
+    ``linear`` if :math:`0<\rho<1`, ``diverged`` if :math:`\rho>1`, ``undetermined`` at
     :math:`\rho = 1` (``lr = 2/L``: a period-2 oscillation on a quadratic; or
-    :math:`\mu = 0`: higher-order terms decide).
+    :math:`\mu = 0`: higher-order terms decide), and at :math:`\rho = 0`
+    (:math:`\alpha\lambda = 1` for every eigenvalue) ``finite`` on a quadratic (one step
+    reaches :math:`x^\star`) or ``superlinear`` (:math:`e_{k+1}/e_k \to 0`) where the
+    Hessian varies. When a float entered (``lr`` or the eigenvalues),
+    :math:`|1-\alpha\lambda|` within float64 round-off of 0 counts as 0 (``lr = 1/L``
+    computed in float64 means :math:`1/L`), and the note says so.
 
     Args:
       problem: anything :func:`~lrtheory.theory.curvature` accepts.
@@ -113,14 +118,20 @@ def gd_rate(problem, lr, **curvature_kw) -> Rate:
 
     Example:
       >>> r = gd_rate([1, 10], lr=sp.Rational(2, 11))
-      >>> r.rate_expr, r.regime
+      >>> r.rate_expr, r.regime.value
       (9/11, 'linear')
-      >>> gd_rate([1, 10], lr=0.25).regime
+      >>> gd_rate([1, 10], lr=0.25).regime.value
       'diverged'
+      >>> gd_rate([3, 3], lr=1 / 3).regime.value      # nilpotent: x* in one step
+      'finite'
     """
     a = exact(lr, "lr")
     if not a > 0:
         raise ValueError(f"lr must be > 0; got {lr!r}")
     c = curvature(problem, **curvature_kw)
-    rate = sp.Max(sp.Abs(1 - a * c.mu_expr), sp.Abs(1 - a * c.L_expr))
-    return make_rate("gd", 1, rate, lr=a)
+    rounded = c.rounded or is_float(lr)
+    (u_mu, s_mu), (u_L, s_L) = gap(a, c.mu_expr, rounded), gap(a, c.L_expr, rounded)
+    note = ("lr*lambda = 1 to float64 round-off, read as exactly 1 (nilpotent mode)"
+            if s_mu or s_L else "")
+    rate = sp.Max(sp.Abs(u_mu), sp.Abs(u_L))
+    return make_rate("gd", 1, rate, lr=a, note=note, quadratic=c.quadratic)

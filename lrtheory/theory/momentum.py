@@ -30,7 +30,17 @@ from typing import NamedTuple
 import numpy as np
 import sympy as sp
 
-from ._common import DIGITS, Rate, exact, is_zero, make_rate, simplify_small, to_float
+from ._common import (
+    DIGITS,
+    Rate,
+    exact,
+    gap,
+    is_float,
+    is_zero,
+    make_rate,
+    simplify_small,
+    to_float,
+)
 from .curvature import Curvature, curvature
 
 __all__ = ["MomentumParams", "heavy_ball_optimal", "heavy_ball_rate", "nesterov_params",
@@ -72,10 +82,13 @@ def mode_radius(a, b) -> sp.Expr:
     .. math:: \rho = \tfrac12\left(|a| + \sqrt{a^2-4b}\right) \text{ if } a^2 \ge 4b,
        \qquad \rho = \sqrt{b} \text{ otherwise (complex pair)}.
 
+    Args:
+      a, b: real numbers (anything :func:`lrtheory._formula.number` reads).
+
     >>> mode_radius(sp.Rational(1, 2), sp.Rational(1, 4)), mode_radius(3, 2)
     (1/2, 2)
     """
-    a, b = sp.sympify(a), sp.sympify(b)
+    a, b = exact(a, "a"), exact(b, "b")
     disc = a**2 - 4 * b
     if is_zero(disc):  # double root
         return sp.Abs(a) / 2
@@ -90,25 +103,34 @@ def _radius_np(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return np.where(disc >= 0, real, np.sqrt(np.abs(b)))
 
 
-def _companion_rate(method, c: Curvature, lr, beta, coeffs) -> Rate:
-    """Max over modes of the exact radius; SymPy only on the modes that can be the max."""
+def _companion_rate(method, c: Curvature, lr, beta, coeffs, rounded=False) -> Rate:
+    r"""Max over modes of the exact radius; SymPy only on the modes that can be the max.
+
+    ``coeffs(u, beta)`` gives the characteristic polynomial's (a, b) from the mode's
+    :math:`u = 1 - \alpha\lambda` (read as 0 within round-off when ``rounded``)."""
     lam_f = np.asarray(c.eigenvalues, dtype=np.float64)
-    a_f, b_f = coeffs(lam_f, float(lr), float(beta))
+    a_f, b_f = coeffs(1 - float(lr) * lam_f, float(beta))
     rad = _radius_np(a_f, b_f)
     top = rad.max()
     # Near a double root the float radius is only good to ~sqrt(eps): keep every mode
     # within 1e-6 of the top as a candidate and let SymPy decide among them.
     cand = {c.eigenvalues_expr[i] for i in np.flatnonzero(rad >= top * (1 - 1e-6) - 1e-300)}
     radii = []
-    double = False
+    double = snapped = False
     for lam in cand:
-        a, b = coeffs(lam, lr, beta)
+        u, s = gap(lr, lam, rounded or c.rounded)
+        snapped = snapped or s
+        a, b = coeffs(u, beta)
         radii.append(mode_radius(a, b))
-        double = double or is_zero(sp.expand(a**2 - 4 * b))
+        double = double or (not is_zero(b) and is_zero(sp.expand(a**2 - 4 * b)))
     rate = sp.Max(*radii)
-    note = ("double root at the slowest mode: e_k ~ k * rate**k (critical damping)"
-            if double else "")
-    return make_rate(method, 1, rate, lr=lr, beta=beta, note=note)
+    notes = []
+    if double:
+        notes.append("double root at the slowest mode: e_k ~ k * rate**k (critical damping)")
+    if snapped:
+        notes.append("lr*lambda = 1 to float64 round-off, read as exactly 1")
+    return make_rate(method, 1, rate, lr=lr, beta=beta, note="; ".join(notes),
+                     quadratic=c.quadratic)
 
 
 def _check(lr, beta):
@@ -118,12 +140,12 @@ def _check(lr, beta):
     return a, exact(beta, "beta")
 
 
-def _hb_coeffs(lam, lr, beta):
-    return 1 + beta - lr * lam, beta + 0 * lam
+def _hb_coeffs(u, beta):  # 1 + beta - lr*lam = beta + u
+    return beta + u, beta + 0 * u
 
 
-def _nag_coeffs(lam, lr, beta):
-    return (1 + beta) * (1 - lr * lam), beta * (1 - lr * lam)
+def _nag_coeffs(u, beta):
+    return (1 + beta) * u, beta * u
 
 
 def heavy_ball_rate(problem, lr, beta, **curvature_kw) -> Rate:
@@ -142,11 +164,12 @@ def heavy_ball_rate(problem, lr, beta, **curvature_kw) -> Rate:
 
     Example:
       >>> r = heavy_ball_rate([1, 10], lr=0.1, beta=0.25)
-      >>> r.rate_expr, r.regime
+      >>> r.rate_expr, r.regime.value
       (sqrt(129)/40 + 23/40, 'linear')
     """
     a, b = _check(lr, beta)
-    return _companion_rate("heavy_ball", curvature(problem, **curvature_kw), a, b, _hb_coeffs)
+    return _companion_rate("heavy_ball", curvature(problem, **curvature_kw), a, b, _hb_coeffs,
+                           rounded=is_float(lr))
 
 
 def nesterov_rate(problem, lr, beta, **curvature_kw) -> Rate:
@@ -156,13 +179,20 @@ def nesterov_rate(problem, lr, beta, **curvature_kw) -> Rate:
        + \beta(1-\alpha\lambda_i)\big).
 
     Same for the Sutskever form and for ``optax.sgd(lr, momentum=beta, nesterov=True)``.
+    At :math:`\alpha\lambda = 1` the mode's polynomial is :math:`z^2` (nilpotent): on an
+    isotropic quadratic with :math:`\alpha = 1/L` the rate is exactly 0 (``finite``),
+    also when ``lr`` is ``1/L`` computed in float64.
 
     Example:
       >>> nesterov_rate([1, 4], lr=0.25, beta=sp.Rational(1, 3)).rate_expr
       1/2
+      >>> r = nesterov_rate([4, 4], lr=0.25, beta=0.5)
+      >>> r.rate_expr, r.regime.value
+      (0, 'finite')
     """
     a, b = _check(lr, beta)
-    return _companion_rate("nesterov", curvature(problem, **curvature_kw), a, b, _nag_coeffs)
+    return _companion_rate("nesterov", curvature(problem, **curvature_kw), a, b, _nag_coeffs,
+                           rounded=is_float(lr))
 
 
 def _strong(c: Curvature):

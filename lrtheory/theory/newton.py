@@ -28,8 +28,11 @@ from __future__ import annotations
 import mpmath
 import sympy as sp
 
+from .._formula import point
+from .._vocab import Regime
 from ._common import PHI, Rate, exact, is_zero, make_rate, simplify_small, to_float
 from .curvature import _is_problem, parse, variables
+from .newton_nd import newton_rate_nd
 
 __all__ = ["iteration_constant", "newton_rate", "secant_rate", "halley_rate",
            "root_multiplicity"]
@@ -66,7 +69,7 @@ def _scalar(obj, x_star, mode, symbol):
                          f"got {mode!r}")
     if _is_problem(obj):
         if obj.dim != 1:
-            raise ValueError(f"Newton-type constants are for scalar problems; problem "
+            raise ValueError(f"secant and Halley constants are for scalar problems; problem "
                              f"{obj.name!r} has dim={obj.dim}")
         if obj.expr is None:
             raise ValueError(f"problem {obj.name!r} has no SymPy expression")
@@ -82,8 +85,14 @@ def _scalar(obj, x_star, mode, symbol):
         raise ValueError("x_star is required (the root / minimiser)")
     x = syms[0]
     g = sp.diff(e, x) if mode == "minimize" else e
-    xs = exact(x_star.item() if hasattr(x_star, "item") else x_star, "x_star")
+    (xs,) = point(x_star, 1, "x_star")
     return g, x, _refine(g, x, xs, "x_star")
+
+
+def _several_variables(obj) -> bool:
+    if _is_problem(obj):
+        return obj.dim > 1
+    return len(parse(obj, "obj").free_symbols) > 1
 
 
 def _derivs(g, x, xs, n):
@@ -152,7 +161,7 @@ def iteration_constant(map_expr, x=None, x_star=None, max_order: int = 8) -> Rat
     c = _taylor(phi, x, xs, max_order)
     c[0] = c[0] - xs
     if all(v == 0 for v in c):  # no Floats and exactly zero: Phi(x) == x_star near x_star
-        return make_rate("fixed_point", sp.oo, 0, regime="superlinear",
+        return make_rate("fixed_point", 1, 0, regime=Regime.FINITE,
                          note="Phi(x) = x_star near x_star: exact in one step")
     if not is_zero(c[0]):
         raise ValueError(f"x_star={xs} is not a fixed point of {phi}: Phi(x_star) - x_star "
@@ -191,10 +200,17 @@ def newton_rate(obj, x_star=None, lr=1, mode: str = "minimize", symbol=None) -> 
     term vanishes (:math:`g'' = 0`, or :math:`\alpha = m`), the order comes from
     :func:`iteration_constant` on :math:`\Phi(x) = x - \alpha g/g'`.
 
+    Several variables (``mode="minimize"``): the law of
+    :func:`~lrtheory.theory.newton_nd.newton_constant`, order 2 with
+    :math:`C = \max_{\|u\|=1}\|\tfrac12 H^{-1}T[u,u]\|` and ``rate_bounds`` the min
+    and max over directions (a quadratic: ``finite``; damped: linear at
+    :math:`|1-\alpha|`).
+
     Args:
-      obj: a scalar Problem, or :math:`f` (or :math:`g` with ``mode="root"``) as a
+      obj: a Problem, or :math:`f` (or :math:`g` with ``mode="root"``) as a
         SymPy expression / string.
-      x_star: the minimiser / root (default: the problem's).
+      x_star: the minimiser / root (default: the problem's): a number, a SymPy number or
+        text such as ``"log(2)"`` (read by :func:`lrtheory._formula.point`).
       lr: the step :math:`\alpha` of damped Newton :math:`x - \alpha g/g'`.
       mode: ``"minimize"`` (:math:`g = f'`) or ``"root"`` (:math:`g = ` ``obj``).
       symbol: the variable, if the expression has several symbols.
@@ -203,13 +219,17 @@ def newton_rate(obj, x_star=None, lr=1, mode: str = "minimize", symbol=None) -> 
       >>> newton_rate("exp(x) - 2*x", sp.log(2)).rate_expr
       1/2
       >>> r = newton_rate("x**4", 0)
-      >>> r.q, r.rate_expr, r.regime
+      >>> r.q, r.rate_expr, r.regime.value
       (1.0, 2/3, 'linear')
+      >>> newton_rate("exp(x) - 2*x", "log(2)").rate_expr     # x_star as text
+      1/2
     """
-    g, x, xs = _scalar(obj, x_star, mode, symbol)
     a = exact(lr, "lr")
     if not a > 0:
         raise ValueError(f"lr must be > 0; got {lr!r}")
+    if mode == "minimize" and symbol is None and _several_variables(obj):
+        return newton_rate_nd(obj, x_star, a)
+    g, x, xs = _scalar(obj, x_star, mode, symbol)
     d = _derivs(g, x, xs, 12)
     m = _multiplicity(d)
     linear = sp.Abs(1 - a / m)

@@ -10,7 +10,11 @@ converges, and with :math:`\alpha_k = c/k + O(k^{-1-\epsilon})` sublinearly,
 :math:`|x_k| \sim A|x_0| k^{-p}` with :math:`p = \lambda c` (time-based decay
 :math:`\alpha_0/(1+dk)`: :math:`p = \lambda\alpha_0/d`). A step that tends to
 :math:`\alpha_\infty > 0` gives linear convergence at :math:`|1-\alpha_\infty\lambda|`
-(or divergence). On a quadratic in :math:`n` dimensions apply this to each eigenvalue.
+(or divergence). A schedule that repeats with period :math:`P` (cyclical) converges
+linearly at the per-step factor :math:`|\prod_{j<P}(1-\alpha_j\lambda)|^{1/P}`, the
+cycle's product spread over its steps. A warm-up (``Min``, ``Max``, ``Piecewise`` in
+the formula) is a finite head of exact factors in front of the schedule it settles
+into. On a quadratic in :math:`n` dimensions apply this to each eigenvalue.
 Reference: Robbins & Monro (1951) for the :math:`\sum\alpha_k = \infty` condition;
 Gasper & Rahman (2004) for q-Pochhammer products.
 """
@@ -23,14 +27,17 @@ from typing import NamedTuple
 import mpmath
 import sympy as sp
 
+from .._formula import parse
+from .._vocab import Regime
 from ._common import exact, is_zero, linear_regime, simplify_small, to_float
-from .curvature import parse
+from ._schedule_forms import eventual, product
+from ._schedule_forms import period as period_of
 
 __all__ = ["ScheduleLimit", "schedule_limit"]
 
 
 class ScheduleLimit(NamedTuple):
-    r"""The fate of :math:`x_k = x_0\prod_{j<k}(1-\alpha_j\lambda)`.
+    r"""The fate of :math:`x_k = x_0\prod_{j<k}(1-\alpha_j\lambda)` (build by keyword).
 
     Attributes:
       converges: whether :math:`x_k \to 0 = x^\star`.
@@ -44,36 +51,43 @@ class ScheduleLimit(NamedTuple):
       p: sublinear exponent in :math:`|x_k| \sim A|x_0|k^{-p}` (``inf``: faster than any
         power; ``None`` unless ``regime == "sublinear"``).
       prefactor: :math:`A` when SymPy finds the product in closed form, else ``None``.
-      rate: linear rate :math:`|1-\alpha_\infty\lambda|` when :math:`\alpha_k\to\alpha_\infty>0`.
+      rate: linear rate :math:`|1-\alpha_\infty\lambda|` when :math:`\alpha_k\to\alpha_\infty>0`,
+        or the per-step factor :math:`|\prod_{j<P}(1-\alpha_j\lambda)|^{1/P}` of a
+        schedule of period :math:`P`.
       limit_expr, sum_lr_expr, p_expr, prefactor_expr, rate_expr: SymPy forms (``None``
         where the float is ``None``).
       note: how the result was obtained.
+      period: :math:`P` for a repeating schedule, else ``None``.
+      head: the number of leading steps (warm-up) taken as exact factors before the
+        schedule settles into one expression (0 if none).
 
     Example (a constant step 1/10 with lambda = 2: linear at |1 - 0.2| = 4/5; halving
     steps 2**-(k+1) with lambda = 1 sum to 1 and stall at the q-Pochhammer symbol
     (1/2; 1/2)_inf = 0.288788095086602...):
       >>> s = schedule_limit("0.1", lam=2)
-      >>> s.converges, s.regime, s.rate_expr, s.sum_lr
+      >>> s.converges, s.regime.value, s.rate_expr, s.sum_lr
       (True, 'linear', 4/5, inf)
       >>> import mpmath
       >>> t = schedule_limit("0.5 * 0.5**k", lam=1)
-      >>> t.regime, t.sum_lr_expr, abs(t.limit - float(mpmath.qp(0.5, 0.5))) < 1e-15
+      >>> t.regime.value, t.sum_lr_expr, abs(t.limit - float(mpmath.qp(0.5, 0.5))) < 1e-15
       ('stalled', 1, True)
     """
 
     converges: bool
-    regime: str
-    limit: float | None
-    sum_lr: float
-    p: float | None
-    prefactor: float | None
-    rate: float | None
-    limit_expr: sp.Expr | None
-    sum_lr_expr: sp.Expr
-    p_expr: sp.Expr | None
-    prefactor_expr: sp.Expr | None
-    rate_expr: sp.Expr | None
+    regime: Regime
+    limit: float | None = None
+    sum_lr: float = math.inf
+    p: float | None = None
+    prefactor: float | None = None
+    rate: float | None = None
+    limit_expr: sp.Expr | None = None
+    sum_lr_expr: sp.Expr = sp.oo
+    p_expr: sp.Expr | None = None
+    prefactor_expr: sp.Expr | None = None
+    rate_expr: sp.Expr | None = None
     note: str = ""
+    period: int | None = None
+    head: int = 0
 
     def latex(self) -> str:
         r"""The outcome in LaTeX.
@@ -135,12 +149,12 @@ def _stepped_limit(lr, lr_f, lam_e, x0_e, kk):
         else:
             raise ValueError(f"sum_k {lr} converges too slowly to evaluate term by term")
         lim_val = abs(mpmath.mpf(sp.N(x0_e, 45)) * P)
-    return ScheduleLimit(False, "stalled", float(lim_val), float(S), None, None, None,
-                         sp.Float(mpmath.nstr(lim_val, 40), 40), sp.Float(mpmath.nstr(S, 40), 40),
-                         None, None, None,
-                         "step schedule with sum lr_k < inf (comparison with the floor-free "
-                         "schedule): x_inf = x0 * prod (1 - lam*lr_k), summed term by term "
-                         "at 45 digits")
+    return ScheduleLimit(
+        converges=False, regime=Regime.STALLED, limit=float(lim_val), sum_lr=float(S),
+        limit_expr=sp.Float(mpmath.nstr(lim_val, 40), 40),
+        sum_lr_expr=sp.Float(mpmath.nstr(S, 40), 40),
+        note="step schedule with sum lr_k < inf (comparison with the floor-free schedule): "
+             "x_inf = x0 * prod (1 - lam*lr_k), summed term by term at 45 digits")
 
 
 def _prefactor(factor: sp.Expr, kk: sp.Symbol, p: sp.Expr) -> sp.Expr | None:
@@ -174,27 +188,34 @@ def _prefactor(factor: sp.Expr, kk: sp.Symbol, p: sp.Expr) -> sp.Expr | None:
     return A if A.is_finite and A.is_positive else None
 
 
-def schedule_limit(schedule, lam, x0=1, k=None) -> ScheduleLimit:
+def schedule_limit(schedule, lam, x0=1, k=None, *, period=None) -> ScheduleLimit:
     r"""Does GD with step schedule :math:`\alpha_k` converge on :math:`\lambda x^2/2`, and where to?
 
     Args:
       schedule: :math:`\alpha_k` as a SymPy expression or formula string in ``k``
         (``k = 0, 1, 2, ...``), e.g. ``"lr0 * d**k"`` with numbers substituted:
-        ``"0.5 * 0.9**k"``, ``"0.5 / (1 + 0.1*k)"``.
+        ``"0.5 * 0.9**k"``, ``"0.5 / (1 + 0.1*k)"``, a warm-up
+        ``"0.5 * Min(1, (k + 1)/50)"``, a cyclical
+        ``"0.05 + 0.45*Max(0, 1 - Abs(k/25 - 2*floor(1 + k/50) + 1))"``.
       lam: the curvature :math:`\lambda > 0`.
       x0: the starting error :math:`x_0`.
       k: the step-index symbol (default: the expression's only free symbol).
+      period: the period of a repeating schedule, if SymPy should not infer it from the
+        ``floor``/``ceiling`` terms; it is proved (``lr(k + P) == lr(k)``) either way.
 
     Returns:
       :class:`ScheduleLimit`.
 
     Example:
       >>> s = schedule_limit("0.5 * 0.9**k", lam=1, x0=1)      # sum = 5 < inf: stalls
-      >>> s.regime, round(s.limit, 12), s.sum_lr_expr
+      >>> s.regime.value, round(s.limit, 12), s.sum_lr_expr
       ('stalled', 0.002790546567, 5)
       >>> t = schedule_limit("0.5 / (1 + 0.1*k)", lam=1)       # p = lam*lr0/d = 5
-      >>> t.regime, t.p_expr, t.prefactor_expr
+      >>> t.regime.value, t.p_expr, t.prefactor_expr
       ('sublinear', 5, 15120)
+      >>> c = schedule_limit("1/4 + Mod(k, 2)/4", lam=1)    # 1/4, 1/2, 1/4, ...
+      >>> c.period, c.rate_expr                       # ((1 - 1/4) * (1 - 1/2))**(1/2)
+      (2, sqrt(6)/4)
     """
     lr = parse(schedule, "schedule")
     free = sorted(lr.free_symbols, key=str)
@@ -207,14 +228,83 @@ def schedule_limit(schedule, lam, x0=1, k=None) -> ScheduleLimit:
     if set(free) - {k}:
         raise ValueError(f"schedule={lr} has free symbols other than k={k}: "
                          f"{sorted(map(str, set(free) - {k}))}")
+    if period is not None and (isinstance(period, bool) or not isinstance(period, int)
+                               or period < 1):
+        raise ValueError(f"period must be a positive integer; got {period!r}")
     kk = sp.Symbol("k", integer=True, nonnegative=True)
-    # Floats as the decimals they print as (0.9 -> 9/10): exact sums and products.
+    # Floats as the numbers they stand for (0.9 -> 9/10): exact sums and products.
     lr = lr.subs(k, kk).xreplace({f: exact(float(f), "schedule") for f in lr.atoms(sp.Float)})
     lam_e, x0_e = exact(lam, "lam"), exact(x0, "x0")
     if not lam_e > 0:
         raise ValueError(f"lam must be > 0; got {lam!r}")
+    P = _period(lr, kk, period)
+    if P is not None:
+        return _periodic(lr, kk, lam_e, P)
+    tail, K = eventual(lr, kk)
+    head = product(1 - lam_e * lr, kk, 0, K)
+    for j in range(K):
+        if is_zero(1 - lam_e * lr.subs(kk, j)):
+            return _finite(j, K)
+    shifted = tail.subs(kk, kk + K) if K else tail
+    P = _period(shifted, kk, None) if K else None
+    if P is not None:
+        out = _periodic(shifted, kk, lam_e, P)
+    else:
+        out = _settled(shifted, kk, lam_e, x0_e * head)
+    if K == 0:
+        return out
+    scale = sp.Abs(head)
+    return out._replace(
+        head=K, sum_lr=out.sum_lr + to_float(sp.Add(*[lr.subs(kk, j) for j in range(K)])),
+        sum_lr_expr=out.sum_lr_expr + sp.Add(*[lr.subs(kk, j) for j in range(K)]),
+        prefactor=None if out.prefactor is None else out.prefactor * to_float(scale),
+        prefactor_expr=None if out.prefactor_expr is None else out.prefactor_expr * scale,
+        note=f"{K} head steps (warm-up) as exact factors, product {sp.N(head, 15)}; then "
+             + out.note)
+
+
+def _period(lr, kk, hint):
+    try:
+        return period_of(lr, kk, hint)
+    except (NotImplementedError, TypeError) as e:
+        if hint is not None:
+            raise ValueError(f"cannot check period={hint} for schedule={lr}: {e}") from e
+        return None
+
+
+def _finite(j, K=0) -> ScheduleLimit:
+    return ScheduleLimit(converges=True, regime=Regime.FINITE, limit=0.0,
+                         limit_expr=sp.Integer(0), head=K,
+                         note=f"lam*lr_{j} = 1: x_{j + 1} = 0 exactly")
+
+
+def _periodic(lr, kk, lam_e, P) -> ScheduleLimit:
+    """A schedule with lr(k + P) = lr(k): per-step factor |prod over a cycle|^(1/P)."""
+    cycle = product(1 - lam_e * lr, kk, 0, P)
+    for j in range(P):
+        if is_zero(1 - lam_e * lr.subs(kk, j)):
+            return _finite(j)._replace(period=P)
+    rate = sp.Abs(cycle) ** sp.Rational(1, P)
+    if len(str(rate)) > 40:  # SymPy factors big rationals under a root: keep it whole
+        rate = sp.Pow(sp.Abs(cycle), sp.Rational(1, P), evaluate=False)
+    regime = linear_regime(rate)
+    lim = {Regime.LINEAR: sp.Integer(0), Regime.DIVERGED: sp.oo}.get(regime)
+    return ScheduleLimit(
+        converges=regime is Regime.LINEAR, regime=regime,
+        limit=None if lim is None else to_float(lim), limit_expr=lim, rate=to_float(rate),
+        rate_expr=rate, period=P,
+        note=f"period {P}: x_(k+P) = x_k * prod_(j<P) (1 - lam*lr_j) = x_k * "
+             f"{sp.N(cycle, 15)}; per-step factor |product|**(1/P)")
+
+
+def _settled(lr, kk, lam_e, x0_e) -> ScheduleLimit:
+    """A schedule with a limit: linear (lr_inf > 0), stalled or sublinear (lr_k -> 0)."""
     lr_f = sp.lambdify(kk, lr, "mpmath")
-    lr_inf = sp.limit(lr, kk, sp.oo)
+    try:
+        lr_inf = sp.limit(lr, kk, sp.oo)
+    except NotImplementedError as e:
+        raise ValueError(f"cannot find the limit of schedule={lr} as k -> oo (SymPy: "
+                         f"{type(e).__name__}); pass period= if it repeats") from e
     if not (lr_inf.is_finite and lr_inf.is_extended_nonnegative):
         raise ValueError(f"schedule={lr} must tend to a finite limit >= 0; its limit is "
                          f"{lr_inf}")
@@ -222,16 +312,18 @@ def schedule_limit(schedule, lam, x0=1, k=None) -> ScheduleLimit:
     if lr_inf > 0:
         rate = sp.Abs(1 - lam_e * lr_inf)
         regime = linear_regime(rate)
-        lim = {"linear": sp.Integer(0), "diverged": sp.oo, "undetermined": None}[regime]
-        return ScheduleLimit(regime == "linear", regime, None if lim is None else to_float(lim),
-                             math.inf, None, None, to_float(rate), lim, sp.oo, None, None,
-                             rate, f"lr_k -> {lr_inf} > 0: rate |1 - lam*lr_inf|")
+        lim = {Regime.LINEAR: sp.Integer(0), Regime.DIVERGED: sp.oo}.get(regime)
+        if regime is Regime.FINITE:  # lam*lr_inf = 1: finite only once lr_k hits it
+            regime, lim = Regime.SUPERLINEAR, sp.Integer(0)
+        return ScheduleLimit(
+            converges=regime in (Regime.LINEAR, Regime.SUPERLINEAR), regime=regime,
+            limit=None if lim is None else to_float(lim), limit_expr=lim,
+            rate=to_float(rate), rate_expr=rate,
+            note=f"lr_k -> {lr_inf} > 0: rate |1 - lam*lr_inf|")
     k0 = _head_length(lambda j: float(lam_e) * float(lr_f(j)))
     for j in range(k0):  # past k0, lam*lr_k < 1/2: no factor can vanish
         if is_zero(factor.subs(kk, j)):
-            return ScheduleLimit(True, "finite", 0.0, math.inf, None, None, None,
-                                 sp.Integer(0), sp.oo, None, None, None,
-                                 f"lam*lr_{j} = 1: x_{j + 1} = 0 exactly")
+            return _finite(j)
     if lr.has(sp.floor, sp.ceiling):
         stepped = _stepped_limit(lr, lr_f, lam_e, x0_e, kk)
         if stepped is not None:
@@ -249,13 +341,13 @@ def schedule_limit(schedule, lam, x0=1, k=None) -> ScheduleLimit:
     else:
         S_val = to_float(S)
     if math.isfinite(S_val):
-        value = _infinite_product(factor, kk, k0)
-        lim_val = x0_e * value
-        return ScheduleLimit(False, "stalled", abs(to_float(lim_val)), S_val, None, None,
-                             None, sp.Abs(x0_e * sp.Product(factor, (kk, 0, sp.oo))), S, None,
-                             None, None,
-                             "sum lr_k < inf: x_inf = x0 * prod (1 - lam*lr_k) "
-                             f"= {sp.N(lim_val, 15)} (mpmath nprod at 40 digits)")
+        lim_val = x0_e * _infinite_product(factor, kk, k0)
+        return ScheduleLimit(
+            converges=False, regime=Regime.STALLED, limit=abs(to_float(lim_val)),
+            sum_lr=S_val, limit_expr=sp.Abs(x0_e * sp.Product(factor, (kk, 0, sp.oo))),
+            sum_lr_expr=S,
+            note="sum lr_k < inf: x_inf = x0 * prod (1 - lam*lr_k) "
+                 f"= {sp.N(lim_val, 15)} (mpmath nprod at 40 digits)")
     c = sp.limit(kk * lr, kk, sp.oo)
     p = simplify_small(lam_e * c)
     note = "sum lr_k = inf and lr_k -> 0: x_k -> 0"
@@ -267,6 +359,6 @@ def schedule_limit(schedule, lam, x0=1, k=None) -> ScheduleLimit:
         note += "; lim k*lr_k = inf: faster than any power of k, slower than linear"
     else:
         note += "; lim k*lr_k = 0: slower than any power of k"
-    return ScheduleLimit(True, "sublinear", 0.0, math.inf, to_float(p),
-                         None if A is None else to_float(A), None, sp.Integer(0), sp.oo, p, A,
-                         None, note)
+    return ScheduleLimit(converges=True, regime=Regime.SUBLINEAR, limit=0.0,
+                         p=to_float(p), prefactor=None if A is None else to_float(A),
+                         limit_expr=sp.Integer(0), p_expr=p, prefactor_expr=A, note=note)
