@@ -79,7 +79,9 @@ def test_one_registry_for_both_precisions():
 F2 = "(x - 1)**2 + 10*y**2 + (x - 1)*y + (x - 1)**4/4 + y**4"
 P2 = problems.from_expr(F2, x0=[0.0, 1.0], x_star=[1.0, 0.0])
 PQ = problems.from_expr("(x - 1)**2 + 10*y**2 + (x - 1)*y", x0=[0.0, 1.0], x_star=[1.0, 0.0])
-P1 = problems.from_expr("exp(x) - 2*x + x**2/4", x0=[1.0])  # g' = e^x + 1/2 > 0
+# g' = e^x + 1/2 > 0. x_star=None: the mpmath run then stops by its step rule, not at
+# 60-digit distance to x* (Halley, order 3, gets there in 4 records: too few to compare).
+P1 = problems.from_expr("exp(x) - 2*x + x**2/4", x0=[1.0], x_star=None)
 
 
 def _problem_for(name):
