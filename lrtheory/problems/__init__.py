@@ -11,6 +11,8 @@ from __future__ import annotations
 import difflib
 from collections.abc import Callable
 
+from lrtheory import _x64  # noqa: F401  (float64 before any JAX array: lrtheory.config)
+
 from ._base import Problem, as_x, from_expr, parse_expr
 from .datasets import least_squares, logistic
 from .functions import ackley, beale, booth, himmelblau, rastrigin, rosenbrock

@@ -42,6 +42,7 @@ import jax.numpy as jnp
 import numpy as np
 import scipy.signal
 
+from ..config import precision
 from ..problems import Problem, as_x
 from ..run import batched
 from ._common import (
@@ -301,15 +302,18 @@ def find_lr(method, problem: Problem, lr_min: float = 1e-7, lr_max: float = 10.0
 
     S = len(seeds)
     keys = [start_keys(s) for s in seeds]
-    if x0 is not None:
-        starts = jnp.broadcast_to(jnp.asarray(as_x(x0, problem.dim, "x0")), (S, problem.dim))
-    elif problem.x0_sampler is not None:
-        starts = jax.vmap(problem.x0_sampler)(jnp.stack([k[0] for k in keys]))
-    else:
-        starts = jnp.broadcast_to(jnp.asarray(problem.x0), (S, problem.dim))
-    batch_keys = jnp.stack([k[1] for k in keys]) if stochastic else None
-    hyper = {"lr_min": jnp.full((S,), lo), "lr_max": jnp.full((S,), hi)}
-    traj = batched(factory, problem, steps, stochastic=stochastic)(hyper, starts, batch_keys)
+    start = None if x0 is None else as_x(x0, problem.dim, "x0")
+    with precision("float64"):  # whatever JAX's global flag (lrtheory.config)
+        if start is not None:
+            starts = jnp.broadcast_to(jnp.asarray(start), (S, problem.dim))
+        elif problem.x0_sampler is not None:
+            starts = jax.vmap(problem.x0_sampler)(jnp.stack([k[0] for k in keys]))
+        else:
+            starts = jnp.broadcast_to(jnp.asarray(problem.x0), (S, problem.dim))
+        batch_keys = jnp.stack([k[1] for k in keys]) if stochastic else None
+        hyper = {"lr_min": jnp.full((S,), lo), "lr_max": jnp.full((S,), hi)}
+        traj = batched(factory, problem, steps, stochastic=stochastic)(hyper, starts,
+                                                                       batch_keys)
 
     f = np.asarray(traj.f)[:, 1:]  # f(x_{k+1}), paired with lr_k
     loss = f - problem.f_star if problem.f_star is not None else f

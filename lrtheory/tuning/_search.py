@@ -23,6 +23,7 @@ import jax.numpy as jnp
 import numpy as np
 import pandas as pd
 
+from ..config import precision
 from ..problems import Problem, as_x
 from ..run import batched
 from ._common import check_problem, check_steps, method_label, resolve_factory
@@ -89,18 +90,19 @@ class _Evaluator:
                              f"{problem.name!r} has none")
         self.stochastic = stochastic
         self.fn = batched(build, problem, self.steps, stochastic=stochastic)
-        self.x0 = jnp.asarray(as_x(problem.x0 if x0 is None else x0, problem.dim, "x0"))
+        self.x0 = as_x(problem.x0 if x0 is None else x0, problem.dim, "x0")
         self.key = jax.random.key(int(seed))
 
     def __call__(self, params: dict[str, np.ndarray], first: int):
         n = next(iter(params.values())).shape[0]
-        hyper = {k: jnp.asarray(v, dtype=jnp.float64) for k, v in params.items()}
-        x0 = jnp.broadcast_to(self.x0, (n, self.x0.shape[0]))
-        keys = None
-        if self.stochastic:  # evaluation i draws its mini-batches from fold_in(key, i)
-            keys = jax.vmap(lambda i: jax.random.fold_in(self.key, i))(
-                jnp.arange(first, first + n))
-        return self.reduce(self.fn(hyper, x0, keys))
+        with precision("float64"):  # whatever JAX's global flag (lrtheory.config)
+            hyper = {k: jnp.asarray(v, dtype=jnp.float64) for k, v in params.items()}
+            x0 = jnp.broadcast_to(jnp.asarray(self.x0), (n, self.x0.shape[0]))
+            keys = None
+            if self.stochastic:  # evaluation i draws its mini-batches from fold_in(key, i)
+                keys = jax.vmap(lambda i: jax.random.fold_in(self.key, i))(
+                    jnp.arange(first, first + n))
+            return self.reduce(self.fn(hyper, x0, keys))
 
 
 def _table(search, params, value, status, div, batch, steps):
