@@ -8,6 +8,7 @@ window it reports.
 
 from __future__ import annotations
 
+import numbers
 from collections.abc import Mapping, Sequence
 
 import numpy as np
@@ -33,9 +34,11 @@ def _named(runs, what: str) -> list[tuple[str | None, object]]:
     """``runs`` as ``(label, run)`` pairs: one run, a sequence of runs or label -> run."""
     if isinstance(runs, Mapping):
         return [(str(k), v) for k, v in runs.items()]
-    if _is_run(runs) or (np.ndim(runs) == 1 and len(runs) and np.isscalar(runs[0])):
+    if _is_run(runs) or (isinstance(runs, np.ndarray) and runs.ndim == 1):
         return [(None, runs)]
-    if isinstance(runs, Sequence | np.ndarray) and len(runs):
+    if isinstance(runs, Sequence | np.ndarray) and not isinstance(runs, str) and len(runs):
+        if all(isinstance(v, numbers.Real) for v in runs):  # one sequence of errors
+            return [(None, runs)]
         return [(None, r) for r in runs]
     raise ValueError(f"{what} must be a run, a sequence of runs or a mapping label -> run; "
                      f"got {type(runs).__name__} {runs!r:.80}")
