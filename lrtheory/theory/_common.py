@@ -15,6 +15,8 @@ from typing import NamedTuple
 import mpmath
 import sympy as sp
 
+from .._display import html_repr, short_repr
+
 __all__ = ["Rate", "exact", "to_float", "is_zero", "linear_regime", "PHI"]
 
 #: The golden ratio, the order of the secant method.
@@ -147,6 +149,12 @@ class Rate(NamedTuple):
     lr: float | None = None
     beta: float | None = None
     note: str = ""
+
+    def __repr__(self) -> str:
+        return short_repr(self, ("method", "q", "rate", "regime", "lr", "beta", "note"))
+
+    def _repr_html_(self) -> str:
+        return html_repr(self)
 
     def latex(self) -> str:
         r"""The law in LaTeX: ``\rho = ...`` (linear) or ``e_{k+1} \approx C e_k^{q}``.

@@ -13,6 +13,8 @@ import numbers
 from collections.abc import Iterable
 from typing import NamedTuple
 
+from .._display import html_repr, short_repr
+
 __all__ = ["Comparison", "compare", "to_frame"]
 
 _FIELDS = ("rate", "q", "p", "limit")
@@ -62,6 +64,13 @@ class Comparison(NamedTuple):
     regime_agree: bool | None
     method: str | None
     note: str
+
+    def __repr__(self) -> str:
+        return short_repr(self, ("quantity", "measured", "predicted", "rel_error", "agree",
+                                 "method"))
+
+    def _repr_html_(self) -> str:
+        return html_repr(self)
 
 
 def _number(obj, field: str, name: str):

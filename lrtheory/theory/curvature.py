@@ -15,6 +15,7 @@ from typing import NamedTuple
 import numpy as np
 import sympy as sp
 
+from .._display import html_repr, short_repr
 from ._common import exact, simplify_small, to_float
 
 __all__ = ["Curvature", "curvature", "parse", "point"]
@@ -48,6 +49,12 @@ class Curvature(NamedTuple):
     eigenvalues_expr: tuple[sp.Expr, ...]
     exact: bool
     source: str
+
+    def __repr__(self) -> str:
+        return short_repr(self, ("L", "mu", "kappa", "eigenvalues", "exact", "source"))
+
+    def _repr_html_(self) -> str:
+        return html_repr(self)
 
     def latex(self) -> str:
         r"""``L = ..., \mu = ..., \kappa = ...`` in LaTeX.

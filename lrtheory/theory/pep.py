@@ -16,6 +16,8 @@ from __future__ import annotations
 import math
 from typing import NamedTuple
 
+from .._display import html_repr, short_repr
+
 __all__ = ["PEPResult", "gd_worst_case_rate", "heavy_ball_worst_case_rate"]
 
 
@@ -42,6 +44,12 @@ class PEPResult(NamedTuple):
     mu: float
     lr: float
     beta: float | None
+
+    def __repr__(self) -> str:
+        return short_repr(self, ("method", "rate", "tau", "n", "L", "mu", "lr", "beta"))
+
+    def _repr_html_(self) -> str:
+        return html_repr(self)
 
 
 def _pepit():

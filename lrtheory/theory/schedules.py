@@ -23,6 +23,7 @@ from typing import NamedTuple
 import mpmath
 import sympy as sp
 
+from .._display import html_repr, short_repr
 from ._common import exact, is_zero, linear_regime, simplify_small, to_float
 from .curvature import parse
 
@@ -74,6 +75,12 @@ class ScheduleLimit(NamedTuple):
     prefactor_expr: sp.Expr | None
     rate_expr: sp.Expr | None
     note: str = ""
+
+    def __repr__(self) -> str:
+        return short_repr(self, ("regime", "converges", "limit", "sum_lr", "p", "rate"))
+
+    def _repr_html_(self) -> str:
+        return html_repr(self)
 
     def latex(self) -> str:
         r"""The outcome in LaTeX.

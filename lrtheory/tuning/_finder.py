@@ -42,6 +42,7 @@ import jax.numpy as jnp
 import numpy as np
 import scipy.signal
 
+from .._display import Raw, fmt, html_repr, short_repr
 from ..config import precision
 from ..problems import Problem, as_x
 from ..run import batched
@@ -88,6 +89,12 @@ class Suggestion(NamedTuple):
     ratio_opt: float | None
     ratio_stable: float | None
 
+    def __repr__(self) -> str:
+        return short_repr(self, ("name", "lr", "lo", "hi", "ratio_opt", "ratio_stable"))
+
+    def _repr_html_(self) -> str:
+        return html_repr(self)
+
 
 @dataclasses.dataclass(frozen=True, eq=False)
 class LRFinderResult:
@@ -131,6 +138,21 @@ class LRFinderResult:
     mu: float | None
     beta: float
     diverge_factor: float
+
+    def _summary(self) -> list[tuple[str, object]]:
+        lrs = np.asarray(self.lrs)
+        return [("method", self.method), ("problem", self.problem), ("seeds", self.seeds),
+                ("lrs", Raw(f"{fmt(lrs[0])} .. {fmt(lrs[-1])} ({lrs.size}, {self.mode})")),
+                ("steep", self.steep.lr), ("valley", self.valley.lr),
+                ("minimum", self.minimum.lr), ("lr_diverged", self.lr_diverged),
+                ("L", self.L), ("mu", self.mu)]
+
+    def __repr__(self) -> str:
+        return short_repr(self, self._summary())
+
+    def _repr_html_(self) -> str:
+        return html_repr(self, self._summary() + [(k, getattr(self, k)) for k in (
+            "loss", "smoothed", "n_used", "diverged_at", "beta", "diverge_factor")])
 
     @property
     def suggestion(self) -> Suggestion:

@@ -23,6 +23,7 @@ import jax.numpy as jnp
 import numpy as np
 import pandas as pd
 
+from .._display import html_repr, short_repr
 from ..config import precision
 from ..problems import Problem, as_x
 from ..run import batched
@@ -67,6 +68,19 @@ class SearchResult:
     best_index: int | None
     steps: int
     seed: int
+
+    def _summary(self) -> list[tuple[str, object]]:
+        return [("search", self.search), ("method", self.method), ("problem", self.problem),
+                ("objective", self.objective), ("n_evals", self.n_evals),
+                ("best", None if self.best is None else dict(self.best)),
+                ("best_value", self.best_value), ("steps", self.steps)]
+
+    def __repr__(self) -> str:
+        return short_repr(self, self._summary())
+
+    def _repr_html_(self) -> str:
+        return html_repr(self, self._summary() + [("measure", self.measure),
+                                                  ("seed", self.seed), ("table", self.table)])
 
     @property
     def n_evals(self) -> int:
