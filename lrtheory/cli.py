@@ -1,25 +1,81 @@
 """The ``lrtheory`` command: estimate, sweep, theory, find-lr, reproduce, problems, methods.
 
-Wrong input exits with status 2 and one line naming the argument (``--debug`` shows the
-traceback). Every command has ``--help``.
+Wrong input exits with status 2 and one line naming the argument; ``--debug`` (before or
+after the command) shows the traceback. Only the library's own input errors become that
+line (:func:`is_input_error`): an internal error keeps its traceback. Output paths are
+checked before anything is computed. ``lrtheory --help`` and argument errors do not import
+JAX: each command imports what it needs when it runs.
+
+The commands live in :mod:`lrtheory._cli_commands`; this module is the parser, the input
+checks and the entry point.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
+import dis
 import math
 import os
-import subprocess
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-__all__ = ["main", "build_parser", "parse_lrs", "parse_assignments"]
+__all__ = ["main", "build_parser", "parse_lrs", "parse_assignments", "is_input_error",
+           "UsageError"]
+
+_PACKAGE = Path(__file__).resolve().parent
+_RAISE = dis.opmap["RAISE_VARARGS"]
 
 
 class UsageError(ValueError):
-    """Bad command-line input; printed as one line, exit status 2."""
+    """Bad command-line input; printed as one line, exit status 2.
+
+    Example:
+      >>> is_input_error(UsageError("--lr must be > 0"))
+      True
+    """
+
+
+def is_input_error(exc: BaseException) -> bool:
+    """Whether ``exc`` is a complaint about the caller's input, to print as one line.
+
+    True for a :class:`UsageError`, and for a ``ValueError``, ``TypeError`` or
+    ``ImportError`` raised by a ``raise`` statement in lrtheory's own code (the library's
+    input checks: they name the argument, the value and what is allowed). False for
+    everything else, e.g. a ``TypeError`` or ``KeyError`` that Python raises on a wrong
+    operation inside lrtheory, or an error from JAX or NumPy: those are bugs and keep
+    their traceback. Decided from the traceback's innermost frame (its file and whether
+    its instruction is ``RAISE_VARARGS``), so no library module needs a special type.
+
+    Example:
+      >>> from lrtheory.cli import parse_assignments
+      >>> try:
+      ...     parse_assignments(["dim"], "--param")   # the library says what is wrong
+      ... except ValueError as e:
+      ...     is_input_error(e)
+      True
+      >>> try:
+      ...     parse_assignments(5, "--param")         # Python: int is not iterable
+      ... except TypeError as e:
+      ...     is_input_error(e)
+      False
+    """
+    if isinstance(exc, UsageError):
+        return True
+    if not isinstance(exc, (ValueError, TypeError, ImportError)):
+        return False
+    tb, last = exc.__traceback__, None
+    while tb is not None:
+        last, tb = tb, tb.tb_next
+    if last is None:
+        return False
+    code = last.tb_frame.f_code
+    try:
+        ours = Path(code.co_filename).resolve().is_relative_to(_PACKAGE)
+    except (OSError, ValueError):
+        return False
+    return ours and 0 <= last.tb_lasti < len(code.co_code) and \
+        code.co_code[last.tb_lasti] == _RAISE
 
 
 # ----------------------------------------------------------------------------- parsing
@@ -59,223 +115,117 @@ def parse_lrs(text: str) -> list[float]:
     return values
 
 
-def parse_assignments(items: Sequence[str] | None, name: str) -> dict:
+def _scalar(text: str):
+    for cast in (int, float):
+        try:
+            return cast(text)
+        except ValueError:
+            continue
+    return text
+
+
+def parse_assignments(items: Sequence[str] | None, name: str, *, lists: bool = False) -> dict:
     """``["dim=10", "beta=0.9", "spectrum=log"]`` -> ``{"dim": 10, "beta": 0.9, ...}``.
+
+    With ``lists``, a value may be a comma-separated list and every value is a list (the
+    grid of a sweep).
 
     >>> parse_assignments(["dim=10", "cond=1e2", "spectrum=log"], "--param")
     {'dim': 10, 'cond': 100.0, 'spectrum': 'log'}
+    >>> parse_assignments(["beta=0.5,0.9"], "--hyper", lists=True)
+    {'beta': [0.5, 0.9]}
     """
     out: dict = {}
     for item in items or ():
         key, sep, value = item.partition("=")
-        if not sep or not key.isidentifier():
+        if not sep or not key.isidentifier() or not value.strip():
             raise UsageError(f"{name}: {item!r} must look like NAME=VALUE")
-        for cast in (int, float):
-            try:
-                out[key] = cast(value)
-                break
-            except ValueError:
-                continue
+        if key in out:
+            raise UsageError(f"{name}: {key!r} is given twice")
+        if lists:
+            out[key] = [_scalar(v.strip()) for v in value.split(",") if v.strip()]
         else:
-            out[key] = value
+            out[key] = _scalar(value)
     return out
 
 
-def _vector(text: str | None, name: str):
+def vector(text: str | None, name: str) -> list[float] | None:
+    """``"1,2.5"`` -> ``[1.0, 2.5]`` (``None`` stays ``None``).
+
+    >>> vector("1, 2.5", "--x0")
+    [1.0, 2.5]
+    """
     if text is None:
         return None
     return [_number(v, name) for v in text.split(",") if v.strip()]
 
 
-# ---------------------------------------------------------------------------- commands
-def _problem(args):
-    from . import problems
-
-    return problems.get(args.problem, **parse_assignments(args.param, "--param"))
-
-
-def _method(args, lr):
-    from . import methods
-
-    return methods.get(args.method, lr=lr, **parse_assignments(args.hyper, "--hyper"))
-
-
-def _print_table(rows: list[tuple[str, str]], title: str) -> None:
-    from rich.console import Console
-    from rich.table import Table
-
-    table = Table(title=title, show_header=False)
-    table.add_column("field", style="bold")
-    table.add_column("value")
-    for k, v in rows:
-        table.add_row(k, v)
-    Console().print(table)
+def _writable_dir(folder: Path, name: str, shown: str) -> None:
+    """``folder`` is a writable directory or can be created (its nearest existing
+    ancestor is a writable directory)."""
+    probe = folder
+    while not probe.exists() and probe != probe.parent:
+        probe = probe.parent
+    if not probe.is_dir():
+        raise UsageError(f"{name}: {shown!r} cannot be written: {str(probe)!r} is not a "
+                         f"directory")
+    if not os.access(probe, os.W_OK | os.X_OK):
+        raise UsageError(f"{name}: {shown!r} cannot be written: no write permission in "
+                         f"{str(probe)!r}")
 
 
-def _fmt(v) -> str:
-    if v is None:
-        return "-"
-    if isinstance(v, float):
-        return f"{v:.6g}"
-    if isinstance(v, tuple):
-        return "(" + ", ".join(_fmt(x) for x in v) + ")"
-    return str(v)
+def check_output(path: str, name: str, suffixes: Sequence[str]) -> Path:
+    """An output file: one of ``suffixes``, not a directory, in a writable folder.
+
+    >>> check_output("out/table.csv", "--out", (".parquet", ".csv")).name
+    'table.csv'
+    """
+    p = Path(path)
+    if p.suffix.lower() not in suffixes:
+        raise UsageError(f"{name}: {path!r} must end in {' or '.join(suffixes)}")
+    if p.is_dir():
+        raise UsageError(f"{name}: {path!r} is a directory; give a file name")
+    if p.exists() and not os.access(p, os.W_OK):
+        raise UsageError(f"{name}: {path!r} exists and is not writable")
+    _writable_dir(p.parent, name, path)
+    return p
 
 
-def _jsonable(v):
-    if isinstance(v, tuple):
-        return [_jsonable(x) for x in v]
-    if isinstance(v, float) and not math.isfinite(v):
-        return str(v)
-    return v
+def check_output_dir(path: str, name: str) -> Path:
+    """An output directory: writable, or creatable.
+
+    >>> check_output_dir(".", "--root").is_dir()
+    True
+    """
+    p = Path(path)
+    if p.exists() and not p.is_dir():
+        raise UsageError(f"{name}: {path!r} exists and is not a directory")
+    _writable_dir(p, name, path)
+    return p
 
 
-def cmd_estimate(args) -> int:
-    from . import estimate_order, run
+def check_figure(path: str | None, name: str = "--plot") -> Path | None:
+    """A figure path (``.pdf``, ``.png``, ``.svg``: :func:`lrtheory.plots.savefig`'s)."""
+    if path is None:
+        return None
+    from .plots import FORMATS
 
-    problem = _problem(args)
-    if args.lr is not None and not (args.lr > 0 and math.isfinite(args.lr)):
-        raise UsageError(f"--lr must be positive and finite; got {args.lr}")
-    method = _method(args, args.lr)
-    traj = run(method, problem, steps=args.steps, x0=_vector(args.x0, "--x0"),
-               key=args.seed)
-    est = estimate_order(traj, measure=args.measure)
-    fields = {k: v for k, v in est._asdict().items() if k != "cycle"}
-    if args.json:
-        print(json.dumps({"problem": problem.key, "method": args.method, "lr": args.lr,
-                          "steps": args.steps, **{k: _jsonable(v) for k, v in fields.items()}}))
-    else:
-        _print_table([(k, _fmt(v)) for k, v in fields.items() if v is not None],
-                     f"{args.method} on {problem.key}, lr={args.lr}, {args.steps} steps")
-    return 0
+    return check_output(path, name, FORMATS)
 
 
-def cmd_sweep(args) -> int:
-    from .sweep import sweep
-
-    out = Path(args.out)
-    if out.suffix not in (".parquet", ".csv"):
-        raise UsageError(f"--out: {args.out!r} must end in .parquet or .csv")
-    problem = _problem(args)
-    lrs = parse_lrs(args.lrs)
-    hyper = {k: [v] for k, v in parse_assignments(args.hyper, "--hyper").items()}
-    method = (args.method, hyper) if hyper else args.method
-    table = sweep({args.method: method}, problem, lrs=lrs, seeds=args.seeds,
-                  steps=args.steps, x0=args.x0_mode, cache_dir=args.cache_dir,
-                  progress=not args.quiet)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    if out.suffix == ".parquet":
-        table.to_parquet(out, index=False)
-    else:
-        table.to_csv(out, index=False)
-    if not args.quiet:
-        counts = table["status"].value_counts().to_dict()
-        print(f"{len(table)} runs -> {out}  ({', '.join(f'{k}: {v}' for k, v in counts.items())})")
-    return 0
-
-
-def cmd_theory(args) -> int:
-    from . import theory
-    from .problems import parse_expr
-
-    expr = parse_expr(args.expr, "--expr")
-    x_star = _vector(args.x_star, "--x-star")
-    if x_star is None:
-        x_star = theory.find_minimizer(expr)
-        if x_star is None:
-            raise UsageError("--x-star: no minimiser found; give it, e.g. --x-star 0,0")
-    from .theory.curvature import variables
-
-    syms = variables(expr)
-    if len(x_star) != len(syms):
-        raise UsageError(f"--x-star needs {len(syms)} values (variables "
-                         f"{', '.join(map(str, syms))}); got {len(x_star)}")
-    at = dict(zip(syms, x_star, strict=True))
-    slope = max(abs(complex(expr.diff(s).subs(at).evalf())) for s in syms)
-    if not slope < 1e-8:
-        raise UsageError(f"--x-star is not a stationary point: |grad f| = {slope:.3g} there")
-    curv = theory.curvature(expr, x_star=x_star)
-    rows = [("expr", str(expr)), ("x_star", ", ".join(str(v) for v in x_star)),
-            ("L", _fmt(curv.L)), ("mu", _fmt(curv.mu)), ("kappa", _fmt(curv.kappa)),
-            ("eigenvalues", _fmt(curv.eigenvalues))]
-    if curv.L > 0:
-        lim = theory.gd_limits(curv)
-        rows += [("2/L (stability limit)", _fmt(lim.lr_max)),
-                 ("2/(L+mu) (optimal step)", _fmt(lim.lr_opt)),
-                 ("optimal rate (kappa-1)/(kappa+1)", _fmt(lim.rate_opt))]
-    if args.lr is not None:
-        if not (args.lr > 0 and math.isfinite(args.lr)):
-            raise UsageError(f"--lr must be positive and finite; got {args.lr}")
-        r = theory.gd_rate(curv, args.lr)
-        rows += [(f"GD rate at lr={args.lr}", f"{_fmt(r.rate)} ({r.regime}; "
-                  f"max|1 - lr*lambda| = {r.rate_expr})")]
-    if args.json:
-        print(json.dumps({k: v for k, v in rows}))
-    else:
-        _print_table(rows, "theory (SymPy)")
-    return 0
-
-
-def cmd_find_lr(args) -> int:
-    from .tuning import find_lr
-
-    problem = _problem(args)
-    res = find_lr(args.method, problem, lr_min=args.lr_min, lr_max=args.lr_max,
-                  steps=args.steps, mode=args.mode, seeds=args.seeds,
-                  fixed=parse_assignments(args.hyper, "--hyper") or None)
-    rows = [("problem", res.problem), ("method", res.method),
-            ("tested lrs", f"{res.lrs[0]:.3g} .. {res.lrs[-1]:.3g} ({len(res.lrs)}, {res.mode})")]
-    stops = [float(res.lrs[min(int(d), len(res.lrs) - 1)]) for d in res.diverged_at if d >= 0]
-    rows.append(("stopped (diverged) at lr", ", ".join(f"{v:.4g}" for v in stops) or "never"))
-    if res.L is not None and res.mu is not None:
-        rows.append(("theory 2/L, 2/(L+mu)", f"{2 / res.L:.4g}, {2 / (res.L + res.mu):.4g}"))
-    for sug in (res.steep, res.valley, res.minimum):
-        text = f"{sug.lr:.4g} (seeds: {sug.lo:.3g} .. {sug.hi:.3g})"
-        if sug.ratio_opt is not None:
-            text += f"; x{sug.ratio_opt:.3g} of 2/(L+mu)"
-        rows.append((f"suggestion: {sug.name}", text))
-    _print_table(rows, "learning-rate range test")
-    if args.plot:
-        from . import plots
-
-        fig = plots.lr_finder(res)
-        plots.savefig(fig if not hasattr(fig, "figure") else fig.figure, args.plot)
-        print(f"figure -> {args.plot}")
-    return 0
-
-
-def cmd_reproduce(args) -> int:
-    root = Path(__file__).resolve().parent.parent
-    if not (root / "studies" / "run_all.py").exists():
-        raise UsageError("reproduce needs a source checkout of lrtheory (studies/ not found "
-                         f"next to {root / 'lrtheory'})")
-    cmd = [sys.executable, "-m", "studies.run_all"] + (["--study", args.study] if args.study
-                                                        else [])
-    rc = subprocess.call(cmd, cwd=root)
-    if rc == 0 and not args.no_paper:
-        rc = subprocess.call(["make", "--no-print-directory", "paper"], cwd=root)
-    return rc
-
-
-def cmd_problems(args) -> int:
-    from . import problems
-
-    for name in problems.names():
-        print(name)
-    return 0
-
-
-def cmd_methods(args) -> int:
-    from . import methods
-
-    for name in methods.names():
-        meta = methods.info(name)
-        print(f"{name:18s} {meta.summary}")
-    return 0
+def positive_lr(lr, name: str = "--lr"):
+    if lr is not None and not (lr > 0 and math.isfinite(lr)):
+        raise UsageError(f"{name} must be positive and finite; got {lr}")
+    return lr
 
 
 # ------------------------------------------------------------------------------ parser
-def _common_run_args(p, lr_required=True):
+def _debug(p, default=False):
+    p.add_argument("--debug", action="store_true", default=default,
+                   help="show tracebacks on errors")
+
+
+def _common_run_args(p):
     p.add_argument("--problem", required=True, help="registered problem (see `problems`)")
     p.add_argument("--param", action="append", metavar="NAME=VALUE",
                    help="problem parameter, repeatable (e.g. --param dim=10)")
@@ -293,17 +243,26 @@ def build_parser() -> argparse.ArgumentParser:
       ``command`` and its handler in ``func``.
 
     Example:
-      >>> args = build_parser().parse_args(["theory", "--expr", "x**2", "--lr", "0.1"])
-      >>> args.command, args.expr, args.lr, args.json
-      ('theory', 'x**2', 0.1, False)
+      >>> args = build_parser().parse_args(["theory", "--expr", "x**2", "--lr", "0.1",
+      ...                                   "--debug"])
+      >>> args.command, args.expr, args.lr, args.json, args.debug
+      ('theory', 'x**2', 0.1, False, True)
     """
+    from . import _cli_commands as C
+
     parser = argparse.ArgumentParser(
         prog="lrtheory", description="Convergence order and rate of optimizers vs the "
         "learning rate: measurement (JAX) beside theory (SymPy).")
-    parser.add_argument("--debug", action="store_true", help="show tracebacks on errors")
+    _debug(parser)
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    p = sub.add_parser("estimate", help="run one method and estimate q, C and the regime")
+    def command(name, help, func):
+        p = sub.add_parser(name, help=help, description=help)
+        _debug(p, argparse.SUPPRESS)  # --debug after the command as well as before
+        p.set_defaults(func=func)
+        return p
+
+    p = command("estimate", "run one method and estimate q, C and the regime", C.estimate)
     _common_run_args(p)
     p.add_argument("--lr", type=float, help="learning rate (required for first-order methods)")
     p.add_argument("--x0", help="start, comma-separated (default: the problem's)")
@@ -311,43 +270,55 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--measure", default="auto", choices=["auto", "dist", "f", "grad", "step"],
                    help="error measure (default auto: distance to x* when known)")
     p.add_argument("--json", action="store_true", help="print JSON instead of a table")
-    p.set_defaults(func=cmd_estimate)
+    p.add_argument("--plot", help="write the error curve with the fit (.pdf, .png, .svg)")
 
-    p = sub.add_parser("sweep", help="a grid of learning rates x seeds -> a table")
+    p = command("sweep", "a grid of learning rates x seeds -> a table", C.sweep)
     _common_run_args(p)
     p.add_argument("--lrs", required=True, help="LO:HI:N (log-spaced) or a comma list")
     p.add_argument("--seeds", type=int, default=1, help="number of seeds (default 1)")
+    p.add_argument("--schedule", help="registered schedule (see lrtheory.schedules.names()); "
+                   "the learning rate is its peak")
+    p.add_argument("--schedule-param", action="append", metavar="NAME=V[,V...]",
+                   help="schedule parameter, repeatable; a comma list is swept")
     p.add_argument("--x0-mode", default="default", choices=["default", "random"],
                    help="start at the problem's x0 or at a seeded random start")
     p.add_argument("--out", required=True, help="output table (.parquet or .csv)")
+    p.add_argument("--plot", help="write the rate map (or, with a swept --hyper, the "
+                   "regime map) (.pdf, .png, .svg)")
     p.add_argument("--cache-dir", default=None, help="chunk cache (default: none)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
-    p.set_defaults(func=cmd_sweep)
+    p.epilog = "--hyper NAME=V1,V2,... sweeps that hyperparameter."
 
-    p = sub.add_parser("theory", help="L, mu, kappa, 2/L, optimal step, predicted rate")
+    p = command("theory", "L, mu, kappa, 2/L, optimal step, predicted rate", C.theory)
     p.add_argument("--expr", required=True, help='objective, e.g. "x**4 + 3*y**2"')
     p.add_argument("--x-star", help="minimiser, comma-separated (found by SymPy if omitted)")
     p.add_argument("--lr", type=float, help="learning rate for the predicted GD rate")
-    p.add_argument("--json", action="store_true", help="print JSON instead of a table")
-    p.set_defaults(func=cmd_theory)
+    p.add_argument("--json", action="store_true", help="print JSON (numbers as numbers)")
 
-    p = sub.add_parser("find-lr", help="learning-rate range test")
+    p = command("find-lr", "learning-rate range test", C.find_lr)
     _common_run_args(p)
     p.set_defaults(steps=100)
     p.add_argument("--lr-min", type=float, default=1e-7, help="first lr (default 1e-7)")
     p.add_argument("--lr-max", type=float, default=10.0, help="last lr (default 10)")
     p.add_argument("--mode", default="exp", choices=["exp", "linear"], help="lr ramp")
     p.add_argument("--seeds", type=int, default=1, help="number of seeds (default 1)")
-    p.add_argument("--plot", help="write the loss-vs-lr figure to this PDF")
-    p.set_defaults(func=cmd_find_lr)
+    p.add_argument("--plot", help="write the loss-vs-lr figure (.pdf, .png, .svg)")
 
-    p = sub.add_parser("reproduce", help="run the studies and build the paper")
-    p.add_argument("--study", help="run only this study")
+    p = command("reproduce", "run the studies (all or some) and build the paper",
+                C.reproduce)
+    p.add_argument("--list", action="store_true", help="list the studies and exit")
+    p.add_argument("--study", action="append", metavar="NAME",
+                   help="run only this study (repeatable; see --list)")
+    p.add_argument("--size", default="full", help="grid size: full (default) or smoke")
+    p.add_argument("--root", help="directory receiving figures/, tables/, generated/ "
+                   "(default: the checkout's paper/)")
+    p.add_argument("--no-cache", action="store_true", help="recompute cached results")
     p.add_argument("--no-paper", action="store_true", help="do not build the PDF")
-    p.set_defaults(func=cmd_reproduce)
 
-    sub.add_parser("problems", help="list registered problems").set_defaults(func=cmd_problems)
-    sub.add_parser("methods", help="list registered methods").set_defaults(func=cmd_methods)
+    p = command("problems", "list registered problems: dimension, parameters, L, mu, x*",
+                C.problems)
+    p.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    command("methods", "list registered methods", C.methods)
     return parser
 
 
@@ -368,18 +339,16 @@ def main(argv: Sequence[str] | None = None) -> int:
       ...     status = main(["theory", "--expr", "(x-1)**2 + 10*y**2", "--lr", "0.05",
       ...                    "--json"])
       >>> out = json.loads(buf.getvalue())
-      >>> status, out["x_star"], out["L"], out["mu"], out["GD rate at lr=0.05"]
-      (0, '1, 0', '20', '2', '0.9 (linear; max|1 - lr*lambda| = 9/10)')
+      >>> status, out["x_star"], out["L"], out["mu"], out["rate"], out["rate_expr"]
+      (0, [1.0, 0.0], 20.0, 2.0, 0.9, '9/10')
       >>> main(["theory", "--expr", "x**2", "--lr", "-1"])   # message on stderr
       2
     """
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    args = build_parser().parse_args(argv)
     try:
         return int(args.func(args) or 0)
-    except (UsageError, ValueError, TypeError, KeyError, FileNotFoundError,
-            PermissionError, ImportError) as e:
-        if args.debug or os.environ.get("LRTHEORY_DEBUG"):
+    except Exception as e:
+        if args.debug or os.environ.get("LRTHEORY_DEBUG") or not is_input_error(e):
             raise
         msg = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
         print(f"lrtheory {args.command}: error: {msg}", file=sys.stderr)

@@ -18,6 +18,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from .config import check_dtype, precision
 from .methods import Method, applicable, as_method
 from .problems import Problem, as_x
 from .trajectory import NEVER, Trajectory
@@ -128,7 +129,7 @@ def as_key(key, name: str = "key"):
 
 
 def run(method, problem: Problem, steps: int, x0=None, key=None, keep_x: bool = False, *,
-        blowup: float = DEFAULT_BLOWUP) -> Trajectory:
+        blowup: float = DEFAULT_BLOWUP, dtype: str = "float64") -> Trajectory:
     r"""Run ``method`` on ``problem`` for ``steps`` iterations as one ``jit`` + ``lax.scan``.
 
     Args:
@@ -141,9 +142,13 @@ def run(method, problem: Problem, steps: int, x0=None, key=None, keep_x: bool = 
         gradients on stochastic (data-set) problems (step ``k`` uses ``fold_in(key, k)``).
       keep_x: also return the iterates.
       blowup: divergence bound (see the module docstring).
+      dtype: ``"float64"`` (default) or ``"float32"``: the type every record and iterate
+        is computed and returned in (``x0`` is cast to it; the run happens inside
+        :func:`lrtheory.config.precision`, so a problem's constants are rounded once and
+        JAX's global 64-bit flag is left as it was).
 
     Returns:
-      A :class:`lrtheory.Trajectory` with numpy arrays.
+      A :class:`lrtheory.Trajectory` with numpy arrays of ``dtype``.
 
     Raises:
       ValueError / TypeError naming the argument: a bad ``problem``, ``method``, ``steps``,
@@ -157,6 +162,8 @@ def run(method, problem: Problem, steps: int, x0=None, key=None, keep_x: bool = 
       >>> t = run(optax.sgd(0.1), p, steps=3)   # modes contract by 0.9 and 0.0
       >>> [round(float(d), 12) for d in t.dist]
       [1.414213562373, 0.9, 0.81, 0.729]
+      >>> run(optax.sgd(0.1), p, steps=3, dtype="float32").dist.dtype
+      dtype('float32')
     """
     if not isinstance(problem, Problem):
         raise TypeError(f"problem must be a lrtheory Problem; got {type(problem).__name__}")
@@ -168,11 +175,13 @@ def run(method, problem: Problem, steps: int, x0=None, key=None, keep_x: bool = 
     ok, why = applicable(m, problem)
     if not ok:
         raise ValueError(f"method {m.name!r} does not apply to problem {problem.name!r}: {why}")
+    dtype = check_dtype(dtype)
     x0 = as_x(problem.x0 if x0 is None else x0, problem.dim, "x0")
     key = as_key(key)
     fn = jax.jit(functools.partial(scan_trajectory, m, problem, int(steps), keep_x=keep_x,
                                    blowup=float(blowup)))
-    out = fn(jnp.asarray(x0), key)
+    with precision(dtype):
+        out = fn(jnp.asarray(x0, dtype), key)
     f0, g0 = float(out.f[0]), float(out.grad_norm[0])
     if not (np.isfinite(f0) and np.isfinite(g0)):
         # e.g. sqrt(x) or 1/x at 0: no step can be taken from there (a kink whose formula

@@ -6,6 +6,8 @@ from typing import NamedTuple
 
 import numpy as np
 
+from ._display import Raw, fmt, html_repr, short_repr
+
 __all__ = ["Trajectory", "NEVER"]
 
 #: ``diverged_at`` value of a run that never diverged.
@@ -95,6 +97,40 @@ class Trajectory(NamedTuple):
         raise ValueError(
             f"measure={measure!r} is not one of 'auto', 'dist', 'f', 'grad', 'step'"
         )
+
+    def _summary(self) -> list[tuple[str, object]]:
+        """Key numbers: steps, divergence, first -> last genuine value of each record."""
+        if np.ndim(self.f) != 1:  # a batch: shapes and how many diverged
+            div = np.asarray(self.diverged_at).reshape(-1)
+            return [("batch", np.shape(self.f)[:-1]), ("steps", self.steps),
+                    ("diverged", Raw(f"{int(np.sum(div != NEVER))} of {div.size}"))]
+        last = self.n_valid - 1
+        out: list[tuple[str, object]] = [("steps", self.steps), (
+            "diverged_at", int(self.diverged_at) if self.diverged else Raw("never"))]
+        for name in ("f", "grad_norm", "dist"):
+            v = getattr(self, name)
+            if v is not None:
+                out.append((name, Raw(f"{fmt(v[0])} -> {fmt(v[last])}")))
+        if self.lr is not None and np.size(self.lr):
+            lr = np.asarray(self.lr)
+            out.append(("lr", lr[0] if np.all(lr == lr[0]) else Raw(f"{fmt(lr[0])} -> "
+                                                                    f"{fmt(lr[-1])}")))
+        if self.x is not None:
+            out.append(("x", self.x))
+        return out
+
+    def __repr__(self) -> str:
+        try:
+            return short_repr(self, self._summary())
+        except Exception:  # traced values (inside jit/vmap): shapes only, a repr never fails
+            return f"Trajectory(<traced> f{np.shape(self.f)})"
+
+    def _repr_html_(self) -> str:
+        head = [kv for kv in self._summary() if kv[0] in ("batch", "steps", "diverged",
+                                                          "diverged_at")]
+        arrays = [(k, getattr(self, k)) for k in ("f", "grad_norm", "dist", "step_norm",
+                                                  "lr", "x") if getattr(self, k) is not None]
+        return html_repr(self, head + arrays + [("f_star", self.f_star)])
 
     def to_frame(self):
         """Tidy ``pandas.DataFrame``: one row per iterate with a ``valid`` column."""

@@ -58,7 +58,8 @@ def test_axes_lines_and_markers():
     np.testing.assert_allclose(sorted(xs), sorted([2 / 11, 0.2, RES.lr_diverged]),
                                rtol=1e-12)
     labels = [t.get_text() for t in ax.get_legend().get_texts()]
-    assert r"$2/L$" in labels and r"$2/(L+\mu)$" in labels
+    # gradient descent's landmarks, labelled as GD's whatever method was tested
+    assert r"$2/L$ (GD)" in labels and r"$2/(L+\mu)$ (GD)" in labels
     assert any(lab.startswith("valley ") for lab in labels)
 
 

@@ -19,7 +19,8 @@ def lr_finder(result, ax: Axes | None = None, *, raw: bool = True,
     curve (``steep`` triangle, ``valley`` circle, ``minimum`` / 10 square), the median
     divergence point as a grey dashed line, and, when the result carries ``L`` and
     ``mu``, gradient descent's landmarks :math:`2/(L+\mu)` (best step) and :math:`2/L`
-    (stability limit) as vertical lines. Plots only what the result holds.
+    (stability limit) as vertical lines, labelled "(GD)" whatever method was tested (they
+    are gradient descent's, not Adam's). Plots only what the result holds.
 
     Args:
       result: a :class:`lrtheory.tuning.LRFinderResult`.
@@ -67,10 +68,10 @@ def lr_finder(result, ax: Axes | None = None, *, raw: bool = True,
                        linewidth=0.8, label=f"diverged {result.lr_diverged:.2g}")
         if result.lr_opt is not None:
             ax.axvline(result.lr_opt, color=PALETTE[5], linestyle=":", marker="",
-                       linewidth=1.0, label=r"$2/(L+\mu)$")
+                       linewidth=1.0, label=r"$2/(L+\mu)$ (GD)")
         if result.lr_stable is not None:
             ax.axvline(result.lr_stable, color=PALETTE[6], linestyle="-.", marker="",
-                       linewidth=1.0, label=r"$2/L$")
+                       linewidth=1.0, label=r"$2/L$ (GD)")
         ax.set_xscale("log")
         if positive:
             ax.set_yscale("log")

@@ -1,9 +1,10 @@
 """The house style of every lrtheory figure: one rc dict, one cycle, one way to save.
 
 Sizes fit a two-column paper (``SINGLE_COLUMN`` = 3.3 in, ``DOUBLE_COLUMN`` = 6.8 in, fonts
-8 pt like the caption text); output is vector PDF with embedded TrueType fonts and no
-creation date, so a rebuilt figure is byte-identical. Lines stay apart in greyscale: the
-cycle pairs the Okabe-Ito colour-blind-safe palette (yellow left out: too light on white)
+8 pt like the caption text); the paper's output is vector PDF with embedded TrueType fonts
+and no creation date, so a rebuilt figure is byte-identical (:func:`savefig` also writes PNG
+and SVG, chosen by the file's suffix). Lines stay apart in greyscale: the cycle pairs the
+Okabe-Ito colour-blind-safe palette (yellow left out: too light on white)
 with a distinct dash pattern and marker per line.
 
 Nothing here sets matplotlib's backend: figures are built with the object-oriented API
@@ -106,12 +107,39 @@ def figure(width: str | float = "single", height: float | None = None) -> Figure
     return Figure(figsize=(w, h))
 
 
+#: Figure formats :func:`savefig` writes, by file suffix.
+FORMATS = (".pdf", ".png", ".svg")
+
+
+def check_figure_path(path: str | Path, name: str = "path") -> Path:
+    """``path`` as a :class:`~pathlib.Path` ending in one of :data:`FORMATS`; else ValueError.
+
+    Call it before computing what the figure shows, so a wrong name fails at once.
+
+    Example:
+      >>> check_figure_path("out/rate.png").suffix
+      '.png'
+      >>> check_figure_path("rate.jpg")  # doctest: +ELLIPSIS
+      Traceback (most recent call last):
+      ...
+      ValueError: path must end in .pdf, .png or .svg ...; got path='rate.jpg'
+    """
+    p = Path(path)
+    if p.suffix.lower() not in FORMATS:
+        raise ValueError(f"{name} must end in .pdf, .png or .svg (the suffix picks the "
+                         f"format); got {name}={str(path)!r}")
+    return p
+
+
 def savefig(fig: Figure, path: str | Path) -> Path:
-    """Write ``fig`` as a reproducible vector PDF at ``path``, creating its folders.
+    """Write ``fig`` at ``path`` (PDF, PNG or SVG by its suffix), creating its folders.
+
+    PDF and SVG are vector with no creation date (and fixed SVG ids), so a rebuilt figure
+    is byte-identical; PNG is 300 dpi. The suffix is checked before anything is drawn.
 
     Args:
-      fig: the figure.
-      path: where to write; must end in ``.pdf``.
+      fig: the figure (an axis' figure is ``ax.figure``).
+      path: where to write; ends in ``.pdf``, ``.png`` or ``.svg``.
 
     Returns:
       The path written.
@@ -125,20 +153,20 @@ def savefig(fig: Figure, path: str | Path) -> Path:
       >>> out.read_bytes()[:4]
       b'%PDF'
     """
+    path = check_figure_path(path)
     if not isinstance(fig, Figure):
         raise TypeError(f"fig must be a matplotlib Figure, got {type(fig).__name__}")
-    path = Path(path)
-    if path.suffix.lower() != ".pdf":
-        raise ValueError(f"path must end in .pdf (figures are vector PDF), got path={str(path)!r}")
+    fmt = path.suffix.lower()[1:]
     path.parent.mkdir(parents=True, exist_ok=True)
+    # no dates in the file: the same figure gives the same bytes (make reproduce diffs)
+    metadata = {"pdf": {"CreationDate": None}, "svg": {"Date": None}, "png": {}}[fmt]
     # fontTools logs harmless warnings about font-file timestamps while it subsets
     fonttools = logging.getLogger("fontTools")
     level = fonttools.level
     fonttools.setLevel(logging.ERROR)
     try:
-        with use_style():
-            # no CreationDate: the same figure gives the same bytes (make reproduce diffs)
-            fig.savefig(path, format="pdf", metadata={"CreationDate": None})
+        with use_style(**{"svg.hashsalt": "lrtheory"}):
+            fig.savefig(path, format=fmt, metadata=metadata)
     finally:
         fonttools.setLevel(level)
     return path

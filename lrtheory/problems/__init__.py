@@ -3,7 +3,8 @@
 ``get(name, **params)`` builds a registered problem; ``names()`` lists them. Families:
 :mod:`.quadratic`, analytic test functions (:mod:`.functions`), small landscapes with
 exact critical points (:mod:`.landscapes`), data-set problems (:mod:`.datasets`) and
-neural networks on the digits (:mod:`.nets`).
+neural networks on the digits (:mod:`.nets`). Your own problems: :func:`from_expr` (a formula,
+derivatives by SymPy) and :func:`from_jax` (a JAX function, derivatives by autodiff).
 """
 
 from __future__ import annotations
@@ -11,7 +12,10 @@ from __future__ import annotations
 import difflib
 from collections.abc import Callable
 
+from lrtheory import _x64  # noqa: F401  (float64 before any JAX array: lrtheory.config)
+
 from ._base import Problem, as_x, from_expr, parse_expr
+from ._jax import from_jax
 from .datasets import least_squares, logistic
 from .functions import ackley, beale, booth, himmelblau, rastrigin, rosenbrock
 from .landscapes import double_well, saddle, scalar_smooth, x4
@@ -21,7 +25,7 @@ from .quadratic import quadratic
 _FACTORIES = (rosenbrock, beale, booth, himmelblau, rastrigin, ackley, double_well, saddle,
               scalar_smooth, x4, least_squares, logistic, mlp, cnn)
 
-__all__ = ["Problem", "from_expr", "parse_expr", "as_x", "quadratic", "get", "names",
+__all__ = ["Problem", "from_expr", "from_jax", "parse_expr", "as_x", "quadratic", "get", "names",
            "register", *(f.__name__ for f in _FACTORIES)]
 
 _REGISTRY: dict[str, Callable[..., Problem]] = {}

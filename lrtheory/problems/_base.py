@@ -15,6 +15,7 @@ import sympy as sp
 
 from .._formula import natural_key, parse, point
 from .._minimizer import analyse
+from ._common import float64_arrays
 
 __all__ = ["Problem", "from_expr", "parse_expr", "as_x", "quadratic_fns"]
 
@@ -165,7 +166,7 @@ def _lambdify_vector(symbols, entries, shape):
 def quadratic_fns(A: np.ndarray, b: np.ndarray, c: float = 0.0):
     r"""``value``, ``grad``, ``hess`` of :math:`\tfrac12 x^\top A x - b^\top x + c`: the
     gradient is one mat-vec :math:`Ax - b` (no autodiff)."""
-    Aj, bj = jnp.asarray(A), jnp.asarray(b)
+    Aj, bj = float64_arrays(A, b)  # float64 even with LRTHEORY_X64=local
 
     def value(x):
         return 0.5 * x @ (Aj @ x) - bj @ x + c

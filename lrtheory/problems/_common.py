@@ -6,9 +6,10 @@ import numbers
 from collections.abc import Callable
 
 import jax
+import jax.numpy as jnp
 import numpy as np
 
-__all__ = ["check_int", "check_real", "uniform_sampler"]
+__all__ = ["check_int", "check_real", "uniform_sampler", "float64_arrays"]
 
 
 def check_int(name: str, value, lo: int, hi: int | None = None) -> int:
@@ -42,3 +43,14 @@ def uniform_sampler(lo: float, hi: float, dim: int) -> Callable[[jax.Array], jax
 
     sample.__doc__ = f"Uniform start on [{lo}, {hi}]^{dim}."
     return sample
+
+
+def float64_arrays(*arrays) -> tuple[jax.Array, ...]:
+    """JAX copies of data a problem closes over, float64 whatever JAX's global 64-bit flag.
+
+    Made inside ``jax.enable_x64(True)``: with ``LRTHEORY_X64=local`` (see
+    :mod:`lrtheory.config`) the flag is off when a problem is built, and a plain
+    ``jnp.asarray`` would round the data to float32 before any float64 run sees it.
+    """
+    with jax.enable_x64(True):
+        return tuple(jnp.asarray(a) for a in arrays)

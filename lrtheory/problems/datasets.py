@@ -25,7 +25,7 @@ import scipy.linalg
 import scipy.special
 
 from ._base import Problem, quadratic_fns
-from ._common import check_int, check_real
+from ._common import check_int, check_real, float64_arrays
 
 __all__ = ["least_squares", "logistic", "load_split"]
 
@@ -136,8 +136,7 @@ def least_squares(n_train: int = 300, batch_size: int | None = None,
                          f"{ev[0]:.3g}); use a larger n_train")
     x_star = np.linalg.lstsq(X, y, rcond=None)[0]
     f_star = float(np.sum((X @ x_star - y) ** 2) / (2 * n))
-    Xj, yj = jnp.asarray(X), jnp.asarray(y)
-    Xt, yt = jnp.asarray(X_test), jnp.asarray(y_test)
+    Xj, yj, Xt, yt = float64_arrays(X, y, X_test, y_test)
     value, grad, hess = quadratic_fns(A, b, c)
 
     def grad_on(w, idx):
@@ -235,7 +234,7 @@ def logistic(n_train: int = 400, l2: float = 1e-3, batch_size: int | None = None
     y, y_test = y.astype(np.float64), y_test.astype(np.float64)
     n, d = X.shape
     x_star, f_star = _logistic_newton(X, y, l2)
-    Xj, yj, Xt, yt = (jnp.asarray(v) for v in (X, y, X_test, y_test))
+    Xj, yj, Xt, yt = float64_arrays(X, y, X_test, y_test)
 
     def loss(w, Xs, ys):
         z = Xs @ w

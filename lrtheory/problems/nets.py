@@ -22,7 +22,7 @@ import numpy as np
 from jax.flatten_util import ravel_pytree
 
 from ._base import Problem
-from ._common import check_int, check_real
+from ._common import check_int, check_real, float64_arrays
 from .datasets import load_split, minibatch
 
 __all__ = ["mlp", "cnn"]
@@ -43,11 +43,11 @@ def _classifier(name: str, init: Callable, apply: Callable, *, n_train: int,
     batch_size = check_int("batch_size", batch_size, 1, X.shape[0])
     l2 = check_real("l2", l2)
     X, X_test = X / 16.0, X_test / 16.0
-    flat0, unravel = ravel_pytree(init(jax.random.PRNGKey(seed)))
+    with jax.enable_x64(True):  # float64 start and data whatever the global flag
+        flat0, unravel = ravel_pytree(init(jax.random.PRNGKey(seed)))
+        Yj, Yt = (jax.nn.one_hot(v, _CLASSES, dtype=jnp.float64) for v in (y, y_test))
     dim = flat0.size
-    Xj, Xt = jnp.asarray(X), jnp.asarray(X_test)
-    Yj, Yt = (jax.nn.one_hot(v, _CLASSES, dtype=Xj.dtype) for v in (y, y_test))
-    yj, yt = jnp.asarray(y), jnp.asarray(y_test)
+    Xj, Xt, yj, yt = float64_arrays(X, X_test, y, y_test)
 
     def loss(theta, Xs, Ys):
         logits = apply(unravel(theta), Xs)

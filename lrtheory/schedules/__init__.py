@@ -21,6 +21,7 @@ Example:
   ('constant', 'cosine', 'exp_range')
 """
 
+from lrtheory import _x64  # noqa: F401  (float64 before any JAX array: lrtheory.config)
 from lrtheory.schedules._base import Schedule, get, names
 from lrtheory.schedules._decay import (
     constant,

@@ -6,12 +6,10 @@ program are kept on the instance, dropped when pickled and rebuilt once per proc
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import hashlib
 import re
 import threading
-import warnings
 from typing import Any, NamedTuple
 
 import jax
@@ -20,6 +18,7 @@ import numpy as np
 import pandas as pd
 from jax.extend import core as jex_core
 
+from ..config import precision  # the numeric context of a run, shared with lrtheory.run
 from ..problems import Problem
 from ..run import batched
 from ._inputs import MethodSpec, ScheduleSpec
@@ -33,29 +32,6 @@ class ChunkResult(NamedTuple):
 
     rows: pd.DataFrame
     traj: pd.DataFrame | None
-
-
-@contextlib.contextmanager
-def precision(dtype: str):
-    """The numeric context of a sweep in ``dtype``.
-
-    float32 switches JAX's 64-bit mode off for the duration (so every constant a problem or
-    optimizer closes over is computed in float32, not promoted back to float64) and sets
-    ``jax.default_matmul_precision("highest")``: on GPUs the default float32 matmul is TF32
-    (10-bit mantissa), far too coarse for order estimation. float64 keeps JAX's 64-bit mode
-    on; "highest" is then what every backend does anyway.
-    """
-    with contextlib.ExitStack() as stack:
-        stack.enter_context(jax.default_matmul_precision("highest"))
-        if dtype == "float32":
-            stack.enter_context(jax.enable_x64(False))
-            # Problems close over float64 arrays; in 32-bit mode JAX truncates them and says
-            # so once per trace. That truncation is what float32 asks for.
-            stack.enter_context(warnings.catch_warnings())
-            warnings.filterwarnings("ignore", message="Explicitly requested dtype float64")
-        else:
-            stack.enter_context(jax.enable_x64(True))
-        yield
 
 
 def _walk_consts(closed, out: list) -> None:

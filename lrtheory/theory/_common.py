@@ -14,6 +14,7 @@ import mpmath
 import numpy as np
 import sympy as sp
 
+from .._display import html_repr, short_repr
 from .._formula import number
 from .._vocab import Regime
 
@@ -178,6 +179,13 @@ class Rate(NamedTuple):
         True
         """
         return self.regime == Regime.SUPERLINEAR and self.q == 1.0
+
+    def __repr__(self) -> str:
+        return short_repr(self, ("method", "q", "rate", "rate_bounds", "regime", "lr", "beta",
+                                 "note"))
+
+    def _repr_html_(self) -> str:
+        return html_repr(self)
 
     def latex(self) -> str:
         r"""The law in LaTeX: ``\rho = ...`` (linear) or ``e_{k+1} \approx C e_k^{q}``.

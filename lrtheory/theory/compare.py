@@ -33,6 +33,7 @@ import numbers
 from collections.abc import Iterable
 from typing import NamedTuple
 
+from .._display import html_repr, short_repr
 from .._vocab import Regime
 
 __all__ = ["Verdict", "Comparison", "compare", "compare_all", "overall", "to_frame"]
@@ -105,6 +106,13 @@ class Comparison(NamedTuple):
     regime_agree: bool | None = None
     method: str | None = None
     note: str = ""
+
+    def __repr__(self) -> str:
+        return short_repr(self, ("quantity", "verdict", "measured", "predicted",
+                                 "rel_error", "scale", "method"))
+
+    def _repr_html_(self) -> str:
+        return html_repr(self)
 
 
 def _number(obj, field: str, name: str):

@@ -14,6 +14,7 @@ from typing import NamedTuple
 import numpy as np
 import sympy as sp
 
+from .._display import html_repr, short_repr
 from .._formula import parse, point, variables
 from ._common import exact, simplify_small, to_float
 
@@ -57,6 +58,12 @@ class Curvature(NamedTuple):
     source: str
     quadratic: bool | None = None
     rounded: bool = False
+
+    def __repr__(self) -> str:
+        return short_repr(self, ("L", "mu", "kappa", "eigenvalues", "exact", "source"))
+
+    def _repr_html_(self) -> str:
+        return html_repr(self)
 
     def latex(self) -> str:
         r"""``L = ..., \mu = ..., \kappa = ...`` in LaTeX.

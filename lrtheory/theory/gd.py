@@ -18,6 +18,7 @@ from typing import NamedTuple
 
 import sympy as sp
 
+from .._display import html_repr, short_repr
 from ._common import Rate, exact, gap, is_float, make_rate, simplify_small, to_float
 from .curvature import curvature
 
@@ -49,6 +50,12 @@ class GDLimits(NamedTuple):
     lr_max_expr: sp.Expr
     lr_opt_expr: sp.Expr
     rate_opt_expr: sp.Expr
+
+    def __repr__(self) -> str:
+        return short_repr(self, ("lr_max", "lr_opt", "rate_opt", "L", "mu", "kappa"))
+
+    def _repr_html_(self) -> str:
+        return html_repr(self)
 
     def latex(self) -> str:
         r"""``\alpha_{\max} = ..., \alpha^\star = ..., \rho^\star = ...`` in LaTeX.

@@ -30,6 +30,7 @@ from typing import NamedTuple
 import numpy as np
 import sympy as sp
 
+from .._display import html_repr, short_repr
 from ._common import (
     DIGITS,
     Rate,
@@ -69,6 +70,12 @@ class MomentumParams(NamedTuple):
     lr_expr: sp.Expr
     beta_expr: sp.Expr
     rate_expr: sp.Expr
+
+    def __repr__(self) -> str:
+        return short_repr(self, ("method", "lr", "beta", "rate"))
+
+    def _repr_html_(self) -> str:
+        return html_repr(self)
 
     def latex(self) -> str:
         r"""``\alpha = ..., \beta = ..., \rho = ...`` in LaTeX."""

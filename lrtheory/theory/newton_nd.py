@@ -28,6 +28,7 @@ from typing import NamedTuple
 import numpy as np
 import sympy as sp
 
+from .._display import html_repr, short_repr
 from .._formula import parse, point, variables
 from .._vocab import Regime
 from ._common import Rate, is_zero, make_rate, to_float
@@ -66,6 +67,12 @@ class NewtonConstant(NamedTuple):
     K_expr: sp.Array
     invariant: tuple[tuple[float, tuple[float, ...]], ...] = ()
     note: str = ""
+
+    def __repr__(self) -> str:
+        return short_repr(self, ("C", "C_min", "direction", "note"))
+
+    def _repr_html_(self) -> str:
+        return html_repr(self)
 
     def map(self, e) -> np.ndarray:
         r""":math:`K[e, e]`, the leading term of :math:`e_{k+1}` for the error ``e``.

@@ -33,6 +33,7 @@ import math
 from collections.abc import Sequence
 from typing import NamedTuple
 
+from .._display import html_repr, short_repr
 from .._vocab import Measure, Regime
 
 __all__ = ["PEPResult", "worst_case", "gd_worst_case_rate", "heavy_ball_worst_case_rate",
@@ -73,6 +74,13 @@ class PEPResult(NamedTuple):
     measure: Measure = Measure.DIST
     theory: float | None = None
     note: str = ""
+
+    def __repr__(self) -> str:
+        return short_repr(self, ("method", "measure", "rate", "tau", "theory", "n", "L", "mu",
+                                 "lr", "beta"))
+
+    def _repr_html_(self) -> str:
+        return html_repr(self)
 
 
 def _pepit():

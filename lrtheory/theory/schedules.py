@@ -27,6 +27,7 @@ from typing import NamedTuple
 import mpmath
 import sympy as sp
 
+from .._display import html_repr, short_repr
 from .._formula import parse
 from .._vocab import Regime
 from ._common import exact, is_zero, linear_regime, simplify_small, to_float
@@ -88,6 +89,13 @@ class ScheduleLimit(NamedTuple):
     note: str = ""
     period: int | None = None
     head: int = 0
+
+    def __repr__(self) -> str:
+        return short_repr(self, ("regime", "converges", "limit", "sum_lr", "p", "rate",
+                                 "period"))
+
+    def _repr_html_(self) -> str:
+        return html_repr(self)
 
     def latex(self) -> str:
         r"""The outcome in LaTeX.

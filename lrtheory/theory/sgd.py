@@ -32,6 +32,7 @@ from typing import NamedTuple
 import numpy as np
 import sympy as sp
 
+from .._display import html_repr, short_repr
 from .._vocab import Measure
 from ._common import exact, simplify_small, to_float
 from .curvature import _is_problem, curvature
@@ -71,6 +72,12 @@ class NoiseFloor(NamedTuple):
     rate_expr: sp.Expr
     lr: float
     sigma: float | None = None
+
+    def __repr__(self) -> str:
+        return short_repr(self, ("dist_sq", "f", "grad_sq", "rate", "lr", "sigma"))
+
+    def _repr_html_(self) -> str:
+        return html_repr(self)
 
     def level(self, measure) -> float:
         r"""The floor of an error :class:`~lrtheory._vocab.Measure`: the root mean square

@@ -42,6 +42,8 @@ import jax.numpy as jnp
 import numpy as np
 import scipy.signal
 
+from .._display import Raw, fmt, html_repr, short_repr
+from ..config import precision
 from ..problems import Problem, as_x
 from ..run import batched
 from ._common import (
@@ -87,6 +89,12 @@ class Suggestion(NamedTuple):
     ratio_opt: float | None
     ratio_stable: float | None
 
+    def __repr__(self) -> str:
+        return short_repr(self, ("name", "lr", "lo", "hi", "ratio_opt", "ratio_stable"))
+
+    def _repr_html_(self) -> str:
+        return html_repr(self)
+
 
 @dataclasses.dataclass(frozen=True, eq=False)
 class LRFinderResult:
@@ -130,6 +138,21 @@ class LRFinderResult:
     mu: float | None
     beta: float
     diverge_factor: float
+
+    def _summary(self) -> list[tuple[str, object]]:
+        lrs = np.asarray(self.lrs)
+        return [("method", self.method), ("problem", self.problem), ("seeds", self.seeds),
+                ("lrs", Raw(f"{fmt(lrs[0])} .. {fmt(lrs[-1])} ({lrs.size}, {self.mode})")),
+                ("steep", self.steep.lr), ("valley", self.valley.lr),
+                ("minimum", self.minimum.lr), ("lr_diverged", self.lr_diverged),
+                ("L", self.L), ("mu", self.mu)]
+
+    def __repr__(self) -> str:
+        return short_repr(self, self._summary())
+
+    def _repr_html_(self) -> str:
+        return html_repr(self, self._summary() + [(k, getattr(self, k)) for k in (
+            "loss", "smoothed", "n_used", "diverged_at", "beta", "diverge_factor")])
 
     @property
     def suggestion(self) -> Suggestion:
@@ -301,15 +324,18 @@ def find_lr(method, problem: Problem, lr_min: float = 1e-7, lr_max: float = 10.0
 
     S = len(seeds)
     keys = [start_keys(s) for s in seeds]
-    if x0 is not None:
-        starts = jnp.broadcast_to(jnp.asarray(as_x(x0, problem.dim, "x0")), (S, problem.dim))
-    elif problem.x0_sampler is not None:
-        starts = jax.vmap(problem.x0_sampler)(jnp.stack([k[0] for k in keys]))
-    else:
-        starts = jnp.broadcast_to(jnp.asarray(problem.x0), (S, problem.dim))
-    batch_keys = jnp.stack([k[1] for k in keys]) if stochastic else None
-    hyper = {"lr_min": jnp.full((S,), lo), "lr_max": jnp.full((S,), hi)}
-    traj = batched(factory, problem, steps, stochastic=stochastic)(hyper, starts, batch_keys)
+    start = None if x0 is None else as_x(x0, problem.dim, "x0")
+    with precision("float64"):  # whatever JAX's global flag (lrtheory.config)
+        if start is not None:
+            starts = jnp.broadcast_to(jnp.asarray(start), (S, problem.dim))
+        elif problem.x0_sampler is not None:
+            starts = jax.vmap(problem.x0_sampler)(jnp.stack([k[0] for k in keys]))
+        else:
+            starts = jnp.broadcast_to(jnp.asarray(problem.x0), (S, problem.dim))
+        batch_keys = jnp.stack([k[1] for k in keys]) if stochastic else None
+        hyper = {"lr_min": jnp.full((S,), lo), "lr_max": jnp.full((S,), hi)}
+        traj = batched(factory, problem, steps, stochastic=stochastic)(hyper, starts,
+                                                                       batch_keys)
 
     f = np.asarray(traj.f)[:, 1:]  # f(x_{k+1}), paired with lr_k
     loss = f - problem.f_star if problem.f_star is not None else f

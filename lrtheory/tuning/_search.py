@@ -23,6 +23,8 @@ import jax.numpy as jnp
 import numpy as np
 import pandas as pd
 
+from .._display import html_repr, short_repr
+from ..config import precision
 from ..problems import Problem, as_x
 from ..run import batched
 from ._common import check_problem, check_steps, method_label, resolve_factory
@@ -67,6 +69,19 @@ class SearchResult:
     steps: int
     seed: int
 
+    def _summary(self) -> list[tuple[str, object]]:
+        return [("search", self.search), ("method", self.method), ("problem", self.problem),
+                ("objective", self.objective), ("n_evals", self.n_evals),
+                ("best", None if self.best is None else dict(self.best)),
+                ("best_value", self.best_value), ("steps", self.steps)]
+
+    def __repr__(self) -> str:
+        return short_repr(self, self._summary())
+
+    def _repr_html_(self) -> str:
+        return html_repr(self, self._summary() + [("measure", self.measure),
+                                                  ("seed", self.seed), ("table", self.table)])
+
     @property
     def n_evals(self) -> int:
         """Number of evaluations (the budget used)."""
@@ -89,18 +104,19 @@ class _Evaluator:
                              f"{problem.name!r} has none")
         self.stochastic = stochastic
         self.fn = batched(build, problem, self.steps, stochastic=stochastic)
-        self.x0 = jnp.asarray(as_x(problem.x0 if x0 is None else x0, problem.dim, "x0"))
+        self.x0 = as_x(problem.x0 if x0 is None else x0, problem.dim, "x0")
         self.key = jax.random.key(int(seed))
 
     def __call__(self, params: dict[str, np.ndarray], first: int):
         n = next(iter(params.values())).shape[0]
-        hyper = {k: jnp.asarray(v, dtype=jnp.float64) for k, v in params.items()}
-        x0 = jnp.broadcast_to(self.x0, (n, self.x0.shape[0]))
-        keys = None
-        if self.stochastic:  # evaluation i draws its mini-batches from fold_in(key, i)
-            keys = jax.vmap(lambda i: jax.random.fold_in(self.key, i))(
-                jnp.arange(first, first + n))
-        return self.reduce(self.fn(hyper, x0, keys))
+        with precision("float64"):  # whatever JAX's global flag (lrtheory.config)
+            hyper = {k: jnp.asarray(v, dtype=jnp.float64) for k, v in params.items()}
+            x0 = jnp.broadcast_to(jnp.asarray(self.x0), (n, self.x0.shape[0]))
+            keys = None
+            if self.stochastic:  # evaluation i draws its mini-batches from fold_in(key, i)
+                keys = jax.vmap(lambda i: jax.random.fold_in(self.key, i))(
+                    jnp.arange(first, first + n))
+            return self.reduce(self.fn(hyper, x0, keys))
 
 
 def _table(search, params, value, status, div, batch, steps):
