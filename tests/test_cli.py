@@ -384,7 +384,8 @@ def test_problems_listing(capsys, monkeypatch):
     import lrtheory.problems as P
 
     monkeypatch.setitem(P._REGISTRY, "no_star",
-                        lambda: P.from_expr("x**4 + y**2", x0=[1.0, 1.0], name="no_star"))
+                        lambda: P.from_expr("x**4 + y**2", x0=[1.0, 1.0], name="no_star",
+                                                x_star=None))
     monkeypatch.setattr(P, "names", lambda: ["no_star", "quadratic", "rosenbrock"])
     assert main(["problems", "--json"]) == 0
     rows = {r["name"]: r for r in json.loads(capsys.readouterr().out)}
