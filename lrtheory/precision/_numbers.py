@@ -14,6 +14,7 @@ import mpmath
 import numpy as np
 import sympy as sp
 
+from lrtheory._formula import number
 from lrtheory.methods import Breakdown
 from lrtheory.problems._base import parse_expr
 
@@ -54,9 +55,7 @@ def to_mpf(v, name: str, guard: int = 0) -> tuple[mpmath.mpf, bool]:
     elif isinstance(v, int | np.integer):
         out, exact = mpmath.mpf(int(v)), True
     elif isinstance(v, str | sp.Basic):
-        e = parse_expr(v, name) if isinstance(v, str) else v
-        if not isinstance(e, sp.Expr) or e.free_symbols or not e.is_real:
-            raise ValueError(f"{name}={v!r} must be a real number")
+        e = number(v, name)
         dps = mpmath.mp.dps + guard
         with mpmath.workdps(dps):
             out, exact = +mpmath.mpf(sp.N(e, dps + 10)), True
