@@ -18,3 +18,11 @@ def test_readme_python_examples_run(tmp_path, monkeypatch, capsys):
     # First example: GD at lr = 0.015 on a spectrum [1, 100] contracts by
     # max(|1 - 0.015|, |1 - 1.5|) = 0.985; the estimate and the theory both print it.
     assert out.splitlines()[0].startswith("linear 0.98")
+
+
+def test_readme_method_table_is_the_registry():
+    # The README's method table is `python -m lrtheory.methods` verbatim: the update rule,
+    # conventions and hyperparameter ranges of each MethodSpec, so it cannot drift.
+    from lrtheory.methods.__main__ import markdown
+
+    assert markdown() in README.read_text()
