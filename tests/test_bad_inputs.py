@@ -668,3 +668,11 @@ def test_grid_search_and_find_lr_with_diverging_learning_rates_have_no_nan():
         assert all(np.isfinite(v) for v in (s.lr, s.lo, s.hi, s.ratio_opt, s.ratio_stable))
     frame = f.to_frame()
     assert all(frame[c].dtype.kind != "f" or np.isfinite(frame[c]).all() for c in frame)
+
+
+def test_sweep_checks_every_hyperparameter_value():
+    # Heavy ball needs 0 <= beta < 1 (MethodSpec range); the bad value is the second of
+    # the grid, so a check of the first value alone would let it through.
+    with pytest.raises(ValueError, match=r"beta.*0 <= beta < 1.*1\.5"):
+        lrt.sweep("momentum", lrt.problems.get("quadratic"), lrs=[0.1],
+                  hyper={"beta": [0.5, 1.5]}, steps=10)

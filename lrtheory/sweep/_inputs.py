@@ -177,6 +177,7 @@ def _one_method(label: str | None, spec: Any, hyper: Any) -> MethodSpec:
         if unknown:
             raise ValueError(f"hyper={sorted(unknown)} are not hyperparameters of method "
                              f"{spec!r}; allowed: {sorted(meta.defaults)}")
+        meta.params(grid)  # every value of every hyperparameter grid, not only the first
         return MethodSpec(label or spec, functools.partial(_registry_method, spec), grid, spec)
     if callable(spec):
         return MethodSpec(label or _label_of(spec), spec, grid, None)
