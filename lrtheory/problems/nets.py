@@ -141,11 +141,7 @@ def cnn(channels: int = 8, n_train: int = 1000, batch_size: int | None = None,
 
     Args:
       channels: convolution channels, ``>= 1``.
-      n_train: training images, in [2, 1796]; the rest is the test set.
-      batch_size: images per ``batch_grad`` call, in [1, n_train]; default
-        ``min(64, n_train)``.
-      l2: penalty :math:`\lambda \ge 0` on all parameters.
-      seed: seed of the split and of the initialisation.
+      n_train, batch_size, l2, seed: as in :func:`mlp`.
 
     Example:
       >>> p = cnn(channels=2, n_train=50)
