@@ -13,17 +13,20 @@ repeats the last good one (and ``step_norm`` is 0) instead of holding NaN.
 from __future__ import annotations
 
 import functools
+import os
 
 import jax
 import jax.numpy as jnp
 import numpy as np
 
+from ._checks import check_blowup, check_record_every, check_steps
 from .config import check_dtype, precision
 from .methods import Method, applicable, as_method
 from .problems import Problem, as_x
 from .trajectory import NEVER, Trajectory
 
-__all__ = ["run", "scan_trajectory", "batched", "DEFAULT_BLOWUP", "as_key"]
+__all__ = ["run", "scan_trajectory", "batched", "DEFAULT_BLOWUP", "as_key", "keys_for_seed",
+           "record_bytes"]
 
 DEFAULT_BLOWUP = 1e8
 
@@ -32,13 +35,48 @@ def _norm(v):
     return jnp.sqrt(jnp.sum(v * v))
 
 
+def _flatten_traj(t):
+    return tuple(getattr(t, n) for n in _LEAVES), (t.f_star, t.every)
+
+
+def _unflatten_traj(aux, children):
+    return Trajectory(**dict(zip(_LEAVES, children, strict=True)), f_star=aux[0],
+                      every=aux[1])
+
+
+# f_star and every are static (aux data): a batched Trajectory keeps them as plain numbers.
+_LEAVES = tuple(n for n in Trajectory._fields if n not in ("f_star", "every"))
+jax.tree_util.register_pytree_node(Trajectory, _flatten_traj, _unflatten_traj)
+
+
+def keys_for_seed(seed):
+    """The two PRNG keys of seed ``s``: ``(start, mini-batches)`` =
+    ``(fold_in(key(s), 0), fold_in(key(s), 1))``.
+
+    The one rule every tool uses (:func:`lrtheory.sweep.sweep`, :func:`lrtheory.tuning.find_lr`):
+    seed ``s`` starts at ``problem.x0_sampler(start)`` when starts are random, and draws
+    its mini-batches from ``mini-batches`` (step ``k`` from ``fold_in(mini-batches, k)``,
+    see :func:`run`). ``seed`` may be a traced integer (``jax.vmap`` over seeds).
+
+    Example:
+      >>> ks, kb = keys_for_seed(3)
+      >>> bool((jax.random.key_data(ks) == jax.random.key_data(
+      ...     jax.random.fold_in(jax.random.key(3), 0))).all())
+      True
+    """
+    k = jax.random.key(seed)
+    return jax.random.fold_in(k, 0), jax.random.fold_in(k, 1)
+
+
 def scan_trajectory(method: Method, problem: Problem, steps: int, x0, key=None, *,
-                    keep_x: bool = False, blowup: float = DEFAULT_BLOWUP) -> Trajectory:
+                    keep_x: bool = False, blowup: float = DEFAULT_BLOWUP,
+                    record_every: int = 1) -> Trajectory:
     """The pure, traceable core of :func:`run` (no validation, no host transfer).
 
     ``x0`` (and ``key``) may be traced, and ``method`` may be built from traced
     hyperparameters, so ``jax.vmap`` of this function over learning rates, seeds or starts
-    is one compiled program (what :func:`lrtheory.sweep` does).
+    is one compiled program (what :func:`lrtheory.sweep` does). ``record_every`` must
+    divide ``steps`` (checked by :func:`run`).
 
     Example (GD on f = x^2/2 with lr = 1/2 halves x; the learning rate is traced):
       >>> from lrtheory import methods
@@ -55,6 +93,8 @@ def scan_trajectory(method: Method, problem: Problem, steps: int, x0, key=None, 
     bound = blowup * jnp.maximum(
         jnp.maximum(1.0, _norm(x0)), _norm(x_star) if has_star else 0.0).astype(dt)
     record_lr = method.lr is not None
+    every = int(record_every)
+    n_rec = int(steps) // every
 
     def record(x):
         g = problem.grad(x)  # "_g" rides in the carry, never in the outputs
@@ -63,16 +103,19 @@ def scan_trajectory(method: Method, problem: Problem, steps: int, x0, key=None, 
             out["dist"] = _norm(x - x_star)
         return out
 
-    def body(carry, k):
+    def key_at(k):
+        return None if key is None else jax.random.fold_in(key, k)
+
+    def recorded_step(carry, k):
         x, state, dead, div_at, prev = carry
-        kk = None if key is None else jax.random.fold_in(key, k)
-        if method.takes_grad:  # reuse the gradient at x_k that its record computed
-            x_new, state_new = method.step(x, state, problem, k, kk, g=prev["_g"])
+        if method.takes_grad and every == 1:  # reuse the gradient at x_k its record computed
+            x_new, state_new = method.step(x, state, problem, k, key_at(k), g=prev["_g"])
         else:
-            x_new, state_new = method.step(x, state, problem, k, kk)
+            x_new, state_new = method.step(x, state, problem, k, key_at(k))
         new = record(x_new)  # f(x_new) serves both the divergence test and the record
-        bad = ~(jnp.all(jnp.isfinite(x_new)) & jnp.isfinite(new["f"])
-                & jnp.isfinite(new["grad_norm"]) & (_norm(x_new) <= bound))
+        # ~(|x| <= bound) also holds when x has a NaN or inf entry (its norm is NaN or inf)
+        bad = ~((_norm(x_new) <= bound) & jnp.isfinite(new["f"])
+                & jnp.isfinite(new["grad_norm"]))
         stop = dead | bad
         div_at = jnp.where(bad & ~dead, (k + 1).astype(div_at.dtype), div_at)
 
@@ -91,9 +134,29 @@ def scan_trajectory(method: Method, problem: Problem, steps: int, x0, key=None, 
             out["x"] = x_keep
         return (x_keep, state_keep, stop, div_at, rec), out
 
+    def quiet_step(carry, k):
+        """A step between records: no f, no full-batch gradient; only x is tested."""
+        x, state, dead, div_at = carry
+        x_new, state_new = method.step(x, state, problem, k, key_at(k))
+        bad = ~(_norm(x_new) <= bound)
+        stop = dead | bad
+        div_at = jnp.where(bad & ~dead, (k + 1).astype(div_at.dtype), div_at)
+        state_keep = jax.tree_util.tree_map(lambda a, b: jnp.where(stop, a, b), state,
+                                            state_new)
+        return (jnp.where(stop, x, x_new), state_keep, stop, div_at), None
+
+    def block(carry, j):
+        x, state, dead, div_at, prev = carry
+        ks = j * every + jnp.arange(every - 1)
+        (x, state, dead, div_at), _ = jax.lax.scan(quiet_step, (x, state, dead, div_at), ks)
+        return recorded_step((x, state, dead, div_at, prev), j * every + every - 1)
+
     first = record(x0)
     carry0 = (x0, method.init(x0), jnp.zeros((), bool), jnp.asarray(NEVER, jnp.int32), first)
-    (_, _, _, div_at, _), recs = jax.lax.scan(body, carry0, jnp.arange(steps))
+    if every == 1:
+        (_, _, _, div_at, _), recs = jax.lax.scan(recorded_step, carry0, jnp.arange(steps))
+    else:
+        (_, _, _, div_at, _), recs = jax.lax.scan(block, carry0, jnp.arange(n_rec))
 
     def with_first(name):
         return jnp.concatenate([first[name][None], recs[name]])
@@ -107,6 +170,7 @@ def scan_trajectory(method: Method, problem: Problem, steps: int, x0, key=None, 
         diverged_at=div_at,
         f_star=problem.f_star,
         x=jnp.concatenate([x0[None], recs["x"]]) if keep_x else None,
+        every=every,
     )
 
 
@@ -128,8 +192,47 @@ def as_key(key, name: str = "key"):
     raise TypeError(f"{name} must be None, an int seed or a jax.random key; got {key!r}")
 
 
+def record_bytes(steps: int, dim: int, *, keep_x: bool = False, dtype: str = "float64",
+                 record_every: int = 1) -> int:
+    """Bytes of host and device memory the records of one run take, at their peak.
+
+    Per recorded iterate: ``f``, ``grad_norm``, ``dist``, ``step_norm``, ``lr`` (and ``x``,
+    ``dim`` numbers, with ``keep_x``); three copies exist at once (the scan's stacked
+    outputs, the trajectory with its first record prepended, and the host copy).
+
+    Example (1000 steps in float64, no iterates: 1001 records x 5 numbers x 8 bytes x 3):
+      >>> record_bytes(1000, 2)
+      120120
+    """
+    item = 4 if dtype == "float32" else 8
+    n = int(steps) // int(record_every) + 1
+    return 3 * n * (5 + (int(dim) if keep_x else 0)) * item
+
+
+def _memory_limit() -> int:
+    """Half of this machine's physical memory (bytes); 8 GiB when it cannot be read."""
+    try:
+        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") // 2
+    except (ValueError, OSError, AttributeError):  # pragma: no cover - not POSIX
+        return 8 << 30
+
+
+def _check_memory(steps: int, dim: int, keep_x: bool, dtype: str, every: int,
+                  runs: int = 1) -> None:
+    need = runs * record_bytes(steps, dim, keep_x=keep_x, dtype=dtype, record_every=every)
+    limit = _memory_limit()
+    if need > limit:
+        raise ValueError(
+            f"steps={steps} with record_every={every} would keep {steps // every + 1:,} "
+            f"records per run ({need / 2**30:,.1f} GiB, more than half of this machine's "
+            f"memory, {2 * limit / 2**30:,.1f} GiB): lower steps, or record fewer iterates "
+            f"with record_every=k (a divisor of steps) or record_every='final'"
+            + (" and drop keep_x" if keep_x else ""))
+
+
 def run(method, problem: Problem, steps: int, x0=None, key=None, keep_x: bool = False, *,
-        blowup: float = DEFAULT_BLOWUP, dtype: str = "float64") -> Trajectory:
+        blowup: float = DEFAULT_BLOWUP, dtype: str = "float64",
+        record_every: int | str = 1) -> Trajectory:
     r"""Run ``method`` on ``problem`` for ``steps`` iterations as one ``jit`` + ``lax.scan``.
 
     Args:
@@ -146,14 +249,31 @@ def run(method, problem: Problem, steps: int, x0=None, key=None, keep_x: bool = 
         is computed and returned in (``x0`` is cast to it; the run happens inside
         :func:`lrtheory.config.precision`, so a problem's constants are rounded once and
         JAX's global 64-bit flag is left as it was).
+      record_every: ``k`` (a divisor of ``steps``, default 1): record the iterates
+        ``x_0, x_k, x_2k, ..., x_T`` only, or ``"final"`` (``k = steps``: ``x_0`` and
+        ``x_T``). Between records a step computes neither :math:`f` nor the full-batch
+        gradient (a mini-batch run pays only for its mini-batch gradients) and the
+        divergence test looks at :math:`x` alone (finite, within the bound); at a record
+        it is the full test. ``step_norm`` and ``lr`` are those of the step that reached
+        the record, and ``diverged_at`` still counts iterates (see :class:`Trajectory`).
 
     Returns:
       A :class:`lrtheory.Trajectory` with numpy arrays of ``dtype``.
 
     Raises:
       ValueError / TypeError naming the argument: a bad ``problem``, ``method``, ``steps``,
-      ``key`` or ``blowup``; ``x0`` of the wrong shape, not finite, or a point where
-      :math:`f` or :math:`\nabla f` is not finite (a singular, non-differentiable start).
+      ``key``, ``blowup`` or ``record_every``; ``x0`` of the wrong shape, not finite, or a
+      point where :math:`f` or :math:`\nabla f` is not finite (a singular,
+      non-differentiable start); ``steps`` so large that the records would not fit in
+      half of the machine's memory (estimated before anything runs: the message suggests
+      ``record_every``).
+
+    Note:
+      XLA on CPU flushes float64 *subnormal* numbers to zero (a jitted ``1e-300 * 1e-10``
+      is ``0.0``, not ``1e-310``), so an error that falls below the smallest normal
+      float64, ``2.225e-308``, reads as exactly 0 in a float64 run (float32: below
+      ``1.18e-38``). Runs that go that deep are at the floor of their precision anyway;
+      :func:`lrtheory.precision.run_mp` follows them further.
 
     Example:
       >>> import optax
@@ -164,22 +284,24 @@ def run(method, problem: Problem, steps: int, x0=None, key=None, keep_x: bool = 
       [1.414213562373, 0.9, 0.81, 0.729]
       >>> run(optax.sgd(0.1), p, steps=3, dtype="float32").dist.dtype
       dtype('float32')
+      >>> [round(float(d), 12) for d in run(optax.sgd(0.1), p, steps=4, record_every=2).dist]
+      [1.414213562373, 0.81, 0.6561]
     """
     if not isinstance(problem, Problem):
         raise TypeError(f"problem must be a lrtheory Problem; got {type(problem).__name__}")
     m = as_method(method)
-    if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or steps < 1:
-        raise ValueError(f"steps must be an integer >= 1; got {steps!r}")
-    if not (np.isfinite(blowup) and blowup > 1):
-        raise ValueError(f"blowup must be a finite number > 1; got {blowup!r}")
+    steps = check_steps(steps)
+    blowup = check_blowup(blowup)
+    every = check_record_every(record_every, steps)
     ok, why = applicable(m, problem)
     if not ok:
         raise ValueError(f"method {m.name!r} does not apply to problem {problem.name!r}: {why}")
     dtype = check_dtype(dtype)
+    _check_memory(steps, problem.dim, keep_x, dtype, every)
     x0 = as_x(problem.x0 if x0 is None else x0, problem.dim, "x0")
     key = as_key(key)
-    fn = jax.jit(functools.partial(scan_trajectory, m, problem, int(steps), keep_x=keep_x,
-                                   blowup=float(blowup)))
+    fn = jax.jit(functools.partial(scan_trajectory, m, problem, steps, keep_x=keep_x,
+                                   blowup=blowup, record_every=every))
     with precision(dtype):
         out = fn(jnp.asarray(x0, dtype), key)
     f0, g0 = float(out.f[0]), float(out.grad_norm[0])
@@ -188,14 +310,13 @@ def run(method, problem: Problem, steps: int, x0=None, key=None, keep_x: bool = 
         # derivative is finite, |x| at 0 -> sign(0) = 0, is accepted: a valid subgradient)
         raise ValueError(f"x0={x0.tolist()} is not a point where f and its gradient are "
                          f"finite (f(x0)={f0}, |grad f(x0)|={g0}); start elsewhere")
-    return Trajectory(*(None if v is None or k == "f_star" else np.asarray(v)
-                        for k, v in zip(Trajectory._fields, out, strict=True))
-                      )._replace(f_star=problem.f_star,
-                                 diverged_at=int(out.diverged_at))
+    return jax.tree_util.tree_map(np.asarray, out)._replace(
+        f_star=problem.f_star, diverged_at=int(out.diverged_at))
 
 
 def batched(factory, problem: Problem, steps: int, *, keep_x: bool = False,
-            blowup: float = DEFAULT_BLOWUP, stochastic: bool = False):
+            blowup: float = DEFAULT_BLOWUP, stochastic: bool = False,
+            record_every: int | str = 1):
     """One compiled program running many configurations of one method at once.
 
     ``factory(**hyper)`` builds a method (a :class:`Method` or an optax transformation)
@@ -203,7 +324,8 @@ def batched(factory, problem: Problem, steps: int, *, keep_x: bool = False,
     compilation. The returned function maps ``(hyper, x0, keys)`` with ``hyper`` a dict of
     ``(N,)`` arrays, ``x0`` of shape ``(N, dim)`` and ``keys`` ``(N,)`` PRNG keys (used only
     when ``stochastic``) to a batched :class:`Trajectory` (leading axis ``N``, JAX arrays on
-    the device: reduce there before copying to the host).
+    the device: reduce there before copying to the host). ``record_every`` as in
+    :func:`run`.
 
     Example:
       >>> import jax.numpy as jnp, optax
@@ -213,11 +335,18 @@ def batched(factory, problem: Problem, steps: int, *, keep_x: bool = False,
       >>> t = f({"lr": jnp.array([0.1, 0.15])}, jnp.ones((2, 2)), None)
       >>> t.dist.shape
       (2, 11)
+      >>> batched(lambda lr: optax.sgd(lr), p, steps=10, record_every="final")(
+      ...     {"lr": jnp.array([0.1, 0.15])}, jnp.ones((2, 2)), None).dist.shape
+      (2, 2)
     """
+    steps = check_steps(steps)
+    every = check_record_every(record_every, steps)
+    blowup = check_blowup(blowup)
+
     def one(hyper, x0, key):
         m = as_method(factory(**hyper))
-        return scan_trajectory(m, problem, int(steps), x0, key if stochastic else None,
-                               keep_x=keep_x, blowup=blowup)
+        return scan_trajectory(m, problem, steps, x0, key if stochastic else None,
+                               keep_x=keep_x, blowup=blowup, record_every=every)
 
     if stochastic:
         return jax.jit(jax.vmap(one))

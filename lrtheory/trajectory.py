@@ -7,8 +7,9 @@ from typing import NamedTuple
 import numpy as np
 
 from ._display import Raw, fmt, html_repr, short_repr
+from ._vocab import Measure, resolve_measure
 
-__all__ = ["Trajectory", "NEVER"]
+__all__ = ["Trajectory", "NEVER", "errors", "n_errors", "measure_for"]
 
 #: ``diverged_at`` value of a run that never diverged.
 NEVER = -1
@@ -17,22 +18,28 @@ NEVER = -1
 class Trajectory(NamedTuple):
     r"""Per-step record of a run of ``steps`` iterations, iterates ``x_0 .. x_T``.
 
-    All arrays are indexed by iterate ``k = 0..T`` unless stated; a NamedTuple, so it is
-    a JAX pytree (batched trajectories come out of ``vmap`` with a leading axis).
+    All arrays are indexed by record ``j = 0..T/every`` (iterate ``k = j * every``; with
+    the default ``every = 1`` record and iterate coincide) unless stated. A JAX pytree
+    (registered by :mod:`lrtheory.run`, ``f_star`` and ``every`` static): batched
+    trajectories come out of ``vmap`` with a leading axis on every array, and every
+    property and :func:`errors` work for one run and for a batch.
 
     Attributes:
       f: ``(T+1,)`` objective value :math:`f(x_k)`.
       grad_norm: ``(T+1,)`` :math:`\|\nabla f(x_k)\|_2` (full-batch gradient).
       dist: ``(T+1,)`` :math:`\|x_k - x^\star\|_2`, or ``None`` when ``x_star`` is unknown.
-      step_norm: ``(T,)`` :math:`\|x_{k+1} - x_k\|_2` (used when ``x_star`` is unknown).
-      lr: ``(T,)`` learning rate used at step ``k``, or ``None`` when the method does not
-        expose one (an opaque optax transformation).
-      diverged_at: first iterate index ``k`` at which ``x_k`` or ``f(x_k)`` was non-finite
-        or left the blow-up bound (see :func:`lrtheory.run`); ``-1`` (:data:`NEVER`)
-        when the run stayed bounded. Records with index ``>= diverged_at`` are *frozen*
-        copies of the last good record (index ``diverged_at - 1``), never NaN.
+      step_norm: ``(T,)`` :math:`\|x_{k+1} - x_k\|_2` (used when ``x_star`` is unknown);
+        with ``every > 1``, ``(T/every,)``: the length of the step that reached each record.
+      lr: ``(T,)`` learning rate used at step ``k`` (with ``every > 1``: at the step that
+        reached each record), or ``None`` when the method does not expose one (an opaque
+        optax transformation).
+      diverged_at: first *iterate* index ``k`` at which ``x_k`` or ``f(x_k)`` was
+        non-finite or left the blow-up bound (see :func:`lrtheory.run`); ``-1``
+        (:data:`NEVER`) when the run stayed bounded. Records of iterates ``>=
+        diverged_at`` are *frozen* copies of the last good record, never NaN.
       f_star: known optimal value, or ``None``.
       x: ``(T+1, dim)`` iterates when the run was asked to keep them, else ``None``.
+      every: the recording stride (``record_every`` of :func:`lrtheory.run`).
 
     Example (GD with lr = 1/2 on f = x^2/2 halves the error; lr = 3 maps x to -2x and
     leaves the blow-up bound 1e8 at the first k with 2^k > 1e8, k = 27; later records are
@@ -55,48 +62,37 @@ class Trajectory(NamedTuple):
     diverged_at: np.ndarray | int
     f_star: float | None = None
     x: np.ndarray | None = None
+    every: int = 1
 
     @property
     def steps(self) -> int:
         """Number of iterations T (iterates are ``0..T``)."""
-        return int(np.shape(self.f)[-1]) - 1
+        return (int(np.shape(self.f)[-1]) - 1) * int(self.every)
 
     @property
-    def diverged(self) -> bool:
-        """True when the run left the blow-up bound or became non-finite."""
-        return int(self.diverged_at) != NEVER
+    def diverged(self):
+        """True when the run left the blow-up bound or became non-finite (for a batch: a
+        boolean array)."""
+        d = np.asarray(self.diverged_at) != NEVER
+        return bool(d) if d.ndim == 0 else d
 
     @property
-    def n_valid(self) -> int:
-        """Number of genuine (not frozen) records: ``T+1`` or ``diverged_at``."""
-        return self.steps + 1 if not self.diverged else int(self.diverged_at)
+    def n_valid(self):
+        """Number of genuine (not frozen) records: all ``T/every + 1``, or those of the
+        iterates before ``diverged_at`` (for a batch: an integer array)."""
+        n = _n_records(self.diverged_at, np.shape(self.f)[-1], self.every, np)
+        return int(n) if n.ndim == 0 else n
 
     def error(self, measure: str = "auto") -> tuple[np.ndarray, str]:
-        """The error sequence used for order estimation, and its name.
+        """The error sequence of one run used for order estimation, and its name.
 
-        ``measure``: ``"dist"`` (:math:`\\|x_k - x^\\star\\|`), ``"f"``
-        (:math:`f(x_k) - f^\\star`), ``"grad"`` (gradient norm), ``"step"``
-        (:math:`\\|x_{k+1}-x_k\\|`, ACOC-style) or ``"auto"`` (``dist`` when ``x_star``
-        was known, else ``step``). Only the genuine records are returned.
+        ``measure``: a :class:`~lrtheory._vocab.Measure` (``"dist"``, ``"f"``, ``"grad"``,
+        ``"step"``) or ``"auto"`` (:func:`~lrtheory._vocab.resolve_measure`: ``dist``
+        when ``x_star`` was known, else ``f`` when ``f_star`` was, else ``grad``). Only
+        the genuine records are returned. :func:`errors` is the batched form.
         """
-        n = self.n_valid
-        if measure == "auto":
-            measure = "dist" if self.dist is not None else "step"
-        if measure == "dist":
-            if self.dist is None:
-                raise ValueError("measure='dist' needs a trajectory run with a known x_star")
-            return np.asarray(self.dist)[:n], "dist"
-        if measure == "f":
-            if self.f_star is None:
-                raise ValueError("measure='f' needs a trajectory with a known f_star")
-            return np.abs(np.asarray(self.f)[:n] - self.f_star), "f"
-        if measure == "grad":
-            return np.asarray(self.grad_norm)[:n], "grad"
-        if measure == "step":
-            return np.asarray(self.step_norm)[: max(n - 1, 0)], "step"
-        raise ValueError(
-            f"measure={measure!r} is not one of 'auto', 'dist', 'f', 'grad', 'step'"
-        )
+        e, m = errors(self, measure)
+        return np.asarray(e)[: int(n_errors(self, m))], m.value
 
     def _summary(self) -> list[tuple[str, object]]:
         """Key numbers: steps, divergence, first -> last genuine value of each record."""
@@ -149,3 +145,93 @@ class Trajectory(NamedTuple):
             cols["lr"] = np.append(np.asarray(self.lr), np.asarray(self.lr)[-1:] if T else [])
         cols["valid"] = np.arange(T + 1) < self.n_valid
         return pd.DataFrame(cols)
+
+
+def _n_records(diverged_at, n_rec: int, every, xp):
+    """Genuine records per run: ``n_rec``, or those at iterates ``j * every <
+    diverged_at``, i.e. ``ceil(diverged_at / every)``."""
+    div = xp.asarray(diverged_at)
+    e = int(every)
+    return xp.where(div == NEVER, n_rec, (div + e - 1) // e)
+
+
+def _namespace(a):
+    """NumPy for NumPy (and object) arrays, ``jax.numpy`` for JAX arrays and tracers."""
+    if a is None or isinstance(a, (np.ndarray, np.generic, float, int)):
+        return np
+    import jax.numpy as jnp  # only reached with JAX arrays: JAX is already imported
+
+    return jnp
+
+
+def errors(traj: Trajectory, measure="auto"):
+    r"""The error sequences :math:`e_k` of one run or a batch, vectorised, and the measure.
+
+    The one place a trajectory's measure is read (``Trajectory.error``, sweeps, tuning
+    objectives and plots all call it): ``dist`` :math:`\|x_k-x^\star\|`, ``f``
+    :math:`|f(x_k)-f^\star|`, ``grad`` :math:`\|\nabla f(x_k)\|`, ``step``
+    :math:`\|x_{k+1}-x_k\|` (one entry fewer); ``"auto"`` resolves by
+    :func:`~lrtheory._vocab.resolve_measure`. Works on NumPy arrays and on JAX arrays
+    inside ``jit`` (the array type of the trajectory is kept). Entries from
+    :func:`n_errors` on are frozen copies of the last genuine one.
+
+    Args:
+      traj: a :class:`Trajectory` (one run, or a batch with leading axes).
+      measure: ``"auto"`` or a :class:`~lrtheory._vocab.Measure` (or its string).
+
+    Returns:
+      ``(E, measure)``: ``E`` of shape ``batch + (n,)`` with ``n = T/every + 1`` (``step``:
+      ``T/every``), and the resolved :class:`~lrtheory._vocab.Measure`.
+
+    Raises:
+      ValueError: an unknown measure, or ``dist`` / ``f`` on a run without ``x_star`` /
+        ``f_star``.
+
+    Example (GD on f = x^2/2 with lr = 1/2 halves x; f* = 0, so f - f* = x^2/2):
+      >>> import optax, lrtheory as lrt
+      >>> t = lrt.run(optax.sgd(0.5), lrt.problems.quadratic([[1.0]], x0=[1.0]), steps=2)
+      >>> E, m = errors(t, "f")
+      >>> E.tolist(), m.value, n_errors(t, m)
+      ([0.5, 0.125, 0.03125], 'f', 3)
+    """
+    m = resolve_measure(measure, has_dist=traj.dist is not None,
+                        has_f_star=traj.f_star is not None)
+    if m is Measure.DIST:
+        return traj.dist, m
+    if m is Measure.GRAD:
+        return traj.grad_norm, m
+    if m is Measure.STEP:
+        return traj.step_norm, m
+    xp = _namespace(traj.f)
+    f = traj.f if xp is not np else np.asarray(traj.f)
+    return abs(f - traj.f_star), m
+
+
+def n_errors(traj: Trajectory, measure="auto"):
+    """How many entries of :func:`errors` are genuine, per run (an int for one run, an
+    integer array for a batch; JAX arrays inside ``jit``)."""
+    m = resolve_measure(measure, has_dist=traj.dist is not None,
+                        has_f_star=traj.f_star is not None)
+    xp = _namespace(traj.f)
+    n = _n_records(traj.diverged_at, traj.f.shape[-1], traj.every, xp)
+    if m is Measure.STEP:
+        n = xp.maximum(n - 1, 0)
+    return int(n) if xp is np and np.ndim(n) == 0 else n
+
+
+def measure_for(problem, measure="auto") -> Measure:
+    """``measure`` resolved for the runs of ``problem`` (by
+    :func:`~lrtheory._vocab.resolve_measure`), before anything runs; errors name the
+    problem.
+
+    Example:
+      >>> from lrtheory.problems import quadratic
+      >>> measure_for(quadratic([[1.0]], x0=[1.0])).value
+      'dist'
+    """
+    try:
+        return resolve_measure(measure, has_dist=problem.x_star is not None,
+                               has_f_star=problem.f_star is not None)
+    except ValueError as e:
+        raise ValueError(f"{e} ({problem.key})") from None
+

@@ -16,6 +16,7 @@ single run: ``run`` and ``run_mp`` raise ``ValueError`` naming ``x0``. Batched t
 """
 
 import dataclasses
+import sys
 
 import numpy as np
 import optax
@@ -64,21 +65,21 @@ CASES = [
     ("run-x0-inf", lambda: lrt.run(optax.sgd(0.1), P, 3, x0=[1.0, -INF]), ValueError,
      r"x0 must be finite; got \[1.0, -inf\]"),
     ("run-steps-0", lambda: lrt.run(optax.sgd(0.1), P, 0), ValueError,
-     r"steps must be an integer >= 1; got 0"),
+     r"steps must be an integer >= 1; got steps=0"),
     ("run-steps-neg", lambda: lrt.run(optax.sgd(0.1), P, -5), ValueError,
-     r"steps must be an integer >= 1; got -5"),
+     r"steps must be an integer >= 1; got steps=-5"),
     ("run-steps-float", lambda: lrt.run(optax.sgd(0.1), P, 2.5), ValueError,
-     r"steps must be an integer >= 1; got 2.5"),
+     r"steps must be an integer >= 1; got steps=2.5"),
     ("run-steps-bool", lambda: lrt.run(optax.sgd(0.1), P, True), ValueError,
-     r"steps must be an integer >= 1; got True"),
+     r"steps must be an integer >= 1; got steps=True"),
     ("run-key-str", lambda: lrt.run(optax.sgd(0.1), P, 3, key="seed"), TypeError,
      r"key must be None, an int seed or a jax.random key; got 'seed'"),
     ("run-key-float", lambda: lrt.run(optax.sgd(0.1), P, 3, key=1.5), TypeError,
      r"key must be .*; got 1.5"),
     ("run-blowup", lambda: lrt.run(optax.sgd(0.1), P, 3, blowup=0.5), ValueError,
-     r"blowup must be a finite number > 1; got 0.5"),
+     r"blowup must be a finite number > 1; got blowup=0.5"),
     ("run-blowup-nan", lambda: lrt.run(optax.sgd(0.1), P, 3, blowup=NAN), ValueError,
-     r"blowup must be a finite number > 1; got nan"),
+     r"blowup must be a finite number > 1; got blowup=nan"),
     ("run-problem-name", lambda: lrt.run(optax.sgd(0.1), "quadratic", 3), TypeError,
      r"problem must be a lrtheory Problem; got str"),
     ("run-method-name", lambda: lrt.run("adam", P, 3), TypeError,
@@ -286,9 +287,9 @@ CASES = [
     ("find-lr-beta", lambda: find_lr("gd", P, beta=1.0), ValueError,
      r"beta must be a number in \[0, 1\); got beta=1.0"),
     ("find-lr-seeds", lambda: find_lr("gd", P, seeds=0), ValueError,
-     r"seeds must be >= 1 .*got 0"),
+     r"seeds must be a count >= 1 .*got seeds=0"),
     ("find-lr-seeds-dup", lambda: find_lr("gd", P, seeds=[1, 1]), ValueError,
-     r"seeds must be .*distinct ints; got \[1, 1\]"),
+     r"seeds must be distinct; got seeds=\[1, 1\]"),
     ("find-lr-method", lambda: find_lr("gdd", P), ValueError, r"unknown method name='gdd'"),
     ("find-lr-method-type", lambda: find_lr(3, P), TypeError,
      r"method must be a registry name or a callable"),
@@ -345,9 +346,9 @@ CASES = [
     ("mp-method", lambda: run_mp("newtn", "x**2", [1.0]), ValueError,
      r"method='newtn' is not one of"),
     ("mp-digits", lambda: run_mp("newton", "x**2", [1.0], digits=5), ValueError,
-     r"digits must be an integer >= 20; got 5"),
+     r"digits must be an integer >= 20; got digits=5"),
     ("mp-steps", lambda: run_mp("newton", "x**2", [1.0], steps=0), ValueError,
-     r"steps must be an integer >= 1; got 0"),
+     r"steps must be an integer >= 1; got steps=0"),
     ("mp-x0-nan", lambda: run_mp("newton", "x**2", [NAN]), ValueError,
      r"x0 must be finite; got nan"),
     ("mp-x0-inf", lambda: run_mp("newton", "x**2", [INF]), ValueError,
@@ -379,7 +380,7 @@ CASES = [
     ("mp-scalar", lambda: run_mp("secant", "x**2 + y**2", [1.0, 1.0]), ValueError,
      r"method='secant' is for one variable"),
     ("mp-blowup", lambda: run_mp("gd", "x**2", [1.0], lr=0.1, blowup=1), ValueError,
-     r"blowup must be a finite number > 1; got 1"),
+     r"blowup must be a finite number > 1; got blowup=1"),
     ("mp-margin", lambda: run_mp("gd", "x**2", [1.0], lr=0.1, margin=300), ValueError,
      r"margin must be below digits=200; got 300"),
     ("mp-hyper-unknown", lambda: run_mp("bfgs", "x**2 + y**2", [1.0, 1.0], H0=[[1, 0]]),
@@ -470,7 +471,7 @@ CASES = [
      r"lrs must be finite and > 0; got lrs\[1\]=.*inf"),
     ("sweep-lrs-str", lambda: _sweep(lrs=["a"]), TypeError, r"lrs must be a 1-D array"),
     ("sweep-seeds-str", lambda: _sweep(seeds="a"), TypeError,
-     r"seeds must be an int >= 1 or a list of ints; got 'a'"),
+     r"seeds must be a count >= 1 or a non-empty list of distinct ints; got seeds='a'"),
     ("sweep-seeds-neg", lambda: _sweep(seeds=[-1]), ValueError,
      r"seeds must lie in \[0, 2\*\*31\); got seeds=\[-1\]"),
     ("sweep-steps-float", lambda: _sweep(steps=2.5), ValueError,
@@ -495,13 +496,25 @@ CASES = [
     ("sweep-memory-budget", lambda: _sweep(memory_budget=0), ValueError,
      r"memory_budget must be a positive integer \(bytes\); got memory_budget=0"),
     ("sweep-measure", lambda: _sweep(measure="xx"), ValueError,
-     r"measure must be one of .*got measure='xx'"),
+     r"measure='xx' is not one of 'auto', 'dist', 'f', 'grad', 'step'"),
     ("sweep-schedules-type", lambda: _sweep(schedules=["cosine"]), TypeError,
      r"schedules must be None or a non-empty dict"),
     ("sweep-method-type", lambda: _sweep(method_factory=3), TypeError,
      r"method_factory must be a registry name, a callable"),
     ("sweep-method-not-applicable", lambda: _sweep(method_factory="secant"), ValueError,
      r"method 'secant' does not apply to problem"),
+    # --- record_every (lrtheory._checks.check_record_every), the same in run/batched/sweep
+    ("run-record-every-0", lambda: lrt.run(optax.sgd(0.1), P, 4, record_every=0),
+     ValueError, r"record_every must be an integer >= 1; got record_every=0"),
+    ("run-record-every-divides", lambda: lrt.run(optax.sgd(0.1), P, 10, record_every=3),
+     ValueError, r"record_every must divide steps=10; got record_every=3"),
+    ("run-record-every-str", lambda: lrt.run(optax.sgd(0.1), P, 4, record_every="last"),
+     ValueError, r"record_every must be an integer >= 1 dividing steps or 'final'; "
+                 r"got record_every='last'"),
+    ("run-record-every-bool", lambda: lrt.run(optax.sgd(0.1), P, 4, record_every=True),
+     ValueError, r"record_every must be an integer >= 1; got record_every=True"),
+    ("sweep-record-every", lambda: _sweep(record_every=2), ValueError,
+     r"record_every must divide steps=5; got record_every=2"),
 ]
 
 
@@ -676,3 +689,58 @@ def test_sweep_checks_every_hyperparameter_value():
     with pytest.raises(ValueError, match=r"beta.*0 <= beta < 1.*1\.5"):
         lrt.sweep("momentum", lrt.problems.get("quadratic"), lrs=[0.1],
                   hyper={"beta": [0.5, 1.5]}, steps=10)
+
+
+# ------------------------------------------------------- one rule per check (lrtheory._checks)
+SAME_RULE = {
+    # every entry point that takes `steps`, `seeds` or `blowup` gives the same message
+    "steps=0": ("steps must be an integer >= 1; got steps=0", [
+        lambda: lrt.run(optax.sgd(0.1), P, 0),
+        lambda: _sweep(steps=0),
+        lambda: run_mp("gd", "x**2", [1.0], steps=0, lr=0.1),
+        lambda: sys.modules["lrtheory.run"].batched(lambda lr: optax.sgd(lr), P, 0),
+    ]),
+    "seeds=0": ("seeds must be a count >= 1 or a non-empty list of distinct ints; got seeds=0", [
+        lambda: _sweep(seeds=0),
+        lambda: find_lr("gd", P, seeds=0),
+    ]),
+    "seeds dup": ("seeds must be distinct; got seeds=[2, 2]", [
+        lambda: _sweep(seeds=[2, 2]),
+        lambda: find_lr("gd", P, seeds=[2, 2]),
+    ]),
+    "blowup=0.5": ("blowup must be a finite number > 1; got blowup=0.5", [
+        lambda: lrt.run(optax.sgd(0.1), P, 3, blowup=0.5),
+        lambda: _sweep(blowup=0.5),
+        lambda: run_mp("gd", "x**2", [1.0], lr=0.1, blowup=0.5),
+    ]),
+}
+
+
+@pytest.mark.parametrize("case", list(SAME_RULE))
+def test_each_check_has_one_rule_and_one_message_everywhere(case):
+    message, calls = SAME_RULE[case]
+    for call in calls:
+        with pytest.raises(ValueError) as info:
+            call()
+        assert str(info.value) == message
+
+
+def test_huge_steps_fail_before_anything_is_traced(monkeypatch):
+    # 10**12 steps of a 2-D run: 3 copies x (10**12 + 1) records x 5 numbers x 8 bytes
+    # = 1.2e14 bytes = 111,758.7 GiB, far above half of any machine's memory. The check must
+    # come before tracing: scan_trajectory (what would allocate the records) is replaced
+    # by a function that fails the test if it is ever called.
+    run_module = sys.modules["lrtheory.run"]
+
+    def must_not_run(*a, **k):
+        raise AssertionError("scan_trajectory was reached: the memory check came too late")
+
+    monkeypatch.setattr(run_module, "scan_trajectory", must_not_run)
+    with pytest.raises(ValueError, match=r"steps=1000000000000 with record_every=1 .*"
+                                         r"111,758\.7 GiB.*record_every='final'"):
+        lrt.run(optax.sgd(0.1), P, steps=10**12)
+    # The suggestion works: recording only the end needs 3 x 2 records x 5 x 8 = 240 bytes;
+    # it passes the check and reaches the (replaced) scan.
+    with pytest.raises(AssertionError, match="too late"):
+        lrt.run(optax.sgd(0.1), P, steps=10**12, record_every="final")
+

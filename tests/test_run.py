@@ -163,3 +163,109 @@ def test_nonfinite_gradient_sets_diverged_at():
     t = lrt.run(methods.get("gd", lr=2.0), p, steps=3)
     assert t.diverged_at == 1
     assert np.all(np.isfinite(t.grad_norm)) and t.grad_norm[1] == 0.5
+
+
+# ------------------------------------------------------------------ record_every
+X2 = quadratic([[1.0]], x0=[1.0])  # f = x^2/2, x* = 0, f* = 0
+
+
+def test_record_every_keeps_every_kth_record_of_the_full_run():
+    # Between records a step computes the same gradient A x - b of the same x, so for GD
+    # (x - lr g: one rounding per operation, nothing for the compiler to re-associate)
+    # the records at iterates 0, k, 2k, .. are bitwise those of the full record. Adam's
+    # update is fused with a different producer of g in the two programs, so XLA may
+    # contract its multiply-adds differently: each step rounds differently by ~1 ulp, a
+    # relative 1e-12 bound leaves room for 60 steps of that.
+    p = quadratic(DIAG, x0=[1.0, 1.0])
+    for method, rtol in (("gd", 0.0), ("adam", 1e-12)):
+        full = lrt.run(methods.get(method, lr=0.05), p, steps=60)
+        for k in (1, 3, 5, 60, "final"):
+            every = 60 if k == "final" else k
+            t = lrt.run(methods.get(method, lr=0.05), p, steps=60, record_every=k)
+            assert t.every == every and t.steps == 60 and t.dist.shape == (60 // every + 1,)
+            for name in ("f", "grad_norm", "dist"):
+                np.testing.assert_allclose(getattr(t, name), getattr(full, name)[::every],
+                                           rtol=rtol, atol=0)
+            # step_norm / lr: those of the step that reached each record (k = j*every - 1);
+            # a step length is a difference of iterates ~1e3 times smaller than them at the
+            # end of this run, so the same absolute round-off is 1e3 times larger relatively
+            np.testing.assert_allclose(t.step_norm, full.step_norm[every - 1::every],
+                                       rtol=rtol * 1e3, atol=0)
+            np.testing.assert_array_equal(t.lr, full.lr[every - 1::every])
+
+
+def test_record_every_counts_divergence_in_iterates_and_freezes_records():
+    # GD with lr = 3 on x^2/2 maps x to -2x: |x_k| = 2^k leaves the bound 1e8 first at
+    # k = 27 (2^27 = 1.3e8). With records every 4 iterates the genuine ones are those of
+    # iterates 0, 4, .., 24 (ceil(27/4) = 7 records); the later ones repeat record 6,
+    # |x_24| = 2^24.
+    t = lrt.run(optax.sgd(3.0), X2, steps=40, record_every=4)
+    assert t.diverged_at == 27 and t.n_valid == 7
+    assert t.dist[:7].tolist() == [2.0 ** (4 * j) for j in range(7)]
+    assert t.dist[7:].tolist() == [2.0 ** 24] * 4
+    e, name = t.error("dist")
+    assert name == "dist" and e.tolist() == [2.0 ** (4 * j) for j in range(7)]
+
+
+def test_record_every_on_mini_batches_matches_the_full_run_at_the_records():
+    # Step k draws its mini-batch from fold_in(key, k) whatever is recorded, so the
+    # iterates agree bitwise at the records.
+    p = lrt.problems.get("logistic", n_train=64, batch_size=8)
+    full = lrt.run(optax.sgd(0.5), p, steps=20, key=1)
+    t = lrt.run(optax.sgd(0.5), p, steps=20, key=1, record_every=5)
+    np.testing.assert_array_equal(t.f, full.f[::5])
+    np.testing.assert_array_equal(t.grad_norm, full.grad_norm[::5])
+
+
+def test_batched_record_every_final():
+    # GD lr on x^2/2: x_T = (1 - lr)^T x_0; only x_0 and x_T are recorded.
+    f = lrt.run.__globals__["batched"](lambda lr: optax.sgd(lr), X2, steps=8,
+                                       record_every="final")
+    t = f({"lr": jnp.array([0.5, 0.75])}, jnp.ones((2, 1)), None)
+    assert t.every == 8 and t.steps == 8
+    np.testing.assert_array_equal(np.asarray(t.dist), [[1.0, 0.5 ** 8], [1.0, 0.25 ** 8]])
+
+
+# ------------------------------------------------------------------ errors(traj, measure)
+def test_errors_of_a_batch_equal_the_error_of_each_run():
+    from lrtheory.run import batched
+    from lrtheory.trajectory import errors, n_errors
+
+    p = quadratic(DIAG, x0=[1.0, 1.0])
+    lrs = [0.05, 0.15, 0.25]  # 0.25 > 2/L = 0.2 diverges
+    fn = batched(lambda lr: optax.sgd(lr), p, steps=50)
+    tb = jax.tree_util.tree_map(np.asarray, fn({"lr": jnp.array(lrs)}, jnp.ones((3, 2)), None))
+    for measure in ("auto", "dist", "f", "grad", "step"):
+        E, m = errors(tb, measure)
+        n = n_errors(tb, m)
+        for i, lr in enumerate(lrs):
+            one = lrt.run(optax.sgd(lr), p, steps=50)
+            e, name = one.error(measure)
+            assert name == m.value == ("dist" if measure == "auto" else measure)
+            assert n[i] == e.size
+            np.testing.assert_array_equal(E[i, :n[i]], e)
+
+
+def test_auto_measure_is_the_one_rule_dist_then_f_then_grad():
+    # resolve_measure: dist when x* is known, else f - f* when f* is, else |grad f|.
+    import dataclasses
+
+    base = lrt.run(optax.sgd(0.5), X2, steps=3)
+    no_x = base._replace(dist=None)
+    assert no_x.error()[1] == "f"
+    np.testing.assert_array_equal(no_x.error()[0], [0.5, 0.125, 0.03125, 0.0078125])
+    neither = no_x._replace(f_star=None)
+    assert neither.error()[1] == "grad"
+    # the sweep resolves it the same way for a problem with f* but no x*
+    p = dataclasses.replace(X2, x_star=None)
+    from lrtheory.sweep import sweep
+    assert sweep("gd", p, [0.5], steps=3, progress=False).error_measure.iloc[0] == "f"
+
+
+def test_subnormal_floor_of_float64_on_cpu_is_documented():
+    # XLA on CPU flushes float64 subnormals to zero: 1e-300 * 1e-10 = 1e-310 (a subnormal,
+    # below 2.225e-308) comes out of a jitted product as 0.0. run's docstring says so.
+    out = jax.jit(lambda a, b: a * b)(jnp.float64(1e-300), jnp.float64(1e-10))
+    if jax.devices()[0].platform == "cpu":
+        assert float(out) == 0.0
+    assert "2.225e-308" in lrt.run.__doc__ and "subnormal" in lrt.run.__doc__

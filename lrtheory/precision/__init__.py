@@ -57,7 +57,8 @@ import numpy as np
 from lrtheory.methods import REGISTRY, Breakdown, MethodSpec, MpContext, spec
 from lrtheory.trajectory import NEVER, Trajectory
 
-from ._numbers import check_int, point, schedule, to_mpf
+from .._checks import check_blowup, check_count
+from ._numbers import point, schedule, to_mpf
 from ._oracle import dist, oracle, refine, resolve
 
 __all__ = ["run_mp", "METHODS", "NAMES", "MODES"]
@@ -117,13 +118,12 @@ def run_mp(method: str, problem, x0=None, steps: int = 50, *, digits: int = 200,
         s = spec(method)
     except ValueError:
         raise ValueError(f"method={method!r} is not one of {list(NAMES)}") from None
-    digits = check_int(digits, "digits", 20)
-    steps = check_int(steps, "steps", 1)
-    margin = check_int(margin, "margin", 0)
+    digits = check_count(digits, "digits", 20)
+    steps = check_count(steps, "steps", 1)
+    margin = check_count(margin, "margin", 0)
     if margin >= digits:
         raise ValueError(f"margin must be below digits={digits}; got {margin}")
-    if not (isinstance(blowup, int | float) and 1 < blowup < float("inf")):
-        raise ValueError(f"blowup must be a finite number > 1; got {blowup!r}")
+    blowup = check_blowup(blowup)
     if mode not in MODES:
         raise ValueError(f"mode must be one of {MODES}; got mode={mode!r}")
     if mode not in s.modes:

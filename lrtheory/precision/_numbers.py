@@ -18,7 +18,7 @@ from lrtheory._formula import number
 from lrtheory.methods import Breakdown
 from lrtheory.problems._base import parse_expr
 
-__all__ = ["to_mpf", "point", "schedule", "real", "check_int"]
+__all__ = ["to_mpf", "point", "schedule", "real"]
 
 
 def real(v) -> mpmath.mpf:
@@ -123,15 +123,3 @@ def schedule(lr) -> Callable[[int], Any]:
 
     call(0)  # fail before the run starts on a bad constant
     return call
-
-
-def check_int(v, name: str, low: int) -> int:
-    """``v`` as an int when it is an integer ``>= low``, else ``ValueError``.
-
-    Example:
-      >>> check_int(5, "steps", 1)
-      5
-    """
-    if isinstance(v, bool) or not isinstance(v, int | np.integer) or v < low:
-        raise ValueError(f"{name} must be an integer >= {low}; got {v!r}")
-    return int(v)

@@ -28,17 +28,10 @@ import time
 import numpy as np
 import pandas as pd
 
+from .._checks import check_blowup, check_lrs, check_record_every, check_seeds, check_steps
 from ._cache import CacheWarning, ChunkCache
 from ._engine import execute, make_progress, plan_groups, rate_text, starts_for
-from ._inputs import (
-    check_lrs,
-    check_problems,
-    check_seeds,
-    check_steps,
-    logspace,
-    method_specs,
-    schedule_specs,
-)
+from ._inputs import check_problems, logspace, method_specs, schedule_specs
 from ._table import TRAJ_SCHEMA, finalise, schema
 
 __all__ = ["sweep", "logspace", "starts_for", "CacheWarning"]
@@ -50,8 +43,8 @@ def sweep(method_factory, problems, lrs, seeds=1, schedules=None, steps: int = 1
           hyper=None, x0="default", stochastic: bool = False, dtype: str = "float64",
           measure: str = "auto", tol: float = 1e-6, trajectories=None, cache_dir=None,
           chunk_size: int | None = None, memory_budget: int = _DEFAULT_BUDGET,
-          executor="local", progress: bool = True, blowup: float | None = None
-          ) -> pd.DataFrame:
+          executor="local", progress: bool = True, blowup: float | None = None,
+          record_every: int | str = 1) -> pd.DataFrame:
     r"""Run a grid of optimiser runs and tabulate how each converged.
 
     One row per (problem, method, schedule, learning rate, hyperparameter values, seed),
@@ -69,10 +62,11 @@ def sweep(method_factory, problems, lrs, seeds=1, schedules=None, steps: int = 1
         arguments), a tuple ``(either, hyper_dict)``, or a dict ``{label: any of these}``.
       problems: a :class:`~lrtheory.problems.Problem` or a list of them.
       lrs: learning rates, positive and finite (with a schedule: its peak value).
-      seeds: an int ``n`` (seeds ``0..n-1``) or a list of distinct ints. Seed ``s`` splits
-        ``jax.random.key(s)`` into ``(kx, kb)``: the start is ``x0_sampler(kx)`` when
-        ``x0="random"``, the mini-batch key of ``lrtheory.run`` is ``kb`` when
-        ``stochastic``; otherwise seeds only repeat the run.
+      seeds: an int ``n`` (seeds ``0..n-1``) or a list of distinct ints. Seed ``s`` has
+        the keys ``(kx, kb) = lrtheory.run.keys_for_seed(s)`` (as in ``find_lr``): the start
+        is ``x0_sampler(kx)`` when ``x0="random"``, the mini-batch key of
+        ``lrtheory.run`` is ``kb`` when ``stochastic``; otherwise seeds only repeat the
+        run.
       schedules: ``None`` (constant ``lr``) or ``{label: builder}`` with ``builder(lr,
         **params) -> schedule``, a registered schedule name (``lr`` is its ``lr0`` or
         ``lr_max``), or ``(builder or name, {param: values})`` to sweep its parameters.
@@ -83,8 +77,9 @@ def sweep(method_factory, problems, lrs, seeds=1, schedules=None, steps: int = 1
       dtype: ``"float64"`` (default) or ``"float32"`` (opt-in for throughput; runs with
         JAX's 64-bit mode off and ``default_matmul_precision("highest")``, because GPU
         float32 matmuls default to TF32, too coarse for order estimation).
-      measure: the error :math:`e_k` (``"auto"``: distance to ``x_star`` when known, else
-        the step norm; or ``"dist"``, ``"f"``, ``"grad"``, ``"step"``).
+      measure: the error :math:`e_k` (``"auto"``: :func:`lrtheory._vocab.resolve_measure`,
+        the distance to ``x_star`` when known, else :math:`f - f^\star` when ``f_star``
+        is, else the gradient norm; or ``"dist"``, ``"f"``, ``"grad"``, ``"step"``).
       tol: relative tolerance of ``steps_to_tol``.
       trajectories: a path: write every run's full trajectory there as parquet (long
         format, ``run`` = the table's index, columns of :data:`TRAJ_SCHEMA`).
@@ -96,7 +91,11 @@ def sweep(method_factory, problems, lrs, seeds=1, schedules=None, steps: int = 1
         ``distributed.Client``: chunks run on its workers and land in the same cache.
       progress: show a rich progress bar over chunks (with runs/s).
       blowup: divergence bound of :func:`lrtheory.run` (default its own).
-
+      record_every: ``k`` (a divisor of ``steps``) or ``"final"``, as in
+        :func:`lrtheory.run`: only iterates ``0, k, 2k, .., steps`` are recorded, and
+        steps in between compute neither :math:`f` nor a full-batch gradient. The
+        estimator then sees every ``k``-th error (a linear rate ``C`` per step reads as
+        ``C**k``), and ``steps_to_tol`` is the first *recorded* iterate that meets it.
     Returns:
       A ``pandas.DataFrame`` (``RangeIndex``); ``attrs`` holds ``chunks``, ``cache_hits``.
 
@@ -139,8 +138,9 @@ def sweep(method_factory, problems, lrs, seeds=1, schedules=None, steps: int = 1
     from ..run import DEFAULT_BLOWUP
 
     lrs = check_lrs(lrs)
-    seeds = check_seeds(seeds)
+    seeds = np.asarray(check_seeds(seeds), np.int64)
     steps = check_steps(steps)
+    every = check_record_every(record_every, steps)
     problems = check_problems(problems)
     mspecs = method_specs(method_factory, hyper)
     sspecs = schedule_specs(schedules)
@@ -148,9 +148,7 @@ def sweep(method_factory, problems, lrs, seeds=1, schedules=None, steps: int = 1
         raise ValueError(f"dtype must be 'float32' or 'float64'; got dtype={dtype!r}")
     if not (isinstance(tol, (int, float)) and np.isfinite(tol) and tol >= 0):
         raise ValueError(f"tol must be a finite number >= 0; got tol={tol!r}")
-    blowup = DEFAULT_BLOWUP if blowup is None else blowup
-    if not (isinstance(blowup, (int, float)) and np.isfinite(blowup) and blowup > 1):
-        raise ValueError(f"blowup must be a finite number > 1; got blowup={blowup!r}")
+    blowup = check_blowup(DEFAULT_BLOWUP if blowup is None else blowup)
     if not (isinstance(memory_budget, (int, np.integer)) and memory_budget > 0):
         raise ValueError(f"memory_budget must be a positive integer (bytes); "
                          f"got memory_budget={memory_budget!r}")
@@ -159,7 +157,7 @@ def sweep(method_factory, problems, lrs, seeds=1, schedules=None, steps: int = 1
                          dtype=dtype, stochastic=bool(stochastic), measure=measure,
                          tol=float(tol), blowup=float(blowup), keep=keep,
                          chunk_size=chunk_size, memory_budget=int(memory_budget),
-                         version=__version__)
+                         version=__version__, record_every=every)
     cache = ChunkCache(cache_dir)
 
     chunks = [(gi, i0, i1) for gi, g in enumerate(groups) for i0, i1 in g.chunks()]
@@ -169,7 +167,8 @@ def sweep(method_factory, problems, lrs, seeds=1, schedules=None, steps: int = 1
     for c, (gi, i0, i1) in enumerate(chunks):
         if keys[c] is not None:
             results[c] = cache.read(keys[c], schema(groups[gi]), i1 - i0,
-                                    TRAJ_SCHEMA if keep else None, (i1 - i0) * (steps + 1))
+                                    TRAJ_SCHEMA if keep else None,
+                                    (i1 - i0) * (steps // every + 1))
     hits = sum(r is not None for r in results)
     todo = [c for c, r in enumerate(results) if r is None]
 

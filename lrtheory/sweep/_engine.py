@@ -11,6 +11,8 @@ import numpy as np
 
 from .. import methods as _methods
 from ..problems import Problem, as_x
+from ..run import keys_for_seed
+from ..trajectory import measure_for
 from ._group import ChunkResult, Group, precision, run_chunk
 from ._inputs import MethodSpec, ScheduleSpec
 
@@ -27,8 +29,9 @@ _RECORDS, _RECORDS_KEEP = 5, 9
 def starts_for(problem: Problem, x0, seeds: np.ndarray) -> tuple[np.ndarray, bool]:
     """Start points ``(S, dim)`` (float64) and whether they are one per seed.
 
-    Seed ``s`` starts at ``problem.x0_sampler(jax.random.split(jax.random.key(s))[0])``
-    when ``x0 == "random"``; its mini-batch key is the other half of that split.
+    Seed ``s`` starts at ``problem.x0_sampler(keys_for_seed(s)[0])`` when ``x0 ==
+    "random"`` (:func:`lrtheory.run.keys_for_seed`, as in :func:`lrtheory.tuning.find_lr`);
+    its mini-batch key is ``keys_for_seed(s)[1]``.
 
     Example:
       >>> from lrtheory.problems import quadratic
@@ -48,23 +51,10 @@ def starts_for(problem: Problem, x0, seeds: np.ndarray) -> tuple[np.ndarray, boo
             raise ValueError(f"x0='random' needs a problem with an x0_sampler; "
                              f"{problem.key} has none")
         with precision("float64"):
-            keys = [jax.random.split(jax.random.key(int(s)))[0] for s in seeds]
+            keys = [keys_for_seed(int(s))[0] for s in seeds]
             pts = np.stack([np.asarray(problem.x0_sampler(k), np.float64) for k in keys])
         return pts, True
     return as_x(x0, problem.dim, "x0")[None, :], False
-
-
-def _measure_for(problem: Problem, measure: str) -> str:
-    allowed = ("auto", "dist", "f", "grad", "step")
-    if measure not in allowed:
-        raise ValueError(f"measure must be one of {allowed}; got measure={measure!r}")
-    if measure == "auto":
-        return "dist" if problem.x_star is not None else "step"
-    if measure == "dist" and problem.x_star is None:
-        raise ValueError(f"measure='dist' needs a known x_star; {problem.key} has none")
-    if measure == "f" and problem.f_star is None:
-        raise ValueError(f"measure='f' needs a known f_star; {problem.key} has none")
-    return measure
 
 
 def _probe_method(ms: MethodSpec, ss: ScheduleSpec, problem: Problem, lr: float):
@@ -88,7 +78,7 @@ def _probe_method(ms: MethodSpec, ss: ScheduleSpec, problem: Problem, lr: float)
 
 
 def _chunk_size(method, problem: Problem, steps: int, dtype: str, keep: bool, n: int,
-                chunk_size, memory_budget) -> int:
+                chunk_size, memory_budget, every: int = 1) -> int:
     if chunk_size is not None:
         if isinstance(chunk_size, bool) or not isinstance(chunk_size, (int, np.integer)) \
                 or chunk_size < 1:
@@ -98,7 +88,7 @@ def _chunk_size(method, problem: Problem, steps: int, dtype: str, keep: bool, n:
     item = 4 if dtype == "float32" else 8
     state = jax.eval_shape(method.init, jax.ShapeDtypeStruct((problem.dim,), np.float64))
     n_state = sum(int(np.prod(s.shape)) for s in jax.tree.leaves(state)) + problem.dim
-    per_run = item * ((steps + 1) * (_RECORDS_KEEP if keep else _RECORDS)
+    per_run = item * ((steps // every + 1) * (_RECORDS_KEEP if keep else _RECORDS)
                       + _STATE_COPIES * n_state)
     size = int(max(1, min(n, memory_budget // per_run)))
     n_chunks = -(-n // size)
@@ -106,7 +96,8 @@ def _chunk_size(method, problem: Problem, steps: int, dtype: str, keep: bool, n:
 
 
 def plan_groups(problems, mspecs, sspecs, lrs, seeds, *, x0, steps, dtype, stochastic,
-                measure, tol, blowup, keep, chunk_size, memory_budget, version) -> list[Group]:
+                measure, tol, blowup, keep, chunk_size, memory_budget, version,
+                record_every: int = 1) -> list[Group]:
     """One :class:`Group` per (problem, method, schedule), rows ordered lr, hyper...,
     schedule params..., seed (seed varies fastest)."""
     groups = []
@@ -114,7 +105,7 @@ def plan_groups(problems, mspecs, sspecs, lrs, seeds, *, x0, steps, dtype, stoch
         if stochastic and problem.batch_grad is None:
             raise ValueError(f"stochastic=True needs problems with a mini-batch gradient; "
                              f"{problem.key} has none")
-        meas = _measure_for(problem, measure)
+        meas = measure_for(problem, measure).value
         starts, per_seed = starts_for(problem, x0, seeds)
         for ms, ss in itertools.product(mspecs, sspecs):
             clash = set(ms.hyper) & set(ss.params)
@@ -131,9 +122,9 @@ def plan_groups(problems, mspecs, sspecs, lrs, seeds, *, x0, steps, dtype, stoch
             grid["start"] = pos if per_seed else np.zeros_like(pos)
             n = grid["lr"].size
             chunk = _chunk_size(method, problem, steps, dtype, keep, n, chunk_size,
-                                memory_budget)
+                                memory_budget, record_every)
             groups.append(Group(problem, ms, ss, grid, starts, steps, dtype, stochastic, meas,
-                                tol, blowup, keep, chunk, version))
+                                tol, blowup, keep, chunk, version, record_every))
     return groups
 
 

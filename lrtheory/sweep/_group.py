@@ -20,7 +20,8 @@ from jax.extend import core as jex_core
 
 from ..config import precision  # the numeric context of a run, shared with lrtheory.run
 from ..problems import Problem
-from ..run import batched
+from ..run import batched, keys_for_seed
+from ..trajectory import errors, n_errors
 from ._inputs import MethodSpec, ScheduleSpec
 from ._table import chunk_frames
 
@@ -89,6 +90,7 @@ class Group:
     keep: bool
     chunk: int
     version: str
+    every: int = 1
     _memo: dict = dataclasses.field(default_factory=dict, repr=False)
     _lock: Any = dataclasses.field(default_factory=threading.RLock, repr=False)
 
@@ -122,26 +124,24 @@ class Group:
 
     def _program(self):
         run = batched(self.build_method, self.problem, self.steps, blowup=self.blowup,
-                      stochastic=self.stochastic)
-        measure, tol, keep, T = self.measure, self.tol, self.keep, self.steps
-        f_star = self.problem.f_star
+                      stochastic=self.stochastic, record_every=self.every)
+        measure, tol, keep, every = self.measure, self.tol, self.keep, self.every
 
         def program(hyper, starts, start_idx, seeds):
             x0 = starts[start_idx]
             keys = None
             if self.stochastic:
-                keys = jax.vmap(lambda s: jax.random.split(jax.random.key(s))[1])(seeds)
+                keys = jax.vmap(lambda s: keys_for_seed(s)[1])(seeds)
             t = run(hyper, x0, keys)
-            err = {"dist": lambda: t.dist, "f": lambda: jnp.abs(t.f - f_star),
-                   "grad": lambda: t.grad_norm, "step": lambda: t.step_norm}[measure]()
+            err, _ = errors(t, measure)
+            n_err = n_errors(t, measure)
             div = t.diverged_at
-            n_rec = jnp.where(div < 0, T + 1, div)
-            n_err = jnp.maximum(n_rec - 1, 0) if measure == "step" else n_rec
             k = jnp.arange(err.shape[1])
             hit = (err <= tol * err[:, :1]) & (k[None, :] < n_err[:, None])
+            first = jnp.argmax(hit, axis=1) * every  # record j is iterate j * every
             out = {"err": err, "n_err": n_err, "diverged_at": div, "final_f": t.f[:, -1],
                    "final_error": err[:, -1],
-                   "steps_to_tol": jnp.where(hit.any(1), jnp.argmax(hit, axis=1), -1)}
+                   "steps_to_tol": jnp.where(hit.any(1), first, -1)}
             if keep:
                 out.update(f=t.f, grad_norm=t.grad_norm, step_norm=t.step_norm)
                 if t.dist is not None:
@@ -190,6 +190,7 @@ class Group:
                          self.problem.key, self.method.label, self.schedule.label,
                          self.param_names, self.steps, self.dtype, self.stochastic,
                          self.measure, repr(self.tol), repr(self.blowup), self.keep, self.chunk,
+                         self.every,
                          _digest_jaxpr(self.traced().jaxpr)):
                 h.update(repr(part).encode())
                 h.update(b"\0")

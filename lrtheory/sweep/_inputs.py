@@ -8,16 +8,17 @@ from __future__ import annotations
 
 import functools
 import inspect
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from typing import Any, NamedTuple
 
 import numpy as np
 
 from .. import methods, schedules
+from .._checks import check_count
 from ..problems import Problem
 
-__all__ = ["MethodSpec", "ScheduleSpec", "logspace", "check_lrs", "check_seeds",
-           "check_steps", "method_specs", "schedule_specs", "check_problems", "RESERVED"]
+__all__ = ["MethodSpec", "ScheduleSpec", "logspace", "method_specs", "schedule_specs",
+           "check_problems", "RESERVED"]
 
 #: Column names of the table that hyperparameter names may not take.
 RESERVED = frozenset({
@@ -63,60 +64,12 @@ def logspace(lo: float, hi: float, n: int) -> np.ndarray:
         if isinstance(v, bool) or not isinstance(v, (int, float, np.integer, np.floating)) \
                 or not np.isfinite(v) or v <= 0:
             raise ValueError(f"{name} must be a positive finite number; got {name}={v!r}")
-    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
-        raise ValueError(f"n must be an integer >= 1; got n={n!r}")
+    n = check_count(n, "n")
     out = np.geomspace(float(lo), float(hi), int(n))
     out[0] = lo  # geomspace's ends are exact already on most platforms; make sure
     if n > 1:
         out[-1] = hi
     return out
-
-
-def _positive_finite(name: str, values: Any, allow_zero: bool = False) -> np.ndarray:
-    try:
-        arr = np.asarray(values, dtype=np.float64)
-    except (TypeError, ValueError) as e:
-        raise TypeError(f"{name} must be a 1-D array of numbers; got {values!r}") from e
-    if arr.ndim == 0:
-        arr = arr.reshape(1)
-    if arr.ndim != 1 or arr.size == 0:
-        raise ValueError(f"{name} must be a non-empty 1-D array; got shape {arr.shape}")
-    bad = ~np.isfinite(arr) | ((arr < 0) if allow_zero else (arr <= 0))
-    if np.any(bad):
-        allowed = ">= 0" if allow_zero else "> 0"
-        raise ValueError(f"{name} must be finite and {allowed}; got {name}[{int(np.argmax(bad))}]"
-                         f"={arr[np.argmax(bad)]!r}")
-    return arr
-
-
-def check_lrs(lrs: Any) -> np.ndarray:
-    """Learning rates: a non-empty 1-D array of positive finite numbers (float64)."""
-    return _positive_finite("lrs", lrs)
-
-
-def check_seeds(seeds: Any) -> np.ndarray:
-    """``seeds``: an int ``n >= 1`` (seeds ``0..n-1``) or a non-empty list of distinct ints
-    in ``[0, 2**31)`` (they fit the 32-bit integers of float32 sweeps)."""
-    if isinstance(seeds, (int, np.integer)) and not isinstance(seeds, bool):
-        if seeds <= 0:
-            raise ValueError(f"seeds must be an int >= 1 or a list of ints; got seeds={seeds!r}")
-        return np.arange(int(seeds), dtype=np.int64)
-    if isinstance(seeds, (str, bytes)) or not isinstance(seeds, (Sequence, np.ndarray)):
-        raise TypeError(f"seeds must be an int >= 1 or a list of ints; got {seeds!r}")
-    arr = np.asarray(seeds)
-    if arr.ndim != 1 or arr.size == 0 or not np.issubdtype(arr.dtype, np.integer):
-        raise ValueError(f"seeds must be a non-empty list of ints; got seeds={seeds!r}")
-    if np.any(arr < 0) or np.any(arr >= 2**31):
-        raise ValueError(f"seeds must lie in [0, 2**31); got seeds={seeds!r}")
-    if np.unique(arr).size != arr.size:
-        raise ValueError(f"seeds must be distinct; got seeds={seeds!r}")
-    return arr.astype(np.int64)
-
-
-def check_steps(steps: Any) -> int:
-    if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or steps < 1:
-        raise ValueError(f"steps must be an integer >= 1; got steps={steps!r}")
-    return int(steps)
 
 
 def check_problems(problems: Any) -> list[Problem]:

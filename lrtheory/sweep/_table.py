@@ -84,25 +84,26 @@ def chunk_frames(group, i0: int, i1: int, out: dict) -> tuple[pd.DataFrame, pd.D
 
 def _trajectories(group, out: dict, n: int) -> pd.DataFrame:
     """Long format: one row per run and iterate ``k = 0..T`` (``run`` is the row's position
-    in the chunk; :func:`finalise` turns it into the table's index). ``step_norm`` at
-    ``k = T`` is 0 and ``lr`` there repeats step ``T-1`` (as in ``Trajectory.to_frame``)."""
-    T = group.steps
-    k = np.tile(np.arange(T + 1), n)
+    in the chunk; :func:`finalise` turns it into the table's index; ``k`` the iterate of
+    each record, a multiple of ``record_every``). ``step_norm`` at ``k = T`` is 0 and
+    ``lr`` there repeats step ``T-1`` (as in ``Trajectory.to_frame``)."""
+    R = group.steps // group.every + 1  # records per run, at iterates k = j * every
+    k = np.tile(np.arange(R) * group.every, n)
     div = out["diverged_at"]
-    n_rec = np.where(div < 0, T + 1, div)
-    cols = {"run": np.repeat(np.arange(n), T + 1), "k": k,
-            "valid": k < np.repeat(n_rec, T + 1)}
+    last = np.where(div < 0, group.steps + 1, div)  # records of iterates < diverged_at
+    cols = {"run": np.repeat(np.arange(n), R), "k": k,
+            "valid": k < np.repeat(last, R)}
     cols["f"] = nullable_float(out["f"].reshape(-1))
     cols["grad_norm"] = nullable_float(out["grad_norm"].reshape(-1))
     cols["dist"] = (nullable_float(out["dist"].reshape(-1)) if "dist" in out
-                    else nullable_float(np.full(n * (T + 1), np.nan)))
+                    else nullable_float(np.full(n * R, np.nan)))
     step = np.concatenate([out["step_norm"], np.zeros((n, 1))], axis=1)
     cols["step_norm"] = nullable_float(step.reshape(-1))
     if "lr" in out:
         lr = np.concatenate([out["lr"], out["lr"][:, -1:]], axis=1)
         cols["lr"] = nullable_float(lr.reshape(-1))
     else:
-        cols["lr"] = nullable_float(np.full(n * (T + 1), np.nan))
+        cols["lr"] = nullable_float(np.full(n * R, np.nan))
     return pd.DataFrame(cols).astype(TRAJ_SCHEMA)
 
 

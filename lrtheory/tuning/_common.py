@@ -5,57 +5,18 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any, NamedTuple
 
-import jax
-import numpy as np
-
 from .. import methods
+from .._checks import check_count, check_positive, check_seeds, check_steps
 from ..problems import Problem
 
-__all__ = ["check_steps", "check_positive", "method_label", "resolve_factory", "theory_of",
-           "Theory", "seed_list"]
-
-
-def check_steps(steps, name: str = "steps", minimum: int = 2) -> int:
-    """An integer ``>= minimum`` (a bool is not an integer here)."""
-    if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or steps < minimum:
-        raise ValueError(f"{name} must be an integer >= {minimum}; got {name}={steps!r}")
-    return int(steps)
-
-
-def check_positive(value, name: str) -> float:
-    """A finite number > 0."""
-    if isinstance(value, bool):
-        raise TypeError(f"{name} must be a real number; got {name}={value!r}")
-    try:
-        v = float(value)
-    except (TypeError, ValueError) as e:
-        raise TypeError(f"{name} must be a real number; got {name}={value!r}") from e
-    if not (np.isfinite(v) and v > 0):
-        raise ValueError(f"{name} must be positive and finite; got {name}={value!r}")
-    return v
+__all__ = ["check_steps", "check_count", "check_positive", "method_label", "resolve_factory",
+           "theory_of", "Theory", "check_seeds"]
 
 
 def check_problem(problem) -> Problem:
     if not isinstance(problem, Problem):
         raise TypeError(f"problem must be a lrtheory Problem; got {type(problem).__name__}")
     return problem
-
-
-def seed_list(seeds, name: str = "seeds") -> tuple[int, ...]:
-    """``n`` -> ``(0, .., n-1)``; a sequence of ints -> itself (non-empty, distinct)."""
-    if isinstance(seeds, (int, np.integer)) and not isinstance(seeds, bool):
-        if seeds < 1:
-            raise ValueError(f"{name} must be >= 1 or a non-empty list of ints; got {seeds!r}")
-        return tuple(range(int(seeds)))
-    try:
-        out = tuple(int(s) for s in seeds)
-        ok = all(isinstance(s, (int, np.integer)) and not isinstance(s, bool) for s in seeds)
-    except TypeError:
-        ok = False
-    if not ok or not out or len(set(out)) != len(out):
-        raise ValueError(f"{name} must be a count >= 1 or a non-empty list of distinct ints; "
-                         f"got {seeds!r}")
-    return out
 
 
 def method_label(method) -> str:
@@ -135,9 +96,3 @@ def theory_of(problem: Problem, L=None, mu=None, *, max_dim: int = 2) -> Theory:
     if not (c.L > 0 and c.mu > 0):  # not a strict minimum: GD's landmarks do not apply
         return Theory(None, None)
     return Theory(float(c.L), float(c.mu))
-
-
-def start_keys(seed: int):
-    """Two independent keys from one seed: (start, mini-batches)."""
-    k = jax.random.key(int(seed))
-    return jax.random.fold_in(k, 0), jax.random.fold_in(k, 1)

@@ -45,16 +45,15 @@ import scipy.signal
 from .._display import Raw, fmt, html_repr, short_repr
 from ..config import precision
 from ..problems import Problem, as_x
-from ..run import batched
+from ..run import batched, keys_for_seed
 from ._common import (
     Theory,
     check_positive,
     check_problem,
+    check_seeds,
     check_steps,
     method_label,
     resolve_factory,
-    seed_list,
-    start_keys,
     theory_of,
 )
 from ._suggest import SUGGESTERS
@@ -261,9 +260,14 @@ def find_lr(method, problem: Problem, lr_min: float = 1e-7, lr_max: float = 10.0
       steps: number of steps T >= 2 (one learning rate each).
       mode: ``"exp"`` (geometric ramp, the usual choice) or ``"linear"``.
       seeds: a count ``n`` (seeds ``0..n-1``) or a list of ints. Seed ``s`` starts from
-        ``problem.x0_sampler`` at a key derived from ``s`` when the problem has a sampler
-        and ``x0`` is not given (else from ``x0`` / ``problem.x0``), and draws its own
-        mini-batches on stochastic problems.
+        ``problem.x0_sampler(keys_for_seed(s)[0])`` (:func:`lrtheory.run.keys_for_seed`,
+        the same start as :func:`lrtheory.sweep.sweep` with ``x0="random"``) when the
+        problem has a sampler and ``x0`` is not given (else from ``x0`` /
+        ``problem.x0``), and draws its mini-batches from ``keys_for_seed(s)[1]`` on
+        stochastic problems (as ``sweep(stochastic=True)``). Defaults differ from
+        ``sweep`` on purpose: a range test repeats over random starts and mini-batches
+        by default, a sweep runs from ``problem.x0`` with full-batch gradients unless
+        asked.
       beta: smoothing constant in [0, 1); 0.98 as in fastai (memory ~50 steps).
       diverge_factor: stop when the smoothed loss exceeds this multiple of its best, > 1
         (4 as in fastai).
@@ -294,7 +298,7 @@ def find_lr(method, problem: Problem, lr_min: float = 1e-7, lr_max: float = 10.0
     hi = check_positive(lr_max, "lr_max")
     if not lo < hi:
         raise ValueError(f"lr_min must be < lr_max; got lr_min={lr_min!r}, lr_max={lr_max!r}")
-    steps = check_steps(steps)
+    steps = check_steps(steps, 2)
     if mode not in MODES:
         raise ValueError(f"mode must be one of {MODES}; got mode={mode!r}")
     if isinstance(beta, bool) or not (isinstance(beta, (int, float)) and 0 <= beta < 1):
@@ -302,7 +306,7 @@ def find_lr(method, problem: Problem, lr_min: float = 1e-7, lr_max: float = 10.0
     if not (np.isfinite(diverge_factor) and diverge_factor > 1):
         raise ValueError(f"diverge_factor must be a finite number > 1; "
                          f"got diverge_factor={diverge_factor!r}")
-    seeds = seed_list(seeds)
+    seeds = check_seeds(seeds)
     theory = theory_of(problem, L, mu)
     stochastic = problem.batch_grad is not None if stochastic is None else bool(stochastic)
     if stochastic and problem.batch_grad is None:
@@ -323,7 +327,7 @@ def find_lr(method, problem: Problem, lr_min: float = 1e-7, lr_max: float = 10.0
         return build(lr=ramp(lr_min, lr_max))
 
     S = len(seeds)
-    keys = [start_keys(s) for s in seeds]
+    keys = [keys_for_seed(s) for s in seeds]
     start = None if x0 is None else as_x(x0, problem.dim, "x0")
     with precision("float64"):  # whatever JAX's global flag (lrtheory.config)
         if start is not None:

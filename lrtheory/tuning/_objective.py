@@ -15,9 +15,10 @@ per run (smaller is better) and a status:
   ``"superlinear"``, ``"undetermined"``), with no value. Give the runs enough steps for
   the error to fall by a few decades, or the estimator will not call them linear.
 
-The error :math:`e_k` is ``measure``: ``"dist"`` :math:`\|x_k-x^\star\|`, ``"f"``
-:math:`f(x_k)-f^\star`, ``"grad"`` :math:`\|\nabla f(x_k)\|`; ``"auto"`` takes ``dist``
-when :math:`x^\star` is known, else ``f`` when :math:`f^\star` is, else ``grad``.
+The error :math:`e_k` is ``measure``, read by :func:`lrtheory.trajectory.errors`:
+``"dist"`` :math:`\|x_k-x^\star\|`, ``"f"`` :math:`f(x_k)-f^\star`, ``"grad"``
+:math:`\|\nabla f(x_k)\|`, ``"step"`` :math:`\|x_{k+1}-x_k\|`; ``"auto"`` takes
+``dist`` when :math:`x^\star` is known, else ``f`` when :math:`f^\star` is, else ``grad``.
 A run that left the blow-up bound of :func:`lrtheory.run` has status ``"diverged"``.
 """
 
@@ -30,12 +31,11 @@ import jax.numpy as jnp
 import numpy as np
 
 from ..problems import Problem
+from ..trajectory import errors, measure_for, n_errors
 
-__all__ = ["OBJECTIVES", "MEASURES", "STATUSES", "Scores", "objective_fn",
-           "resolve_measure"]
+__all__ = ["OBJECTIVES", "STATUSES", "Scores", "objective_fn"]
 
 OBJECTIVES = ("final_loss", "steps", "rate")
-MEASURES = ("auto", "dist", "f", "grad")
 STATUSES = ("ok", "diverged", "not_reached", "undetermined", "sublinear", "stalled",
             "oscillating", "superlinear")
 
@@ -49,32 +49,11 @@ class Scores(NamedTuple):
     diverged_at: np.ndarray
 
 
-def resolve_measure(problem: Problem, measure: str) -> str:
-    if measure not in MEASURES:
-        raise ValueError(f"measure must be one of {MEASURES}; got measure={measure!r}")
-    if measure == "auto":
-        return "dist" if problem.x_star is not None else (
-            "f" if problem.f_star is not None else "grad")
-    if measure == "dist" and problem.x_star is None:
-        raise ValueError(f"measure='dist' needs a known x_star; {problem.name!r} has none")
-    if measure == "f" and problem.f_star is None:
-        raise ValueError(f"measure='f' needs a known f_star; {problem.name!r} has none")
-    return measure
-
-
-def _errors(traj, problem: Problem, measure: str):
-    if measure == "dist":
-        return traj.dist
-    if measure == "f":
-        return jnp.abs(traj.f - problem.f_star)
-    return traj.grad_norm
-
-
 def objective_fn(objective: str, problem: Problem, measure: str = "auto", tol: float = 1e-6):
     """A function ``batched Trajectory -> Scores`` for ``objective`` (checked here)."""
     if objective not in OBJECTIVES:
         raise ValueError(f"objective must be one of {OBJECTIVES}; got objective={objective!r}")
-    measure = resolve_measure(problem, measure)
+    measure = measure_for(problem, measure)
     if objective == "steps" and not (np.isfinite(tol) and 0 < tol < 1):
         raise ValueError(f"tol must be in (0, 1) (relative to the first error); got tol={tol!r}")
     f_star = problem.f_star
@@ -90,13 +69,13 @@ def objective_fn(objective: str, problem: Problem, measure: str = "auto", tol: f
             value = last - f_star if f_star is not None else last
             status = jnp.where(diverged, 1, 0)
         elif objective == "steps":
-            e = _errors(traj, problem, measure)
-            valid = jnp.arange(T1)[None, :] < n_valid[:, None]
+            e, _ = errors(traj, measure)
+            valid = jnp.arange(e.shape[-1])[None, :] < n_errors(traj, measure)[:, None]
             hit = (e <= tol * e[:, :1]) & valid
             value = jnp.argmax(hit, axis=1).astype(e.dtype)
             status = jnp.where(diverged, 1, jnp.where(jnp.any(hit, axis=1), 0, 2))
         else:  # rate: hand the errors to the estimator on the host
-            return _errors(traj, problem, measure), div
+            return errors(traj, measure)[0], div
         return jnp.where(status == 0, value, jnp.inf), status, div
 
     if objective != "rate":

@@ -27,8 +27,9 @@ from .._display import html_repr, short_repr
 from ..config import precision
 from ..problems import Problem, as_x
 from ..run import batched
-from ._common import check_problem, check_steps, method_label, resolve_factory
-from ._objective import STATUSES, objective_fn, resolve_measure
+from ..trajectory import measure_for
+from ._common import check_count, check_problem, check_steps, method_label, resolve_factory
+from ._objective import STATUSES, objective_fn
 from ._space import parse_grid, parse_space, sample_random
 
 __all__ = ["grid_search", "random_search", "bayes_search", "SearchResult"]
@@ -94,8 +95,8 @@ class _Evaluator:
     def __init__(self, method, problem, names, steps, objective, measure, tol, fixed, x0,
                  seed, stochastic):
         self.problem = check_problem(problem)
-        self.steps = check_steps(steps)
-        self.measure = resolve_measure(problem, measure)
+        self.steps = check_steps(steps, 2)
+        self.measure = measure_for(problem, measure).value
         self.reduce = objective_fn(objective, problem, self.measure, tol)
         build = resolve_factory(method, names, fixed)
         stochastic = problem.batch_grad is not None if stochastic is None else bool(stochastic)
@@ -196,7 +197,7 @@ def grid_search(method, problem: Problem, grid, steps: int = 200,
       >>> list(res.table.status)   # lr = 0.25 > 2/L: the lambda = 10 mode grows by 1.5
       ['ok', 'ok', 'diverged']
     """
-    seed = check_steps(seed, "seed", 0)
+    seed = check_count(seed, "seed", 0)
     params = parse_grid(grid)
     ev = _Evaluator(method, problem, list(params), steps, objective, measure, tol, fixed,
                     x0, seed, stochastic)
@@ -228,9 +229,9 @@ def random_search(method, problem: Problem, space, n_trials: int = 64, steps: in
       >>> res.n_evals, int(res.table.budget_steps.iloc[-1])
       (16, 800)
     """
-    seed = check_steps(seed, "seed", 0)
+    seed = check_count(seed, "seed", 0)
     dims = parse_space(space)
-    n_trials = check_steps(n_trials, "n_trials", 1)
+    n_trials = check_count(n_trials, "n_trials", 1)
     params = sample_random(dims, n_trials, int(seed))
     ev = _Evaluator(method, problem, list(params), steps, objective, measure, tol, fixed,
                     x0, seed, stochastic)
@@ -272,10 +273,10 @@ def bayes_search(method, problem: Problem, space, n_trials: int = 64, batch_size
     """
     import optuna
 
-    seed = check_steps(seed, "seed", 0)
+    seed = check_count(seed, "seed", 0)
     dims = parse_space(space)
-    n_trials = check_steps(n_trials, "n_trials", 1)
-    batch_size = check_steps(batch_size, "batch_size", 1)
+    n_trials = check_count(n_trials, "n_trials", 1)
+    batch_size = check_count(batch_size, "batch_size", 1)
     ev = _Evaluator(method, problem, [d.name for d in dims], steps, objective, measure, tol,
                     fixed, x0, seed, stochastic)
     dists = {d.name: optuna.distributions.FloatDistribution(d.lo, d.hi, log=d.kind == "log")

@@ -50,7 +50,7 @@ def starts(sampler: Callable, keys) -> np.ndarray:
 
 
 def runner(factory, problem, steps: int, *, reducer: Callable, keep_x: bool = False,
-           stochastic: bool = False, chunk: int = 2048) -> Callable:
+           stochastic: bool = False, chunk: int = 2048, record_every=1) -> Callable:
     """A reusable ``(hyper, x0, keys) -> dict`` running configurations with
     :func:`lrtheory.run.batched` and reducing them on the device.
 
@@ -58,9 +58,11 @@ def runner(factory, problem, steps: int, *, reducer: Callable, keep_x: bool = Fa
     keys (mini-batch gradients, when ``stochastic``) or ``None``. ``reducer(traj, hyper)``
     maps the batched trajectory to a dict of per-run arrays. Runs go in chunks of at most
     ``chunk``; a short last chunk is padded, and calls with the same ``N`` reuse one
-    compiled program.
+    compiled program. ``record_every`` as in :func:`lrtheory.run` (``"final"`` when the
+    reducer reads only the last record).
     """
-    fn = batched(factory, problem, int(steps), keep_x=keep_x, stochastic=stochastic)
+    fn = batched(factory, problem, int(steps), keep_x=keep_x, stochastic=stochastic,
+                 record_every=record_every)
     red = jax.jit(lambda h, x, k: reducer(fn(h, x, k), h))
 
     def call(hyper: Mapping[str, np.ndarray], x0, keys=None) -> dict[str, np.ndarray]:
@@ -83,10 +85,12 @@ def runner(factory, problem, steps: int, *, reducer: Callable, keep_x: bool = Fa
 
 
 def run_reduced(factory, problem, steps: int, hyper, x0, keys=None, *, reducer: Callable,
-                keep_x: bool = False, chunk: int = 2048) -> dict[str, np.ndarray]:
+                keep_x: bool = False, chunk: int = 2048,
+                record_every=1) -> dict[str, np.ndarray]:
     """One call of :func:`runner` (full batch when ``keys`` is ``None``)."""
     return runner(factory, problem, steps, reducer=reducer, keep_x=keep_x,
-                  stochastic=keys is not None, chunk=chunk)(hyper, x0, keys)
+                  stochastic=keys is not None, chunk=chunk,
+                  record_every=record_every)(hyper, x0, keys)
 
 
 def dist_to_set(x, points):

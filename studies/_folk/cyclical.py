@@ -69,7 +69,8 @@ def compute(grid) -> dict:
         n, A = x0.shape[0], len(ARMS)
         hyper = {"lr0": np.repeat(rates[:, 0], n), "lr_max": np.repeat(rates[:, 1], n)}
         r = run_reduced(_factory(s), p, T, hyper, np.tile(x0, (A, 1)),
-                        reducer=success_reducer(minima), keep_x=True)
+                        reducer=success_reducer(minima), keep_x=True,
+                        record_every="final")
         out[spec["key"]] = {"label": spec["label"], "kind": "minima", "landmarks": lm,
                             "rates": rates,
                             "success": r["success"].reshape(A, len(seeds), -1)}

@@ -77,7 +77,8 @@ def compute(grid) -> dict:
         beta = np.repeat(np.tile(betas, R), n)
         r = run_reduced(lambda lr, beta: methods.get("momentum", lr=lr, beta=beta), p,
                         grid["steps"], {"lr": lr, "beta": beta}, np.tile(x0, (R * B, 1)),
-                        reducer=success_reducer(minima), keep_x=True)
+                        reducer=success_reducer(minima), keep_x=True,
+                        record_every="final")
         shape = (R, B, len(seeds), grid["starts"])
         lmax = [float(np.linalg.eigvalsh(np.asarray(p.hess(jnp.asarray(m)))).max())
                 for m in minima]

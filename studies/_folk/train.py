@@ -42,7 +42,10 @@ def trainer(factory, problem, every: int, stochastic: bool = False):
     runs share one compiled segment. ``factory(k0=..., **hyper)`` -> method; ``hyper``
     maps names to ``(N,)`` arrays, ``x0`` is ``(N, dim)``, ``keys`` ``(N,)`` PRNG keys for
     mini-batches (when ``stochastic``) or ``None``."""
-    fn = batched(factory, problem, every, keep_x=True, stochastic=stochastic)
+    # only x at the end of a segment is used: record_every="final" spares every step the
+    # full-batch f and gradient of the records (a mini-batch step pays for its batch only)
+    fn = batched(factory, problem, every, keep_x=True, stochastic=stochastic,
+                 record_every="final")
     metrics = jax.vmap(problem.metrics)
 
     @jax.jit
