@@ -50,8 +50,10 @@ References: Ypma (1995) and Grau-Sanchez, Noguera, Gutierrez (2011) for the COC/
 Aitken (1926) for the extrapolation.
 """
 
+from .._vocab import Regime
 from ._api import estimate_order, estimate_orders, per_iteration
 from ._result import COLUMNS, REGIMES, OrderEstimate
+from ._thresholds import THRESHOLDS, Thresholds, thresholds_table
 
 __all__ = ["estimate_order", "estimate_orders", "per_iteration", "OrderEstimate", "REGIMES",
-           "COLUMNS"]
+           "COLUMNS", "THRESHOLDS", "Thresholds", "thresholds_table", "Regime"]

@@ -1,0 +1,185 @@
+r"""Least-squares fits with intervals, on one row of log errors.
+
+Intervals have a stated level and come from the fit's own residuals:
+
+- ``lsq`` with ``hac=True``: Newey-West (1987) heteroskedasticity- and autocorrelation-
+  consistent covariance (Bartlett kernel, lag :math:`\lfloor 4 (n/100)^{2/9} \rfloor`),
+  because successive errors of an optimiser share their noise;
+- the linear rate is fitted on block maxima (the upper envelope; blocks of 20 and more
+  iterates are nearly independent, the *batch means* argument), with a plain t interval;
+- a t quantile with the residual degrees of freedom everywhere (few points: wide).
+
+For a deterministic sequence there is no noise: the interval is then the fit uncertainty
+implied by the model residuals (how far the data are from the model), not a statement
+about repeated sampling.
+"""
+
+from __future__ import annotations
+
+import math
+from functools import lru_cache
+from typing import NamedTuple
+
+import numpy as np
+
+__all__ = ["Fit", "lsq", "tq", "block_max", "linear_models", "power_law", "sign_changes"]
+
+
+@lru_cache(maxsize=512)
+def tq(df: int, level: float) -> float:
+    """Two-sided Student-t quantile for ``df`` degrees of freedom at ``level``."""
+    from scipy.stats import t
+
+    return float(t.ppf(0.5 + level / 2, max(df, 1)))
+
+
+class Fit(NamedTuple):
+    beta: np.ndarray
+    se: np.ndarray
+    rss: float
+    df: int
+    resid: np.ndarray
+
+
+def lsq(X: np.ndarray, y: np.ndarray, hac: bool = False) -> Fit:
+    """Least squares ``y ~ X beta``; standard errors plain or Newey-West (``hac``)."""
+    n, k = X.shape
+    beta, *_ = np.linalg.lstsq(X, y, rcond=None)
+    r = y - X @ beta
+    rss = float(r @ r)
+    df = n - k
+    if df <= 0:
+        return Fit(beta, np.full(k, np.inf), rss, df, r)
+    G = np.linalg.pinv(X.T @ X)
+    if not hac:
+        se = np.sqrt(np.maximum(np.diag(G), 0.0) * rss / df)
+        return Fit(beta, se, rss, df, r)
+    U = X * r[:, None]
+    S = U.T @ U
+    lag = min(int(4 * (n / 100) ** (2 / 9)), n - 1)
+    for j in range(1, lag + 1):
+        Gj = U[j:].T @ U[:-j]
+        S += (1 - j / (lag + 1)) * (Gj + Gj.T)
+    cov = G @ S @ G * n / df
+    return Fit(beta, np.sqrt(np.maximum(np.diag(cov), 0.0)), rss, df, r)
+
+
+def block_max(k: np.ndarray, L: np.ndarray, nb: int):
+    """Upper envelope: maxima of ``nb`` near-equal blocks of the points ``(k, L)``;
+    returns the positions and values (first position on ties)."""
+    n = L.size
+    nb = max(1, min(nb, n))
+    starts = (np.arange(nb) * n) // nb
+    M = np.maximum.reduceat(L, starts)
+    counts = np.diff(np.append(starts, n))
+    b = np.repeat(np.arange(nb), counts)
+    hit = np.flatnonzero(L == M[b])
+    _, first = np.unique(b[hit], return_index=True)
+    return k[hit[first]].astype(float), M
+
+
+def sign_changes(r: np.ndarray) -> int:
+    s = np.sign(r[np.abs(r) > 1e-12 * (np.abs(r).max() + 1e-300)])
+    return int(np.count_nonzero(s[1:] != s[:-1]))
+
+
+class LinModel(NamedTuple):
+    slope: float
+    se: float
+    df: int
+    model: str
+    resid_sd: float
+    t: float
+
+
+def linear_models(x: np.ndarray, y: np.ndarray, f_model: float) -> LinModel:
+    r"""Fit the envelope ``(x, y)`` by :math:`\log e = c + k \log C` and, when the residuals
+    are structured (few sign changes), by the two transient models
+
+    - :math:`\log e = c + k \log C + m \log(k + 1)` (a double eigenvalue, :math:`k r^k`);
+    - :math:`\log e = c + k \log C + b s^k` (ratios settling geometrically,
+      :math:`C_k = C + a s^k`, or a second mode), :math:`s` profiled on a grid;
+
+    keeping a transient model when its F statistic exceeds ``f_model``. Returns the slope
+    (:math:`\log C`), its standard error, residual degrees of freedom and the model name.
+    """
+    n = x.size
+    xc = x - x.mean()
+    X1 = np.column_stack([np.ones(n), xc])
+    f1 = lsq(X1, y)
+    best = LinModel(f1.beta[1], f1.se[1], f1.df, "geometric", math.sqrt(f1.rss / max(f1.df, 1)),
+                    0.0)
+    if n < 8 or sign_changes(f1.resid) >= n // 4:
+        return best
+    cands = []
+    lk = np.log(x + 1.0)
+    f2 = lsq(np.column_stack([X1, lk - lk.mean()]), y)
+    cands.append((f2, "geometric times k^m"))
+    span = x.max() - x.min()
+    if span > 0:
+        best3 = None
+        for v in np.logspace(-8, math.log10(0.3), 24):
+            s = v ** (1.0 / span)
+            z = s ** (x - x.min())
+            f3 = lsq(np.column_stack([X1, z - z.mean()]), y)
+            if best3 is None or f3.rss < best3[0].rss:
+                best3 = (f3, s)
+        f3, s = best3
+        cands.append((Fit(f3.beta, f3.se, f3.rss, f3.df - 1, f3.resid),
+                      f"geometric plus a transient {s:.4g}^k"))
+    for f, name in cands:
+        if f.df < 1:
+            continue
+        F = (f1.rss - f.rss) / max(f.rss / f.df, 1e-300 * (f1.rss + 1e-300))
+        if F > f_model and F > best.t:
+            best = LinModel(f.beta[1], f.se[1], f.df, name, math.sqrt(f.rss / f.df), F)
+    return best
+
+
+class PowerFit(NamedTuple):
+    p: float
+    logA: float
+    k0: float
+    se_p: float
+    se_logA: float
+    df: int
+    rss: float
+
+
+def power_law(k: np.ndarray, L: np.ndarray) -> PowerFit:
+    r""":math:`\log e_k = \log A - p \log(k + k_0)` by least squares, :math:`k_0` profiled
+    (bounded Brent search on :math:`\log(k_{\min} + k_0)`), standard errors of
+    :math:`p, \log A` from the Newey-West covariance of the full (linearised) model, so the
+    uncertainty of :math:`k_0` is included."""
+    from scipy.optimize import minimize_scalar
+
+    kmin = float(k.min())
+
+    def fit(u):
+        lk = np.log(k - kmin + math.exp(u))
+        X = np.column_stack([np.ones(k.size), lk])
+        b, *_ = np.linalg.lstsq(X, L, rcond=None)
+        r = L - X @ b
+        return float(r @ r), b
+
+    hi = math.log(10.0 * (k.max() - kmin + 1.0))
+    lo = math.log(0.05)
+    us = np.linspace(lo, hi, 16)
+    vals = [fit(u)[0] for u in us]
+    i = int(np.argmin(vals))
+    a, b = us[max(i - 1, 0)], us[min(i + 1, len(us) - 1)]
+    res = minimize_scalar(lambda u: fit(u)[0], bounds=(a, b), method="bounded",
+                          options={"xatol": 1e-10})
+    u = float(res.x) if res.fun <= vals[i] else float(us[i])
+    rss, beta = fit(u)
+    k0 = math.exp(u) - kmin
+    p, logA = -beta[1], beta[0]
+    kk = k + k0
+    J = np.column_stack([np.ones(k.size), -np.log(kk), -p / kk])   # d/d(logA, p, k0)
+    # regressing the residuals on the Jacobian: zero coefficients at the optimum, and the
+    # (Newey-West) covariance of the linearised model
+    f = lsq(J, L - (logA - p * np.log(kk)), hac=True) if k.size > 4 else None
+    if f is None or not np.all(np.isfinite(f.se)):
+        return PowerFit(p, logA, k0, math.inf, math.inf, k.size - 3, rss)
+    se = f.se
+    return PowerFit(p, logA, k0, float(se[1]), float(se[0]), k.size - 3, rss)
