@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import numpy as np
-
 import math
 import numbers
 
 import mpmath
+import numpy as np
 
 from .._vocab import Regime
 from ..trajectory import Trajectory
@@ -145,7 +144,8 @@ def estimate_order(data, *, x_star=None, measure: str = "auto", window=None, f_s
             w = None if window is None else (window[0], max(window[1] - 1, window[0] + 1))
             est = estimate_order(d, window=w, level=level, round_q=round_q)
             return _with_f_star(est, arr)
-        data, measure, prefix = _f_star_errors(arr, f_star), "f", f"errors |f - f*| with f* = {f_star}"
+        data, measure = _f_star_errors(arr, f_star), "f"
+        prefix = f"errors |f - f*| with f* = {f_star} given"
     e, label, div, note = errors_of(data, x_star, measure)
     L, eps = logs_of(e.reshape(1, -1), "data")
     row = rows_of(L, np.array([div]), window, eps, flush=flush)[0]

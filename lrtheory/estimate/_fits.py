@@ -3,7 +3,8 @@ r"""Least-squares fits with intervals, on one row of log errors.
 Intervals have a stated level and come from the fit's own residuals:
 
 - ``lsq`` with ``hac=True``: Newey-West (1987) heteroskedasticity- and autocorrelation-
-  consistent covariance (Bartlett kernel, lag :math:`\lfloor 4 (n/100)^{2/9} \rfloor`),
+  consistent covariance (Bartlett kernel, Andrews (1991) AR(1) plug-in lag), never below
+  the AR(1)-corrected plain standard error (factor :math:`\sqrt{(1+\rho)/(1-\rho)}`),
   because successive errors of an optimiser share their noise;
 - the linear rate is fitted on block maxima (the upper envelope; blocks of 20 and more
   iterates are nearly independent, the *batch means* argument), with a plain t interval;
@@ -54,14 +55,22 @@ def lsq(X: np.ndarray, y: np.ndarray, hac: bool = False) -> Fit:
     if not hac:
         se = np.sqrt(np.maximum(np.diag(G), 0.0) * rss / df)
         return Fit(beta, se, rss, df, r)
+    rho = float(r[1:] @ r[:-1] / rss) if rss > 0 and n > 3 else 0.0
+    rho = min(max(rho, 0.0), 0.97)
     U = X * r[:, None]
     S = U.T @ U
-    lag = min(int(4 * (n / 100) ** (2 / 9)), n - 1)
+    # Andrews (1991) AR(1) plug-in bandwidth for the Bartlett kernel
+    alpha = 4 * rho * rho / ((1 - rho) ** 2 * (1 + rho) ** 2)
+    lag = min(max(int(math.ceil(1.1447 * (alpha * n) ** (1 / 3))), 1), n - 1)
     for j in range(1, lag + 1):
         Gj = U[j:].T @ U[:-j]
         S += (1 - j / (lag + 1)) * (Gj + Gj.T)
     cov = G @ S @ G * n / df
-    return Fit(beta, np.sqrt(np.maximum(np.diag(cov), 0.0)), rss, df, r)
+    se = np.sqrt(np.maximum(np.diag(cov), 0.0))
+    # the kernel truncates the long-run variance; never below the AR(1)-corrected
+    # plain standard error
+    se_ar = np.sqrt(np.maximum(np.diag(G), 0.0) * rss / df * (1 + rho) / (1 - rho))
+    return Fit(beta, np.maximum(se, se_ar), rss, df, r)
 
 
 def block_max(k: np.ndarray, L: np.ndarray, nb: int):
@@ -97,8 +106,9 @@ def linear_models(x: np.ndarray, y: np.ndarray, f_model: float) -> LinModel:
     are structured (few sign changes), by the two transient models
 
     - :math:`\log e = c + k \log C + m \log(k + 1)` (a double eigenvalue, :math:`k r^k`);
-    - :math:`\log e = c + k \log C + b s^k` (ratios settling geometrically,
-      :math:`C_k = C + a s^k`, or a second mode), :math:`s` profiled on a grid;
+    - :math:`\log e = c + k \log C + b_1 s^k + b_2 s^{2k}` (ratios settling
+      geometrically, :math:`C_k = C + a s^k`, or a second mode: the expansion of
+      :math:`\sum_j \log(1 + \beta s^j)` to second order), :math:`s` profiled on a grid;
 
     keeping a transient model when its F statistic exceeds ``f_model``. Returns the slope
     (:math:`\log C`), its standard error, residual degrees of freedom and the model name.
@@ -109,22 +119,29 @@ def linear_models(x: np.ndarray, y: np.ndarray, f_model: float) -> LinModel:
     f1 = lsq(X1, y)
     best = LinModel(f1.beta[1], f1.se[1], f1.df, "geometric", math.sqrt(f1.rss / max(f1.df, 1)),
                     0.0)
-    if n < 8 or sign_changes(f1.resid) >= n // 4:
-        return best
+    if (n < 8 or sign_changes(f1.resid) >= max(3, n // 3)
+            or best.resid_sd <= 1e-11 * max(1.0, float(np.abs(y).max()))):
+        return best     # noise, or exact to rounding: no transient to model
     cands = []
     lk = np.log(x + 1.0)
     f2 = lsq(np.column_stack([X1, lk - lk.mean()]), y)
     cands.append((f2, "geometric times k^m"))
     span = x.max() - x.min()
     if span > 0:
-        best3 = None
-        for v in np.logspace(-8, math.log10(0.3), 24):
-            s = v ** (1.0 / span)
+        def fit3(lv):
+            s = math.exp(lv / span)
             z = s ** (x - x.min())
-            f3 = lsq(np.column_stack([X1, z - z.mean()]), y)
-            if best3 is None or f3.rss < best3[0].rss:
-                best3 = (f3, s)
-        f3, s = best3
+            Z = [z - z.mean()] + ([z * z - (z * z).mean()] if n >= 10 else [])
+            return lsq(np.column_stack([X1] + Z), y), s
+
+        grid = np.linspace(math.log(1e-8), math.log(0.7), 24)
+        rss = [fit3(v)[0].rss for v in grid]
+        i = int(np.argmin(rss))
+        from scipy.optimize import minimize_scalar
+
+        res = minimize_scalar(lambda v: fit3(v)[0].rss, method="bounded", bounds=(
+            grid[max(i - 1, 0)], grid[min(i + 1, grid.size - 1)]), options={"xatol": 1e-6})
+        f3, s = fit3(float(res.x) if res.fun <= rss[i] else float(grid[i]))
         cands.append((Fit(f3.beta, f3.se, f3.rss, f3.df - 1, f3.resid),
                       f"geometric plus a transient {s:.4g}^k"))
     for f, name in cands:

@@ -348,18 +348,40 @@ def stall(k, L, start, level) -> Finding | None:
 
 
 def _sublinear_fit(k, L, level):
-    """Power law A (k + k0)^-p over the earliest start (0, n/8, n/4 of the stretch) whose
-    p agrees with the last half's within SUB_AGREE standard errors."""
+    """Power law A (k + k0)^-p over the earliest start (0, n/8, n/4 of the stretch, else
+    the last half) whose model fits the last half as well as the last half's own fit
+    (F statistic of the 3 extra constraints at most SUB_F)."""
     n = L.size
-    ref = power_law(k[n // 2:].astype(float), L[n // 2:])
-    best, s0 = ref, n // 2
-    for s in (n // 4, n // 8, 0):
+    h = n // 2
+    ref = power_law(k[h:], L[h:])
+    for s in (0, n // 8, n // 4):
         if n - s < 8:
             continue
-        f = power_law(k[s:].astype(float), L[s:])
-        if abs(f.p - ref.p) <= TH.SUB_AGREE * ref.se_p + 1e-9 * abs(ref.p):
-            best, s0 = f, s
-    return best, s0
+        f = power_law(k[s:], L[s:])
+        r = L[h:] - (f.logA - f.p * np.log(k[h:] + f.k0))
+        rss_w = float(r @ r)
+        F = (rss_w - ref.rss) / 3 / max(ref.rss / max(ref.df, 1), 1e-300)
+        if F <= TH.SUB_F:
+            return f, s
+    return ref, h
+
+
+def _settled_start(xs, Ms, n_min):
+    """Index (into the envelope) from which the slopes between consecutive blocks stay
+    within LIN_SETTLE (relative) of the final slope: a transient with another rate (a fast
+    mode, a sign-like phase) ends there. Only where the slopes are precise enough to see
+    such a change (three robust standard deviations below it); else 0."""
+    b = np.diff(Ms) / np.diff(xs)
+    if b.size < 4:
+        return 0
+    tail = b[-max(3, b.size // 4):]
+    ref = float(np.median(tail))
+    sd = 1.4826 * float(np.median(np.abs(tail - np.median(tail))))
+    tol = TH.LIN_SETTLE * abs(ref)
+    if 3 * sd > tol:           # slopes too noisy to see a change of the rate: keep the half
+        return 0
+    bad = np.flatnonzero(np.abs(b - ref) > tol)
+    return min(int(bad[-1]) + 1, xs.size - n_min) if bad.size else 0
 
 
 def linear_or_sublinear(k, L, auto, level) -> Finding | None:
@@ -369,7 +391,12 @@ def linear_or_sublinear(k, L, auto, level) -> Finding | None:
     power law fits the envelope better and the decrease is short of REAL_DEC."""
     n = L.size
     w0 = n // 2 if auto else 0
-    w0 = min(w0, max(n - TH.N_MIN, 0))
+    if auto and n >= 6 * 8:
+        xs, Ms = block_max(k.astype(float), L, min(TH.NB_FIT, n // 8))
+        j = _settled_start(xs, Ms, 4)
+        if j > 0:
+            w0 = max(w0, int(np.searchsorted(k, xs[j])))
+    w0 = min(w0, max(n - max(TH.N_MIN, n // 8), 0))
     kw, Lw = k[w0:].astype(float), L[w0:]
     x, M = block_max(kw, Lw, TH.NB_FIT)
     nb = x.size
@@ -433,3 +460,48 @@ def linear_or_sublinear(k, L, auto, level) -> Finding | None:
                    + (f" (iterates {int(k[0])}..{a - 1} dropped as pre-asymptotic)" if w0 else "")
                    + f"; C from the slope of the upper envelope ({nb} block maxima), model "
                    f"{lm.model}, {level:.0%} t interval from the block residuals")
+
+
+def linear_to_floor(k, L, i0, logF):
+    r"""Joint fit of a linear decrease into a noise floor: :math:`\log e_k =
+    \log(e^{a + k \log C} + e^{c}) + \eta_k` (Gauss-Newton from the floor level ``logF``
+    and a line through the points a decade above it) on the points ``i0..``, the floor
+    included, so the bend into the floor is modelled, not cut. Newey-West covariance.
+    Returns ``(log C, se, c, se_c, df)`` or None when it does not converge."""
+    kk, y = k[i0:].astype(float), L[i0:]
+    above = y > logF + LN10
+    if kk.size < 8 or above.sum() < 3:
+        return None
+    b, a = np.polyfit(kk[above], y[above], 1)
+    k0 = kk.mean()
+    a, c = a + b * k0, logF
+    def rss_at(a, b, c):
+        u = np.exp(np.clip(a + b * (kk - k0) - c, -700, 700))
+        r = y - c - np.log1p(u)
+        return float(r @ r), u, r
+
+    cur, u, res = rss_at(a, b, c)
+    for _ in range(60):
+        w = u / (u + 1.0)
+        J = np.column_stack([w, w * (kk - k0), 1.0 - w])
+        step, *_ = np.linalg.lstsq(J, res, rcond=None)
+        t = 1.0
+        while t > 1e-4:                      # damped: never increase the residuals
+            new, u2, r2 = rss_at(a + t * step[0], b + t * step[1], c + t * step[2])
+            if new <= cur:
+                break
+            t /= 2
+        else:
+            break
+        a, b, c = a + t * step[0], b + t * step[1], c + t * step[2]
+        done = cur - new <= 1e-12 * cur
+        cur, u, res = new, u2, r2
+        if done:
+            break
+    u = np.exp(np.clip(a + b * (kk - k0) - c, -700, 700))
+    w = u / (u + 1.0)
+    J = np.column_stack([w, w * (kk - k0), 1.0 - w])
+    fit = lsq(J, y - c - np.log1p(u), hac=True)
+    if not (b < 0 and np.all(np.isfinite(fit.se))):
+        return None
+    return b, float(fit.se[1]), c, float(fit.se[2]), fit.df

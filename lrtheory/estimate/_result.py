@@ -152,7 +152,7 @@ for _f in OrderEstimate._fields:
         COLUMNS[_f] = "Int64" if _f in _INT else "Float64"
 
 
-def frame(estimates) -> "pandas.DataFrame":  # noqa: F821
+def frame(estimates):
     """The table of a list of estimates (columns :data:`COLUMNS`)."""
     import pandas as pd
 

@@ -27,6 +27,7 @@ from ._regimes import (
     g,
     growth,
     linear_or_sublinear,
+    linear_to_floor,
     oscillation,
     q_superlinear,
     stall,
@@ -85,6 +86,26 @@ def _floor_fields(rec: Records, fl: Flat, found: Finding, level):
             f"{int(k[min(fl.dec_end, k.size - 1)])} on were left out of the fit")
 
 
+def _refit_to_floor(rec: Records, fl: Flat, found: Finding, level):
+    """A noise floor bends the end of the decrease: refit rate and floor jointly, from the
+    window's start to the end (:func:`linear_to_floor`). None when it fails."""
+    k = rec.k
+    i0 = int(np.searchsorted(k, found.window[0]))
+    res = linear_to_floor(k, rec.L, i0, float(rec.L[fl.start:].mean()))
+    if res is None:
+        return None
+    b, se, c, se_c, df = res
+    fields = dict(found.fields, rate=math.exp(b), rate_ci=_ci(b, se, df, level),
+                  model="geometric into a noise floor", floor=math.exp(c),
+                  floor_ci=_ci(c, se_c, df, level), floor_at=int(k[fl.at]))
+    text = (f"{found.text.split(';')[0]}; a noise floor follows (log e scatters by "
+            f"{g(fl.sd)}): C and the floor F fitted jointly on iterates {int(k[i0])}.."
+            f"{int(k[-1])}, log e_k = log(exp(a + k log C) + F) + noise (Gauss-Newton, "
+            f"{level:.0%} Newey-West intervals): floor {e_text(c)}, entered at iterate "
+            f"{int(k[fl.at])} after a decrease of {g(fl.drop)} decades")
+    return Finding(found.regime, fields, (int(k[i0]), int(k[-1])), text)
+
+
 def analyse(row: Row, level: float = TH.LEVEL, round_q: bool = False) -> tuple[Finding, list]:
     """Regime and numbers of one row; returns the finding and the notes for ``reason``."""
     rec = records(row)
@@ -123,10 +144,18 @@ def analyse(row: Row, level: float = TH.LEVEL, round_q: bool = False) -> tuple[F
             n_dec = fl.at
         found = (_decreasing(k[:n_dec], L[:n_dec], True, level, round_q)
                  if n_dec >= TH.N_MIN else None)
+        if found is None and fl.sd >= TH.FLOOR_NOISE and fl.at > n_dec:
+            # a shallow noise floor: the margin left too little; the refit below models
+            # the bend, so read the regime up to the floor itself
+            found = _decreasing(k[:fl.at], L[:fl.at], True, level, round_q)
         if found is None or found.regime not in (Regime.LINEAR, Regime.SUPERLINEAR,
                                                  Regime.SUBLINEAR):
             fl = fl._replace(floor=False)
         else:
+            if found.regime is Regime.LINEAR and fl.sd >= TH.FLOOR_NOISE:
+                joint = _refit_to_floor(rec, fl, found, level)
+                if joint is not None:
+                    return joint, notes
             ff, ft = _floor_fields(rec, fl, found, level)
             found.fields.update(ff)
             return found._replace(text=f"{found.text}; {ft}"), notes

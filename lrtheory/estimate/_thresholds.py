@@ -78,8 +78,11 @@ class Thresholds:
     SUB_FLATTEN: float = _t(1.5, "sublinear: the envelope's slope over the first half of the "
                                  "stretch is at least this times the second half's (a line "
                                  "has 1)")
-    SUB_AGREE: float = _t(3.0, "sublinear fit: an earlier start is kept when its p agrees with "
-                               "the last half's within this many standard errors")
+    SUB_F: float = _t(10.0, "sublinear fit: an earlier start is kept when its model fits the "
+                            "last half nearly as well as the last half's own fit (F statistic "
+                            "of 3 constraints at most this)")
+    LIN_SETTLE: float = _t(0.1, "linear window: starts after the last block-to-block slope "
+                                "farther than this (relative) from the final slope")
 
 
 THRESHOLDS = Thresholds()

@@ -54,7 +54,7 @@ class Case:
     name: str
     data: object
     truth: dict
-    noisy: bool = False
+    noisy: bool | tuple = False
     kind: str = "float64"
     kwargs: dict = field(default_factory=dict)
 
@@ -104,7 +104,7 @@ def cases(held_out: bool = False, small: bool = False) -> list[Case]:
     rng = np.random.default_rng(1234 if H else 7)
     out: list[Case] = []
     add = out.append
-    seeds = range(3) if small else range(12)
+    seeds = range(4) if small else range(24 if H else 16)
 
     # 1. exact errors to 1e-300: fast transient, then the slow mode (x* = 0)
     for r1 in ((0.25, 0.35) if H else (0.2, 0.3, 0.4)):
@@ -118,8 +118,8 @@ def cases(held_out: bool = False, small: bool = False) -> list[Case]:
     add(Case("transient", f"0.3^k ({n1} steps) then {r2}^k", e, {"regime": "linear",
                                                                   "rate": r2}))
     # 2. RMSprop, eps outside the square root: limit rate 1 - lr lam / eps
-    for lr, lam, eps in (((2e-4, 1.0, 2e-3), (1e-3, 2.0, 1e-2)) if H else
-                         ((1e-4, 1.0, 1e-3), (5e-4, 1.0, 1e-2), (1e-3, 3.0, 2e-2))):
+    for lr, lam, eps in (((2e-3, 1.0, 2.5e-2), (1e-3, 2.0, 2.5e-2)) if H else
+                         ((1e-3, 1.0, 1e-2), (5e-4, 1.0, 1e-2), (1e-3, 3.0, 2e-2))):
         add(Case("rmsprop", f"lr={lr} lam={lam} eps={eps}", _rmsprop(lr, lam, eps, 0.9),
                  {"regime": "linear", "rate": 1 - lr * lam / eps}))
     # 3. linear, then a floor at 8.5 / 9.2 decades (frozen iterate or round-off noise)
@@ -133,12 +133,13 @@ def cases(held_out: bool = False, small: bool = False) -> list[Case]:
                      {"regime": "linear", "rate": r, "floor": e[e >= F][-1]}))
             z = rng.standard_normal(k.size)
             add(Case("floor", f"r={r} {dec} dec noisy", e + F * np.exp(0.5 * z),
-                     {"regime": "linear", "rate": r, "floor": F}, noisy=True))
+                     {"regime": "linear", "rate": r, "floor": F}, noisy=("floor",)))
     # 4. slowly settling ratios
     for C in ((0.6, 0.8) if H else (0.5, 0.7, 0.9)):
         for s in ((0.95, 0.985) if H else (0.9, 0.97, 0.99)):
             a = 0.3 * (1 - C)
-            e = _until(1.0, lambda v, k, C=C, s=s, a=a: v * (C + a * s ** k), T=2500)
+            T = int(math.log(3e-3 * C / a) / math.log(s))   # last ratio still 3e-3 off
+            e = _until(1.0, lambda v, k, C=C, s=s, a=a: v * (C + a * s ** k), T=T)
             add(Case("settling", f"C_k={C}+{a:.2g}*{s}^k", e, {"regime": "linear", "rate": C}))
     for r1, r2, b in (((0.6, 0.55, 50.0), (0.85, 0.8, 20.0)) if H else
                       ((0.5, 0.45, 100.0), (0.8, 0.76, 30.0), (0.9, 0.87, 10.0))):
@@ -146,7 +147,7 @@ def cases(held_out: bool = False, small: bool = False) -> list[Case]:
         add(Case("two modes", f"{r1}^k+{b}*{r2}^k", e, {"regime": "linear", "rate": r1}))
     for r in ((0.85, 0.95) if H else (9 / 11, 0.9, 0.99)):
         for k0 in ((2.0,) if H else (1.0, 5.0)):
-            k = np.arange(3000 if r > 0.95 else 1500, dtype=float)
+            k = np.arange(600 if r > 0.95 else 300, dtype=float)   # last ratio 1/k off
             e = (k + k0) * r ** k
             e = e[e > 1e-300]
             add(Case("double eigenvalue", f"(k+{k0}) {r:.4g}^k", e,
@@ -258,7 +259,8 @@ def cases(held_out: bool = False, small: bool = False) -> list[Case]:
     # 13. loss values: f* given, or unknown (estimated from the data)
     fs = 2.5 if H else 3.0
     for r in ((0.8, 0.93) if H else (0.7, 0.9)):
-        f = fs + 2.0 * r ** np.arange(int(30 / -math.log(r)), dtype=float)
+        # 9 decades: the differences stay far above the rounding of f (ulp(3) = 4e-16)
+        f = fs + 2.0 * r ** np.arange(int(20 / -math.log(r)), dtype=float)
         add(Case("loss f* given", f"f*+2*{r}^k", f, {"regime": "linear", "rate": r},
                  kwargs={"f_star": fs}))
         add(Case("loss f* unknown", f"f*+2*{r}^k", f, {"regime": "linear", "rate": r,
@@ -305,7 +307,7 @@ def score(case: Case, est) -> dict:
            "true": t["regime"]}
     ok = est.regime == t["regime"]
     tol = dict(TOL)
-    if not case.noisy:
+    if case.noisy is False:
         tol.update(TOL_CLEAN)
     for key in ("q", "rate", "p", "A", "growth", "growth_order", "limit", "floor", "f_star"):
         if key not in t:
@@ -390,7 +392,7 @@ def ablation(cs: list[Case]) -> dict:
             reg, q, r = _baseline(kind, c)
             t = c.truth
             ok = reg == t["regime"]
-            tol = dict(TOL) if c.noisy else {**TOL, **TOL_CLEAN}
+            tol = dict(TOL) if c.noisy is not False else {**TOL, **TOL_CLEAN}
             if ok and "q" in t and q is not None:
                 ok = abs(q - t["q"]) <= tol["q"]
             if ok and "rate" in t:
@@ -426,7 +428,8 @@ def summary(rows: list[dict]) -> dict:
         for k, v in r.items():
             if k.startswith("err_"):
                 s["err"].setdefault(k[4:], []).append(v)
-            if k.startswith("cov_") and r["noisy"]:
+            if k.startswith("cov_") and (r["noisy"] is True or (
+                    isinstance(r["noisy"], tuple) and k[4:] in r["noisy"])):
                 s["cov"].setdefault(k[4:], []).append(v)
     for s in out.values():
         s["err"] = {k: float(np.median(v)) for k, v in s["err"].items()}
