@@ -132,7 +132,8 @@ def estimate_order(data, *, x_star=None, measure: str = "auto", window=None, f_s
     flush = isinstance(data, Trajectory)
     prefix = ""
     if f_star is not None:
-        if not (f_star == "estimate" or isinstance(f_star, numbers.Real | mpmath.mpf)):
+        if not (isinstance(f_star, numbers.Real | mpmath.mpf) or (isinstance(f_star, str)
+                                                                   and f_star == "estimate")):
             raise ValueError(f"f_star must be a number or 'estimate'; got {f_star!r}")
         if isinstance(data, Trajectory):
             data, measure = data.f, "f"
@@ -246,7 +247,9 @@ def estimate_orders(errors, *, diverged_at=None, measure: str = "auto", window=N
         if lengths.shape != (N,) or lengths.dtype.kind not in "iu" or np.any(lengths < 0):
             raise ValueError(f"lengths must be {N} non-negative integers; got {lengths!r}")
     if f_star is not None:
-        if f_star == "estimate":
+        if isinstance(f_star, str):
+            if f_star != "estimate":
+                raise ValueError(f"f_star must be numbers or 'estimate'; got {f_star!r}")
             ests = []
             for i in range(N):
                 n = T if lengths is None else int(lengths[i])

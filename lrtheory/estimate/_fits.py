@@ -23,15 +23,16 @@ from typing import NamedTuple
 
 import numpy as np
 
-__all__ = ["Fit", "lsq", "tq", "block_max", "linear_models", "power_law", "sign_changes"]
+__all__ = ["Fit", "line", "med", "lsq", "tq", "block_max", "linear_models", "power_law",
+           "sign_changes"]
 
 
 @lru_cache(maxsize=512)
 def tq(df: int, level: float) -> float:
     """Two-sided Student-t quantile for ``df`` degrees of freedom at ``level``."""
-    from scipy.stats import t
+    from scipy.special import stdtrit  # far lighter to import than scipy.stats
 
-    return float(t.ppf(0.5 + level / 2, max(df, 1)))
+    return float(stdtrit(max(df, 1), 0.5 + level / 2))
 
 
 class Fit(NamedTuple):
@@ -40,6 +41,24 @@ class Fit(NamedTuple):
     rss: float
     df: int
     resid: np.ndarray
+
+
+def line(x: np.ndarray, y: np.ndarray) -> Fit:
+    """Least-squares line ``y ~ b0 + b1 (x - mean x)`` with plain standard errors (the
+    two-column case of :func:`lsq`, in closed form: it is most of the estimator's work)."""
+    n = x.size
+    xc = x - x.sum() / n
+    my = y.sum() / n
+    sxx = float(xc @ xc)
+    b1 = float(xc @ y) / sxx if sxx > 0 else 0.0
+    r = y - my - b1 * xc
+    rss = float(r @ r)
+    df = n - 2
+    if df <= 0 or sxx <= 0:
+        return Fit(np.array([my, b1]), np.array([np.inf, np.inf]), rss, df, r)
+    s2 = rss / df
+    return Fit(np.array([my, b1]), np.array([math.sqrt(s2 / n), math.sqrt(s2 / sxx)]), rss,
+               df, r)
 
 
 def lsq(X: np.ndarray, y: np.ndarray, hac: bool = False) -> Fit:
@@ -87,6 +106,13 @@ def block_max(k: np.ndarray, L: np.ndarray, nb: int):
     return k[hit[first]].astype(float), M
 
 
+def med(a: np.ndarray) -> float:
+    """Median of a small array (np.median's overhead dominates at this size)."""
+    s = np.sort(a)
+    n = s.size
+    return 0.5 * float(s[(n - 1) // 2] + s[n // 2])
+
+
 def sign_changes(r: np.ndarray) -> int:
     s = np.sign(r[np.abs(r) > 1e-12 * (np.abs(r).max() + 1e-300)])
     return int(np.count_nonzero(s[1:] != s[:-1]))
@@ -101,7 +127,7 @@ class LinModel(NamedTuple):
     t: float
 
 
-def linear_models(x: np.ndarray, y: np.ndarray, f_model: float) -> LinModel:
+def linear_models(x: np.ndarray, y: np.ndarray, f_model: float, rss_gain: float) -> LinModel:
     r"""Fit the envelope ``(x, y)`` by :math:`\log e = c + k \log C` and, when the residuals
     are structured (few sign changes), by the two transient models
 
@@ -110,18 +136,24 @@ def linear_models(x: np.ndarray, y: np.ndarray, f_model: float) -> LinModel:
       geometrically, :math:`C_k = C + a s^k`, or a second mode: the expansion of
       :math:`\sum_j \log(1 + \beta s^j)` to second order), :math:`s` profiled on a grid;
 
-    keeping a transient model when its F statistic exceeds ``f_model``. Returns the slope
+    keeping a transient model when its F statistic exceeds ``f_model`` and it makes the
+    residual sum of squares ``rss_gain`` times smaller. Returns the slope
     (:math:`\log C`), its standard error, residual degrees of freedom and the model name.
     """
     n = x.size
     xc = x - x.mean()
     X1 = np.column_stack([np.ones(n), xc])
-    f1 = lsq(X1, y)
+    f1 = line(x, y)
     best = LinModel(f1.beta[1], f1.se[1], f1.df, "geometric", math.sqrt(f1.rss / max(f1.df, 1)),
                     0.0)
     if (n < 8 or sign_changes(f1.resid) >= max(3, n // 3)
             or best.resid_sd <= 1e-11 * max(1.0, float(np.abs(y).max()))):
         return best     # noise, or exact to rounding: no transient to model
+    # a cheap screen: a transient worth modelling bends the envelope, so a parabola
+    # already explains most of the line's residuals
+    fq = lsq(np.column_stack([X1, xc * xc]), y)
+    if fq.rss * 10 > f1.rss:
+        return best
     cands = []
     lk = np.log(x + 1.0)
     f2 = lsq(np.column_stack([X1, lk - lk.mean()]), y)
@@ -148,7 +180,9 @@ def linear_models(x: np.ndarray, y: np.ndarray, f_model: float) -> LinModel:
         if f.df < 1:
             continue
         F = (f1.rss - f.rss) / max(f.rss / f.df, 1e-300 * (f1.rss + 1e-300))
-        if F > f_model and F > best.t:
+        # a transient model must explain the structure, not a part of it (a spiral's
+        # envelope is structured too): F large and the residuals RSS_GAIN times smaller
+        if F > f_model and f.rss * rss_gain <= f1.rss and F > best.t:
             best = LinModel(f.beta[1], f.se[1], f.df, name, math.sqrt(f.rss / f.df), F)
     return best
 

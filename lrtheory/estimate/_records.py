@@ -10,7 +10,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ._fits import lsq
+from ._fits import line
 from ._thresholds import THRESHOLDS as TH
 
 __all__ = ["Row", "Records", "Flat", "records", "flat_tail", "LN10"]
@@ -95,8 +95,7 @@ def _change(k, L):
     """Least-squares level change across the points and its standard error (inflated for
     lag-1 autocorrelation of the residuals, AR(1) variance factor)."""
     n = L.size
-    x = k - k.mean()
-    f = lsq(np.column_stack([np.ones(n), x]), L)
+    f = line(k, L)
     span = float(k[-1] - k[0])
     r = f.resid
     rho = float(r[1:] @ r[:-1] / (r @ r)) if n > 3 and r @ r > 0 else 0.0
@@ -130,6 +129,12 @@ def flat_tail(rec: Records) -> Flat | None:
     k, L = rec.k.astype(float), rec.L
     n = L.size
     start = -1
+    tl = n // 16
+    if tl >= TH.FLOOR_MIN_LEN:
+        # the shortest tail still trends clearly: no longer tail is flat (a shortcut)
+        ch, se = _change(k[n - tl:], L[n - tl:])
+        if abs(ch) > 3 * (TH.FLAT_ABS + 3 * se):
+            return None
     for f in (2, 4, 8, 16):
         tl = n - n // 2 if f == 2 else n // f
         if tl < TH.FLOOR_MIN_LEN:

@@ -12,7 +12,7 @@ from typing import NamedTuple
 import numpy as np
 
 from .._vocab import Regime
-from ._fits import block_max, linear_models, lsq, power_law, tq
+from ._fits import block_max, line, linear_models, lsq, med, power_law, tq
 from ._records import LN10
 from ._thresholds import THRESHOLDS as TH
 
@@ -51,6 +51,11 @@ def _exp(x):
     return v if 0 < v < math.inf else None
 
 
+def _pair(a, b):
+    lo, hi = _exp(a), _exp(b)
+    return None if lo is None or hi is None else (lo, hi)
+
+
 def _ci(center, se, df, level, fn=_exp):
     if not (math.isfinite(se) and df >= 1):
         return None
@@ -79,7 +84,7 @@ def _super_exp(k, L):
     x, y = L[a:-1], L[a + 1:]
     if np.any(x <= 0):
         return None
-    f = lsq(np.column_stack([np.ones(x.size), x]), y)
+    f = line(x, y)
     return f, int(k[a]), int(k[-1])
 
 
@@ -95,7 +100,7 @@ def _growth_fields(k, L, level):
                         f"iterates {a}..{b} (growth_order; a per-step factor means nothing)")
     m = max(3, L.size // 2)
     kk, LL = k[-m:].astype(float), L[-m:]
-    f = lsq(np.column_stack([np.ones(kk.size), kk - kk.mean()]), LL)
+    f = line(kk, LL)
     s = float(f.beta[1])
     if s <= 0 or _exp(s) is None:
         return {}, (int(kk[0]), int(kk[-1])), "the records before it do not grow: no growth factor"
@@ -147,13 +152,39 @@ def _settled(c, level):
         return False, float(h.mean()), math.inf
     x = np.arange(h.size, dtype=float)
     if h.size >= 3:
-        f = lsq(np.column_stack([np.ones(h.size), x - x.mean()]), h)
+        f = line(x, h)
         ch, se = abs(f.beta[1]) * (h.size - 1), f.se[1] * (h.size - 1)
         ok = ch <= TH.C_SETTLE + 3 * se
     else:
         ok = abs(h[1] - h[0]) <= TH.C_SETTLE
     sd = float(h.std(ddof=1))
     return ok, float(h.mean()), tq(h.size - 1, level) * sd / math.sqrt(h.size)
+
+
+def _limit_of_c(c, level):
+    """Where log C_k goes: ("aitken", (limit, distance to the last, True)) when it
+    converges geometrically (last four differences shrinking by 0.9 or more, possibly
+    alternating), ("settled", (mean, half-width, False)) when its last half has no trend,
+    ("periodic", limits) when even and odd terms settle apart; else None."""
+    if c.size >= 5:
+        D = np.diff(c[-5:])
+        r = np.abs(D[1:]) / np.where(D[:-1] != 0, np.abs(D[:-1]), np.inf)
+        if np.all(r <= 0.9) and D[-1] != D[-2] and D[-1] != 0:
+            mu = float(c[-1] - D[-1] ** 2 / (D[-1] - D[-2]))
+            return "aitken", (mu, abs(c[-1] - mu), True)
+    if c.size >= 6:
+        m = (c.size // 2) * 2
+        ev, od = c[-m:][0::2], c[-m:][1::2]
+        se = math.sqrt(ev.var(ddof=1) / ev.size + od.var(ddof=1) / od.size)
+        if (_settled(ev, level)[0] and _settled(od, level)[0]
+                and abs(ev.mean() - od.mean()) > TH.C_SETTLE + 3 * se):
+            lims = tuple(sorted(v for v in (_exp(ev[-3:].mean()), _exp(od[-3:].mean()))
+                                if v is not None))
+            return "periodic", lims
+    ok, mu, hw = _settled(c, level)
+    if ok:
+        return "settled", (mu, hw, False)
+    return None
 
 
 def superlinear(k, L, auto, level, round_q) -> Finding | None:
@@ -189,41 +220,33 @@ def superlinear(k, L, auto, level, round_q) -> Finding | None:
         if far.size:
             js = min(j_first + int(far[-1]) + 1, j_last - 1)
     x, y = L[js:p_end], L[js + 1:p_end + 1]
-    f = lsq(np.column_stack([np.ones(x.size), x - x.mean()]), y)
+    f = line(x, y)
     q_fit = float(f.beta[1])
     half = tq(f.df, level) * f.se[1] if f.df >= 1 and math.isfinite(f.se[1]) else math.inf
     q_ci = (q_fit - half, q_fit + half) if math.isfinite(half) else None
     tol = max(half if math.isfinite(half) else 0.0, TH.Q_ROUND_TOL * q_fit)
     fields = {"q_fit": q_fit, "q_ci": q_ci,
               "q_coc": float(np.median(qk[js:j_last + 1]))}
-    c = y - q_fit * x
-    ok, mu, hw = _settled(c, level)
-    q_rate, how = q_fit, "q fitted"
-    std = [s for s in TH.STANDARD_Q if abs(s - q_fit) <= tol]
-    if std and (round_q or not ok):
-        cs = y - std[0] * x
-        ok_s, mu_s, hw_s = _settled(cs, level)
-        per = False
-        if not ok_s and cs.size >= 6:
-            ev, od = cs[-(cs.size // 2) * 2:][0::2], cs[-(cs.size // 2) * 2:][1::2]
-            per = (_settled(ev, level)[0] and _settled(od, level)[0]
-                   and abs(ev.mean() - od.mean()) > TH.C_SETTLE)
-        if ok_s or per or round_q:
-            q_rate, c, ok, mu, hw = std[0], cs, ok_s, mu_s, hw_s
-            how = f"standard order {g(std[0])} (inside q's interval, and C_k settles there)"
-            if per:
-                ev, od = cs[-(cs.size // 2) * 2:][0::2], cs[-(cs.size // 2) * 2:][1::2]
-                fields["rate_limits"] = tuple(sorted(v for v in (_exp(ev[-3:].mean()),
-                                                                 _exp(od[-3:].mean()))
-                                                     if v is not None))
-    aitken = False
-    if not ok and c.size >= 5:
-        D = np.diff(c[-5:])
-        r = np.abs(D[1:]) / np.where(D[:-1] != 0, np.abs(D[:-1]), np.inf)
-        if np.all(r <= 0.9) and D[-1] != D[-2] and D[-1] != 0:
-            mu = float(c[-1] - D[-1] ** 2 / (D[-1] - D[-2]))
-            hw, aitken, ok = abs(c[-1] - mu), True, True
-    fields["q"] = q_rate if round_q else q_fit
+    # C needs a q and is very sensitive to it: a standard order inside q's interval at
+    # which C_k settles (or converges geometrically, or alternates between two limits)
+    # is used and labelled; else q_fit.
+    std = [v for v in TH.STANDARD_Q if abs(v - q_fit) <= tol]
+    cands = ([std[0]] if std else []) + [q_fit]
+    for q_rate in cands:
+        c = y - q_rate * x
+        found_c = _limit_of_c(c, level)
+        if found_c is not None:
+            break
+    how = (f"the standard order {g(q_rate)} (inside q's interval; C_k settles there)"
+           if q_rate != q_fit else "q fitted")
+    if found_c is not None and found_c[0] == "periodic":
+        fields["rate_limits"] = found_c[1]
+        ok = False
+    elif found_c is not None:
+        ok, (mu, hw, aitken) = True, found_c[1]
+    else:
+        ok, q_rate = False, q_fit
+    fields["q"] = std[0] if (round_q and std) else q_fit
     fields["rate_q"] = q_rate
     text = (f"computational orders q_k > {TH.Q_MIN} over iterates {int(k[js])}..{int(k[p_end])}"
             f"; q = {g(q_fit)} from the regression of log e_(k+1) on log e_k ("
@@ -234,15 +257,15 @@ def superlinear(k, L, auto, level, round_q) -> Finding | None:
                  "(rate_limits): no single C")
     elif ok:
         fields["rate"] = _exp(mu)
-        fields["rate_ci"] = (_exp(mu - hw), _exp(mu + hw)) if math.isfinite(hw) else None
+        fields["rate_ci"] = _pair(mu - hw, mu + hw) if math.isfinite(hw) else None
         text += (f"; C at {how}: " + ("Aitken limit of the geometrically converging C_k "
                                        "(interval: distance to the last C_k)" if aitken else
                                        f"mean of log C_k over the settled half, {level:.0%} "
                                        "t interval"))
     else:
         text += "; C_k = e_(k+1)/e_k^q does not settle: no C"
-    if round_q and q_rate != q_fit:
-        text += f"; q rounded to {g(q_rate)} on request (fit {g(q_fit)})"
+    if round_q and std:
+        text += f"; q rounded to {g(std[0])} on request (fit {g(q_fit)})"
     if p_end < n - 1:
         text += f"; last {n - 1 - p_end} iterate(s) dropped (order collapsed: round-off)"
     if js > 0:
@@ -260,12 +283,13 @@ def q_superlinear(k, L, level) -> Finding | None:
     rho = np.diff(L) / np.diff(k)
     h = rho[rho.size // 2:]
     nb = TH.QSUP_BLOCKS
-    bm = np.array([b.mean() for b in np.array_split(h, nb)])
+    m = h.size // nb
+    bm = h[h.size - m * nb:].reshape(nb, m).mean(axis=1)
     if not (np.all(np.diff(bm) < 0) and bm[0] - bm[-1] >= TH.QSUP_DROP and bm[-1] < 0):
         return None
     a = n // 2
     x, y = L[a:-1], L[a + 1:]
-    f = lsq(np.column_stack([np.ones(x.size), x - x.mean()]), y)
+    f = line(x, y)
     q_fit = float(f.beta[1])
     q_ci = _ci(q_fit, f.se[1], f.df, level, _ident)
     r0, r1 = _exp(bm[0]), _exp(bm[-1])
@@ -334,8 +358,8 @@ def stall(k, L, start, level) -> Finding | None:
     ai = _aitken_limit(L)
     if ai is not None:
         lim, err = ai
-        return Finding(Regime.STALLED, {"limit": _exp(lim), "limit_ci": (_exp(lim - err),
-                                                                         _exp(lim + err))},
+        return Finding(Regime.STALLED, {"limit": _exp(lim), "limit_ci": _pair(lim - err,
+                                                                               lim + err)},
                        (a, b), f"iterates {a}..{b} are flat: the error settles at "
                                f"{e_text(lim)} (Aitken extrapolation of a geometric approach; "
                                "interval: its distance to the last value)")
@@ -375,8 +399,8 @@ def _settled_start(xs, Ms, n_min):
     if b.size < 4:
         return 0
     tail = b[-max(3, b.size // 4):]
-    ref = float(np.median(tail))
-    sd = 1.4826 * float(np.median(np.abs(tail - np.median(tail))))
+    ref = med(tail)
+    sd = 1.4826 * med(np.abs(tail - ref))
     tol = TH.LIN_SETTLE * abs(ref)
     if 3 * sd > tol:           # slopes too noisy to see a change of the rate: keep the half
         return 0
@@ -402,8 +426,7 @@ def linear_or_sublinear(k, L, auto, level) -> Finding | None:
     nb = x.size
     if nb < 3:
         return None
-    X = np.column_stack([np.ones(nb), x - x.mean()])
-    f1 = lsq(X, M)
+    f1 = line(x, M)
     s = float(f1.beta[1])
     span = float(x[-1] - x[0])
     dec = -s * span
@@ -416,13 +439,11 @@ def linear_or_sublinear(k, L, auto, level) -> Finding | None:
         # times steeper than the second)
         xs, Ms = block_max(k.astype(float), L, TH.NB_FIT)
         if xs.size >= 6:
-            ones = np.ones(xs.size)
-            fl_ = lsq(np.column_stack([ones, xs - xs.mean()]), Ms)
-            lx = np.log(xs - xs[0] + 1.0)
-            fp = lsq(np.column_stack([ones, lx - lx.mean()]), Ms)
+            fl_ = line(xs, Ms)
+            fp = line(np.log(xs - xs[0] + 1.0), Ms)
             h = xs.size // 2
-            sa = np.polyfit(xs[:h], Ms[:h], 1)[0]
-            sb = np.polyfit(xs[h:], Ms[h:], 1)[0]
+            sa = line(xs[:h], Ms[:h]).beta[1]
+            sb = line(xs[h:], Ms[h:]).beta[1]
             sub = (fp.rss < fl_.rss and fp.beta[1] < 0 and sa < 0 and sb < 0
                    and sa / sb >= TH.SUB_FLATTEN)
     if sub:
@@ -441,7 +462,7 @@ def linear_or_sublinear(k, L, auto, level) -> Finding | None:
                 f"(k0 = {g(pf.k0)} profiled; the earliest start whose p agrees with the last "
                 f"half's), {level:.0%} Newey-West intervals")
     t3 = max(3, nb // 3)
-    last_bs = np.polyfit(x[-t3:], M[-t3:], 1)[0]      # the envelope still falls at the end
+    last_bs = line(x[-t3:], M[-t3:]).beta[1]      # the envelope still falls at the end
     steady = bool(np.all(dM < 0))
     drops = np.maximum(-dM, 0.0)
     t_lin = abs(s) / f1.se[1] if f1.se[1] > 0 else math.inf
@@ -451,7 +472,7 @@ def linear_or_sublinear(k, L, auto, level) -> Finding | None:
                                                and dec >= TH.STEADY_DEC * LN10)))
     if not lin:
         return None
-    lm = linear_models(x, M, TH.F_MODEL)
+    lm = linear_models(x, M, TH.F_MODEL, TH.RSS_GAIN)
     rate = _exp(lm.slope)
     return Finding(Regime.LINEAR, {"q": 1.0, "rate": rate,
                                    "rate_ci": _ci(lm.slope, lm.se, lm.df, level),

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
+import numpy as np
+
 from .._display import html_repr, short_repr
 from .._vocab import Regime
 
@@ -153,17 +155,26 @@ for _f in OrderEstimate._fields:
 
 
 def frame(estimates):
-    """The table of a list of estimates (columns :data:`COLUMNS`)."""
+    """The table of a list of estimates (columns :data:`COLUMNS`), built column by column."""
     import pandas as pd
 
-    rows = [e.as_row() for e in estimates]
-    if not rows:
-        return pd.DataFrame({c: pd.Series(dtype=d) for c, d in COLUMNS.items()})
-    df = pd.DataFrame(rows, columns=list(COLUMNS))
-    for c, d in COLUMNS.items():
-        if d == "object":
-            col = df[c].astype(object)
-            df[c] = col.where(col.notna(), None)
+    ests = list(estimates)
+    data = {}
+    for name in OrderEstimate._fields:
+        vals = [getattr(e, name) for e in ests]
+        if name in _PAIRS:
+            for i, col in enumerate(_PAIRS[name]):
+                data[col] = pd.array([pd.NA if v is None else v[i] for v in vals],
+                                     dtype=COLUMNS[col])
+        elif COLUMNS[name] == "object":
+            col = np.empty(len(vals), dtype=object)
+            col[:] = vals if vals else []
+            data[name] = col
+        elif name == "regime":
+            data[name] = pd.array([str(v) for v in vals], dtype="string")
+        elif name == "n_used":
+            data[name] = np.array(vals, dtype=np.int64)
         else:
-            df[c] = df[c].astype(d)
-    return df
+            data[name] = pd.array([pd.NA if v is None else v for v in vals],
+                                  dtype=COLUMNS[name])
+    return pd.DataFrame(data, columns=list(COLUMNS))

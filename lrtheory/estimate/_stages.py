@@ -126,7 +126,11 @@ def analyse(row: Row, level: float = TH.LEVEL, round_q: bool = False) -> tuple[F
         text = (f"the error is exactly 0 from iterate {rec.finite_at} on: finite termination")
         if L.size >= TH.N_MIN:
             sub, _ = analyse(row._replace(hi=rec.finite_at), level, round_q)
-            if sub.regime is Regime.LINEAR:
+            w = sub.window
+            rho = np.diff(L[(k >= w[0]) & (k <= w[1])]) if w else np.zeros(0)
+            if (sub.regime is Regime.LINEAR and rho.size >= 3
+                    and rho.std() <= TH.LIN_SETTLE * abs(rho.mean())):
+                # a steady ratio before the end (an arithmetic decrease accelerates in log)
                 fields.update({f: sub.fields.get(f) for f in ("q", "rate", "rate_ci", "model")})
                 text += f"; before it, {sub.text}"
         win = (rec.lo, rec.finite_at)
@@ -152,7 +156,8 @@ def analyse(row: Row, level: float = TH.LEVEL, round_q: bool = False) -> tuple[F
                                                  Regime.SUBLINEAR):
             fl = fl._replace(floor=False)
         else:
-            if found.regime is Regime.LINEAR and fl.sd >= TH.FLOOR_NOISE:
+            if (found.regime is Regime.LINEAR and fl.sd >= TH.FLOOR_NOISE
+                    and fl.drop < TH.FLOOR_DEEP_DEC):
                 joint = _refit_to_floor(rec, fl, found, level)
                 if joint is not None:
                     return joint, notes
@@ -200,8 +205,8 @@ def estimate_row(row: Row, measure: str, level: float, round_q: bool,
     for key, v in list(fields.items()):
         if isinstance(v, float) and not math.isfinite(v):
             del fields[key]
-        elif isinstance(v, tuple) and any(isinstance(x, float) and not math.isfinite(x)
-                                          for x in v):
+        elif isinstance(v, tuple) and any(x is None or (isinstance(x, float)
+                                                         and not math.isfinite(x)) for x in v):
             del fields[key]
         elif isinstance(v, np.floating | np.integer):
             fields[key] = v.item()

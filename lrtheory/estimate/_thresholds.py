@@ -72,9 +72,11 @@ class Thresholds:
     STEADY_DEC: float = _t(math.log10(2.0), "least decrease (decades) of a steady linear run")
     T_STEADY: float = _t(10.0, "t statistic of the envelope slope that makes a small "
                                "decrease steady")
-    NB_FIT: int = _t(32, "blocks (upper envelope) of the linear fit")
+    NB_FIT: int = _t(16, "blocks (upper envelope) of the linear fit")
     F_MODEL: float = _t(25.0, "F statistic above which a transient term (k^m or s^k) joins "
                               "the linear model")
+    RSS_GAIN: float = _t(100.0, "... and makes the residual sum of squares this many times "
+                                "smaller (it explains the structure, e.g. not a spiral's)")
     SUB_FLATTEN: float = _t(1.5, "sublinear: the envelope's slope over the first half of the "
                                  "stretch is at least this times the second half's (a line "
                                  "has 1)")
