@@ -3,7 +3,8 @@ r"""Least-squares fits with intervals, on one row of log errors.
 Intervals have a stated level and come from the fit's own residuals:
 
 - ``lsq`` with ``hac=True``: Newey-West (1987) heteroskedasticity- and autocorrelation-
-  consistent covariance (Bartlett kernel, Andrews (1991) AR(1) plug-in lag), never below
+  consistent covariance (Bartlett kernel, Andrews (1991) AR(1) plug-in lag, at most
+  :math:`2\sqrt{n}`), never below
   the AR(1)-corrected plain standard error (factor :math:`\sqrt{(1+\rho)/(1-\rho)}`),
   because successive errors of an optimiser share their noise;
 - the linear rate is fitted on block maxima (the upper envelope; blocks of 20 and more
@@ -71,7 +72,7 @@ def lsq(X: np.ndarray, y: np.ndarray, hac: bool = False) -> Fit:
     if df <= 0:
         return Fit(beta, np.full(k, np.inf), rss, df, r)
     G = np.linalg.pinv(X.T @ X)
-    if not hac:
+    if not hac or rss <= 1e-24 * (float(y @ y) + 1.0):     # no noise: nothing to correlate
         se = np.sqrt(np.maximum(np.diag(G), 0.0) * rss / df)
         return Fit(beta, se, rss, df, r)
     rho = float(r[1:] @ r[:-1] / rss) if rss > 0 and n > 3 else 0.0
@@ -80,7 +81,8 @@ def lsq(X: np.ndarray, y: np.ndarray, hac: bool = False) -> Fit:
     S = U.T @ U
     # Andrews (1991) AR(1) plug-in bandwidth for the Bartlett kernel
     alpha = 4 * rho * rho / ((1 - rho) ** 2 * (1 + rho) ** 2)
-    lag = min(max(int(math.ceil(1.1447 * (alpha * n) ** (1 / 3))), 1), n - 1)
+    lag = min(max(int(math.ceil(1.1447 * (alpha * n) ** (1 / 3))), 1), n - 1,
+              int(math.ceil(2 * math.sqrt(n))))
     for j in range(1, lag + 1):
         Gj = U[j:].T @ U[:-j]
         S += (1 - j / (lag + 1)) * (Gj + Gj.T)
@@ -199,29 +201,50 @@ class PowerFit(NamedTuple):
 
 def power_law(k: np.ndarray, L: np.ndarray) -> PowerFit:
     r""":math:`\log e_k = \log A - p \log(k + k_0)` by least squares, :math:`k_0` profiled
-    (bounded Brent search on :math:`\log(k_{\min} + k_0)`), standard errors of
+    (grid on :math:`\log(k_{\min} + k_0)`, then Gauss-Newton), standard errors of
     :math:`p, \log A` from the Newey-West covariance of the full (linearised) model, so the
     uncertainty of :math:`k_0` is included."""
-    from scipy.optimize import minimize_scalar
 
     kmin = float(k.min())
 
     def fit(u):
         lk = np.log(k - kmin + math.exp(u))
-        X = np.column_stack([np.ones(k.size), lk])
-        b, *_ = np.linalg.lstsq(X, L, rcond=None)
-        r = L - X @ b
-        return float(r @ r), b
+        f = line(lk, L)
+        slope = float(f.beta[1])
+        return f.rss, (float(f.beta[0]) - slope * float(lk.mean()), slope)
 
     hi = math.log(10.0 * (k.max() - kmin + 1.0))
     lo = math.log(0.05)
-    us = np.linspace(lo, hi, 16)
+    us = np.linspace(lo, hi, 10)
     vals = [fit(u)[0] for u in us]
     i = int(np.argmin(vals))
-    a, b = us[max(i - 1, 0)], us[min(i + 1, len(us) - 1)]
-    res = minimize_scalar(lambda u: fit(u)[0], bounds=(a, b), method="bounded",
-                          options={"xatol": 1e-10})
-    u = float(res.x) if res.fun <= vals[i] else float(us[i])
+    u, cur = float(us[i]), vals[i]
+    # Gauss-Newton on (log A, p, u = log(k_min + k0)) from the best grid point, damped
+    # so that the residuals never grow and u stays inside the grid's range
+    c, p_ = fit(u)[1]
+    p_ = -p_
+    for _ in range(40):
+        e_u = math.exp(u)
+        kk = k - kmin + e_u
+        lk = np.log(kk)
+        r = L - (c - p_ * lk)
+        J = np.column_stack([np.ones(k.size), -lk, -p_ * e_u / kk])
+        step, *_ = np.linalg.lstsq(J, r, rcond=None)
+        t = 1.0
+        while t > 1e-6:
+            un = min(max(u + t * step[2], lo), hi)
+            rn = L - (c + t * step[0] - (p_ + t * step[1]) * np.log(k - kmin + math.exp(un)))
+            new = float(rn @ rn)
+            if new <= cur:
+                break
+            t /= 2
+        else:
+            break
+        c, p_, u = c + t * step[0], p_ + t * step[1], un
+        done = cur - new <= 1e-14 * cur or new == 0.0
+        cur = new
+        if done:
+            break
     rss, beta = fit(u)
     k0 = math.exp(u) - kmin
     p, logA = -beta[1], beta[0]

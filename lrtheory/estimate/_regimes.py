@@ -12,7 +12,7 @@ from typing import NamedTuple
 import numpy as np
 
 from .._vocab import Regime
-from ._fits import block_max, line, linear_models, lsq, med, power_law, tq
+from ._fits import block_max, line, linear_models, lsq, med, power_law, sign_changes, tq
 from ._records import LN10
 from ._thresholds import THRESHOLDS as TH
 
@@ -372,16 +372,21 @@ def stall(k, L, start, level) -> Finding | None:
 
 
 def _sublinear_fit(k, L, level):
-    """Power law A (k + k0)^-p over the earliest start (0, n/8, n/4 of the stretch, else
-    the last half) whose model fits the last half as well as the last half's own fit
-    (F statistic of the 3 extra constraints at most SUB_F)."""
+    """Power law A (k + k0)^-p over the whole stretch when its residuals change sign like
+    noise; else over the earliest start (0, n/8, n/4 of the stretch, else the last half)
+    whose model fits the last half as well as the last half's own fit (F statistic of the
+    3 extra constraints at most SUB_F)."""
     n = L.size
     h = n // 2
+    whole = power_law(k, L)
+    r = L - (whole.logA - whole.p * np.log(k + whole.k0))
+    if sign_changes(r) >= n // 3:
+        return whole, 0            # residuals like noise: the model holds on all of it
     ref = power_law(k[h:], L[h:])
     for s in (0, n // 8, n // 4):
         if n - s < 8:
             continue
-        f = power_law(k[s:], L[s:])
+        f = whole if s == 0 else power_law(k[s:], L[s:])
         r = L[h:] - (f.logA - f.p * np.log(k[h:] + f.k0))
         rss_w = float(r @ r)
         F = (rss_w - ref.rss) / 3 / max(ref.rss / max(ref.df, 1), 1e-300)
