@@ -190,3 +190,14 @@ def test_short_repr_and_regime_enum():
     text = repr(est)
     assert text.startswith("OrderEstimate(regime='linear'") and "p=" not in text
     assert "floor=" not in text and "<table" in est._repr_html_()
+
+
+def test_newton_reaching_x_star_in_float64_is_round_off_not_finite():
+    # Newton on exp(x) - 2x in float64: e_(k+1) ~ e_k^2 / 2, so after 8e-14 the next error
+    # would be ~3e-27, far below eps * |x*| ~ 1.5e-16: x rounds to x* and the error is 0.
+    # Those zeros are the round-off floor (superlinear), not finite termination.
+    e = [0.3068528194400547, 0.04261170178293927, 0.0008951193589700202,
+         4.004998260809245e-07, 8.01581023779363e-14] + [0.0] * 8
+    est = estimate_order(e)
+    assert est.regime == "superlinear" and est.q_ci[0] <= 2 <= est.q_ci[1]
+    assert "round-off" in est.reason and est.finite_at is None

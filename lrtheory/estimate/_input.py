@@ -161,6 +161,7 @@ def rows_of(L: np.ndarray, div_given: np.ndarray, window, eps, lengths=None,
     N, T = L.shape
     lo0, hi0 = check_window(window, T)
     log_tiny = None
+    log_eps = math.log(eps if eps is not None else float(mpmath.mp.eps))
     if eps is not None:
         fi = np.finfo(np.float32 if eps > 1e-10 else np.float64)
         tiny = fi.tiny if flush else fi.smallest_subnormal
@@ -175,5 +176,5 @@ def rows_of(L: np.ndarray, div_given: np.ndarray, window, eps, lengths=None,
             if hi <= lo0:
                 hi = lo0
         rows.append(Row(L=L[i], div_at=int(div_given[i]), lo=lo0, hi=hi,
-                        auto=window is None, log_tiny=log_tiny))
+                        auto=window is None, log_tiny=log_tiny, log_eps=log_eps))
     return rows

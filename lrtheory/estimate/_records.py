@@ -21,8 +21,9 @@ LN10 = math.log(10.0)
 class Row(NamedTuple):
     """One sequence as the stages see it: natural logs ``L`` (``-inf`` exact zero, NaN
     non-finite), the run's reported divergence (-1 none), the range ``[lo, hi)``, whether
-    the window is automatic, and for float input the log of the smallest positive value
-    the type holds (``None`` for mpmath: no underflow)."""
+    the window is automatic, for float input the log of the smallest positive value the
+    type holds (``None`` for mpmath: no underflow), and the log of the working precision's
+    epsilon (where an iterate rounds to x*)."""
 
     L: np.ndarray
     div_at: int
@@ -30,6 +31,7 @@ class Row(NamedTuple):
     hi: int
     auto: bool
     log_tiny: float | None
+    log_eps: float = math.log(2.0 ** -52)
 
 
 class Records(NamedTuple):
@@ -43,14 +45,15 @@ class Records(NamedTuple):
     div_src: int          # 1 reported by the run, 2 a non-finite value
     finite_at: int        # -1, or the first of the terminal exact zeros
     isolated: tuple       # indices of exact zeros that were followed by positive errors
-    underflow: int        # -1, or where trailing zeros are float underflow (a floor)
+    underflow: int        # -1, or where trailing zeros are round-off/underflow (a floor)
 
 
 def records(row: Row) -> Records:
     """Cut the range at a reported divergence or the first non-finite value; sort exact
     zeros into isolated points (kept out of the logs, the sequence goes on), a terminal
-    run of zeros (finite termination), or underflow (the value the trend predicts next
-    is below the smallest float: a floor, not termination)."""
+    run of zeros (finite termination), or round-off (the value the trend predicts next is
+    below eps times the largest error, where the iterate rounds to x*, or below the
+    smallest float: a floor, not termination)."""
     L, lo, hi = row.L, row.lo, row.hi
     seg = L[lo:hi]
     div_at, src = -1, 0
@@ -79,10 +82,11 @@ def records(row: Row) -> Records:
                 step = b - a
                 nxt = b + (step * max(step / (a - seg[pos[-3]]), 1.0)
                            if pos.size >= 3 and step < 0 and a - seg[pos[-3]] < 0 else step)
-            if row.log_tiny is not None and (pos.size == 0 or nxt < row.log_tiny):
-                under = lo + tail0 if pos.size else -1
-                if under < 0:
-                    finite_at = lo
+            if pos.size == 0:
+                finite_at = lo
+            elif ((row.log_tiny is not None and nxt < row.log_tiny)
+                  or nxt < float(seg[pos].max()) + row.log_eps):
+                under = lo + tail0       # the next error would be below the precision
             else:
                 finite_at = lo + tail0
         isolated = tuple(int(lo + z) for z in zeros if z < last_pos)

@@ -116,8 +116,9 @@ def analyse(row: Row, level: float = TH.LEVEL, round_q: bool = False) -> tuple[F
                      f"{', '.join(map(str, z[:5]))}{', ...' if len(z) > 5 else ''}: kept as "
                      "points (x* touched and left), left out of the logarithmic fits")
     if rec.underflow >= 0:
-        notes.append(f"zeros from iterate {rec.underflow} on are float underflow (the next "
-                     "value the trend predicts is below the smallest float): a floor, dropped")
+        notes.append(f"zeros from iterate {rec.underflow} on are round-off (the next error the "
+                     "trend predicts is below eps times the largest, or below the smallest "
+                     "float: the iterate rounds to x*): a floor, dropped")
     k, L = rec.k, rec.L
     if rec.div_at >= 0:
         return diverged_growth(k, L, rec.div_at, rec.div_src, level), notes
