@@ -161,7 +161,7 @@ def rows_of(L: np.ndarray, div_given: np.ndarray, window, eps, lengths=None,
     N, T = L.shape
     lo0, hi0 = check_window(window, T)
     log_tiny = None
-    log_eps = math.log(eps if eps is not None else float(mpmath.mp.eps))
+    log_eps = math.log(eps) if eps is not None else float(mpmath.log(mpmath.mp.eps))
     if eps is not None:
         fi = np.finfo(np.float32 if eps > 1e-10 else np.float64)
         tiny = fi.tiny if flush else fi.smallest_subnormal

@@ -244,6 +244,19 @@ def superlinear(k, L, auto, level, round_q) -> Finding | None:
         ok = False
     elif found_c is not None:
         ok, (mu, hw, aitken) = True, found_c[1]
+        # refit q on the settled pairs: log C_k within three robust standard deviations
+        # of its limit (noise keeps them all; a deterministic approach C_k = C + O(e_k)
+        # drops the pre-asymptotic head, whose offsets would bias the slope)
+        dev = np.abs(c - mu)
+        h = dev[dev.size // 2:]
+        keep = dev <= max(3 * 1.4826 * med(h), 1e-9 * (1 + abs(mu)))
+        if 3 <= keep.sum() < keep.size and np.all(keep[np.argmax(keep):]):
+            f = line(x[keep], y[keep])
+            q_fit = float(f.beta[1])
+            half = tq(f.df, level) * f.se[1] if f.df >= 1 else math.inf
+            q_ci = (q_fit - half, q_fit + half) if math.isfinite(half) else None
+            fields.update(q_fit=q_fit, q_ci=q_ci)
+            js = js + int(np.argmax(keep))
     else:
         ok, q_rate = False, q_fit
     fields["q"] = std[0] if (round_q and std) else q_fit

@@ -124,7 +124,8 @@ def analyse(row: Row, level: float = TH.LEVEL, round_q: bool = False) -> tuple[F
         return diverged_growth(k, L, rec.div_at, rec.div_src, level), notes
     if rec.finite_at >= 0:
         fields = {"finite_at": rec.finite_at}
-        text = (f"the error is exactly 0 from iterate {rec.finite_at} on: finite termination")
+        text = (f"exact zero error at iterate {rec.finite_at} and every later one: finite "
+                "termination" + (" (the run starts at x*)" if rec.finite_at == rec.lo else ""))
         if L.size >= TH.N_MIN:
             sub, _ = analyse(row._replace(hi=rec.finite_at), level, round_q)
             w = sub.window
