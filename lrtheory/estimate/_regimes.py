@@ -187,6 +187,29 @@ def _limit_of_c(c, level):
     return None
 
 
+def _order_fit(x, y, level):
+    """Slope q of log e_(k+1) on log e_k by generalised least squares with the covariance
+    that independent noise on log e_k implies for the residuals eta_(k+1) - q eta_k
+    (MA(1): variance 1 + q^2, lag-one covariance -q; plain least squares first, for q),
+    and its t interval. Returns (q, interval or None)."""
+    f = line(x, y)
+    q0 = float(f.beta[1])
+    n = x.size
+    if n < 3:
+        return q0, None
+    X = np.column_stack([np.ones(n), x - x.mean()])
+    S = (1 + q0 * q0) * np.eye(n) - q0 * (np.eye(n, k=1) + np.eye(n, k=-1))
+    SiX = np.linalg.solve(S, X)
+    A = X.T @ SiX
+    beta = np.linalg.solve(A, SiX.T @ y)
+    r = y - X @ beta
+    s2 = float(r @ np.linalg.solve(S, r)) / (n - 2)
+    se = math.sqrt(max(s2 * np.linalg.inv(A)[1, 1], 0.0))
+    q = float(beta[1])
+    half = tq(n - 2, level) * se
+    return q, (q - half, q + half) if math.isfinite(half) else None
+
+
 def superlinear(k, L, auto, level, round_q) -> Finding | None:
     """A final run of computational orders q_k > Q_MIN (COC, Ypma 1995) carrying a decade
     and half of the decrease; q from the regression of log e_(k+1) on log e_k with a t
@@ -220,11 +243,9 @@ def superlinear(k, L, auto, level, round_q) -> Finding | None:
         if far.size:
             js = min(j_first + int(far[-1]) + 1, j_last - 1)
     x, y = L[js:p_end], L[js + 1:p_end + 1]
-    f = line(x, y)
-    q_fit = float(f.beta[1])
-    half = tq(f.df, level) * f.se[1] if f.df >= 1 and math.isfinite(f.se[1]) else math.inf
-    q_ci = (q_fit - half, q_fit + half) if math.isfinite(half) else None
-    tol = max(half if math.isfinite(half) else 0.0, TH.Q_ROUND_TOL * q_fit)
+    q_fit, q_ci = _order_fit(x, y, level)
+    half = (q_ci[1] - q_ci[0]) / 2 if q_ci else 0.0
+    tol = max(half, TH.Q_ROUND_TOL * q_fit)
     fields = {"q_fit": q_fit, "q_ci": q_ci,
               "q_coc": float(np.median(qk[js:j_last + 1]))}
     # C needs a q and is very sensitive to it: a standard order inside q's interval at
@@ -251,10 +272,7 @@ def superlinear(k, L, auto, level, round_q) -> Finding | None:
         h = dev[dev.size // 2:]
         keep = dev <= max(3 * 1.4826 * med(h), 1e-9 * (1 + abs(mu)))
         if 3 <= keep.sum() < keep.size and np.all(keep[np.argmax(keep):]):
-            f = line(x[keep], y[keep])
-            q_fit = float(f.beta[1])
-            half = tq(f.df, level) * f.se[1] if f.df >= 1 else math.inf
-            q_ci = (q_fit - half, q_fit + half) if math.isfinite(half) else None
+            q_fit, q_ci = _order_fit(x[keep], y[keep], level)
             fields.update(q_fit=q_fit, q_ci=q_ci)
             js = js + int(np.argmax(keep))
     else:
@@ -262,7 +280,8 @@ def superlinear(k, L, auto, level, round_q) -> Finding | None:
     fields["q"] = std[0] if (round_q and std) else q_fit
     fields["rate_q"] = q_rate
     text = (f"computational orders q_k > {TH.Q_MIN} over iterates {int(k[js])}..{int(k[p_end])}"
-            f"; q = {g(q_fit)} from the regression of log e_(k+1) on log e_k ("
+            f"; q from the regression of log e_(k+1) on log e_k (generalised least squares "
+            "with the MA(1) residual covariance of noise on log e_k; "
             + (f"{level:.0%} t interval" if q_ci else "two pairs: no interval")
             + f"; median COC {g(fields['q_coc'])})")
     if "rate_limits" in fields:
