@@ -24,7 +24,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-__all__ = ["Fit", "line", "med", "lsq", "tq", "block_max", "linear_models", "power_law",
+__all__ = ["Fit", "line", "med", "gn_step", "lsq", "tq", "block_max", "linear_models", "power_law",
            "sign_changes"]
 
 
@@ -108,6 +108,32 @@ def block_max(k: np.ndarray, L: np.ndarray, nb: int):
     return k[hit[first]].astype(float), M
 
 
+def golden(fn, a: float, b: float, tol: float) -> float:
+    """Minimiser of a unimodal ``fn`` on ``[a, b]`` by golden-section search to ``tol``."""
+    g = (math.sqrt(5) - 1) / 2
+    c, d = b - g * (b - a), a + g * (b - a)
+    fc, fd = fn(c), fn(d)
+    while b - a > tol:
+        if fc <= fd:
+            b, d, fd = d, c, fc
+            c = b - g * (b - a)
+            fc = fn(c)
+        else:
+            a, c, fc = c, d, fd
+            d = a + g * (b - a)
+            fd = fn(d)
+    return (a + b) / 2
+
+
+def gn_step(J: np.ndarray, r: np.ndarray) -> np.ndarray:
+    """Gauss-Newton step: least squares ``J step ~ r`` by the normal equations (a few
+    columns, many rows: far cheaper than an SVD), least squares on failure."""
+    try:
+        return np.linalg.solve(J.T @ J, J.T @ r)
+    except np.linalg.LinAlgError:
+        return np.linalg.lstsq(J, r, rcond=None)[0]
+
+
 def med(a: np.ndarray) -> float:
     """Median of a small array (np.median's overhead dominates at this size)."""
     s = np.sort(a)
@@ -171,11 +197,9 @@ def linear_models(x: np.ndarray, y: np.ndarray, f_model: float, rss_gain: float)
         grid = np.linspace(math.log(1e-8), math.log(0.7), 24)
         rss = [fit3(v)[0].rss for v in grid]
         i = int(np.argmin(rss))
-        from scipy.optimize import minimize_scalar
-
-        res = minimize_scalar(lambda v: fit3(v)[0].rss, method="bounded", bounds=(
-            grid[max(i - 1, 0)], grid[min(i + 1, grid.size - 1)]), options={"xatol": 1e-6})
-        f3, s = fit3(float(res.x) if res.fun <= rss[i] else float(grid[i]))
+        v = golden(lambda v: fit3(v)[0].rss, grid[max(i - 1, 0)],
+                   grid[min(i + 1, grid.size - 1)], 1e-6)
+        f3, s = fit3(v if fit3(v)[0].rss <= rss[i] else float(grid[i]))
         cands.append((Fit(f3.beta, f3.se, f3.rss, f3.df - 1, f3.resid),
                       f"geometric plus a transient {s:.4g}^k"))
     for f, name in cands:
@@ -229,7 +253,7 @@ def power_law(k: np.ndarray, L: np.ndarray) -> PowerFit:
         lk = np.log(kk)
         r = L - (c - p_ * lk)
         J = np.column_stack([np.ones(k.size), -lk, -p_ * e_u / kk])
-        step, *_ = np.linalg.lstsq(J, r, rcond=None)
+        step = gn_step(J, r)
         t = 1.0
         while t > 1e-6:
             un = min(max(u + t * step[2], lo), hi)

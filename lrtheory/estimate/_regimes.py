@@ -12,7 +12,17 @@ from typing import NamedTuple
 import numpy as np
 
 from .._vocab import Regime
-from ._fits import block_max, line, linear_models, lsq, med, power_law, sign_changes, tq
+from ._fits import (
+    block_max,
+    gn_step,
+    line,
+    linear_models,
+    lsq,
+    med,
+    power_law,
+    sign_changes,
+    tq,
+)
 from ._records import LN10
 from ._thresholds import THRESHOLDS as TH
 
@@ -542,7 +552,7 @@ def linear_to_floor(k, L, i0, logF):
     for _ in range(60):
         w = u / (u + 1.0)
         J = np.column_stack([w, w * (kk - k0), 1.0 - w])
-        step, *_ = np.linalg.lstsq(J, res, rcond=None)
+        step = gn_step(J, res)
         t = 1.0
         while t > 1e-4:                      # damped: never increase the residuals
             new, u2, r2 = rss_at(a + t * step[0], b + t * step[1], c + t * step[2])
