@@ -201,3 +201,17 @@ def test_newton_reaching_x_star_in_float64_is_round_off_not_finite():
     est = estimate_order(e)
     assert est.regime == "superlinear" and est.q_ci[0] <= 2 <= est.q_ci[1]
     assert "round-off" in est.reason and est.finite_at is None
+
+
+def test_frozen_floor_at_any_depth_but_a_stall_flattens():
+    # 2 * 0.85^k frozen at 2e-5 (5 decades: a float32-like depth): the run falls into the
+    # constant at full speed (a corner), so it is linear (rate 0.85 exactly) with a floor.
+    # 0.1 + 0.8^k becomes bitwise constant too (0.8^k < ulp(0.1)/2 after ~170 steps), but
+    # its approach flattens geometrically: stalled at 0.1.
+    e = np.maximum(2 * 0.85 ** np.arange(400.0), 2e-5)
+    est = estimate_order(e)
+    assert est.regime == "linear" and rel(est.rate, 0.85) < 1e-12 and rel(est.floor, 2e-5) < 1e-12
+    e = 0.1 + 0.8 ** np.arange(400.0)
+    assert e[-1] == e[-2] == 0.1
+    est = estimate_order(e)
+    assert est.regime == "stalled" and rel(est.limit, 0.1) < 1e-12

@@ -23,8 +23,9 @@ How a sequence is read, in order (stages with typed results, ``_stages``):
    largest error: the longest of the last 1/2, 1/4, 1/8, 1/16 whose least-squares level
    change is within ``FLAT_ABS`` plus three (AR(1)-inflated) standard errors and that ends
    a trend. After a decrease of ``FLOOR_MIN_DEC`` decades a noisy flat tail (log e
-   scatters more than ``FLOOR_NOISE``) is a floor, and so is a quiet one after
-   ``FLOOR_DEEP_DEC`` decades (a frozen iterate); otherwise the error stalled there. The
+   scatters more than ``FLOOR_NOISE``) is a floor, as is a frozen iterate (a constant
+   reached at full speed, a corner), and any flat tail after ``FLOOR_DEEP_FRAC`` of the
+   precision's decades; otherwise the error stalled there (its approach flattens). The
    regime is read on the decrease before the floor, and the floor is reported (``floor``,
    ``floor_ci``, ``floor_at``); a linear decrease into a noise floor is refitted jointly,
    :math:`\log e_k = \log(e^{a + k\log C} + F) + \eta_k` (Gauss-Newton, Newey-West).

@@ -111,7 +111,7 @@ class Flat(NamedTuple):
     """Stage 2: a flat tail ``[start, end)`` (point indices into Records) and what it is.
 
     ``floor``: the run fell to it (by ``drop`` decades) and it is a round-off or noise floor
-    (noisy, or reached after ``FLOOR_DEEP_DEC``); else the run stalled there. ``at``: the
+    (see :func:`flat_tail`); else the run stalled there. ``at``: the
     iterate where the upper envelope enters the floor; ``dec_end``: end (point index) of
     the decrease used for the rate, ``FLOOR_MARGIN_DEC`` above the floor's top.
     """
@@ -126,10 +126,13 @@ class Flat(NamedTuple):
     dec_end: int
 
 
-def flat_tail(rec: Records) -> Flat | None:
+def flat_tail(rec: Records, log_eps: float = math.log(2.0 ** -52)) -> Flat | None:
     """Longest flat tail among the last 1/2, 1/4, 1/8, 1/16 of the records (flat: level
     change at most ``FLAT_ABS`` plus three standard errors; a shorter tail must end a
-    trend, ``TREND_BEFORE`` times its tolerance); then floor or stall."""
+    trend, ``TREND_BEFORE`` times its tolerance); then floor or stall: a floor when the
+    run fell ``FLOOR_MIN_DEC`` decades into it and it is noisy or a frozen iterate (a
+    constant reached at full speed), or when the run fell ``FLOOR_DEEP_FRAC`` of the
+    precision's decades (``log_eps``: 5.9 decades in float64, 2.6 in float32)."""
     k, L = rec.k.astype(float), rec.L
     n = L.size
     start = -1
@@ -170,9 +173,18 @@ def flat_tail(rec: Records) -> Flat | None:
     level, sd, top = float(tail.mean()), float(tail.std()), float(tail.max())
     drop = (float(L[:start].max()) - level) / LN10 if start > 0 else 0.0
     noisy = sd >= TH.FLOOR_NOISE
-    floor = (noisy and drop >= TH.FLOOR_MIN_DEC) or drop >= TH.FLOOR_DEEP_DEC
     E = np.maximum.accumulate(L[::-1])[::-1]
     at = int(np.argmax(E <= top))
+    # a frozen iterate: the tail is constant and the run fell into it at full speed (a
+    # corner: the last steps before it as steep as the run's typical step), unlike a
+    # stall, whose approach flattens (geometric approach to the limit)
+    corner = False
+    if top - float(tail.min()) <= 1e-12 * max(1.0, abs(top)) and at >= 3:
+        d = np.diff(L[:at + 1])
+        typical = float(np.median(d))
+        corner = typical < 0 and float(d[-3:].mean()) <= 0.5 * typical
+    deep = drop >= TH.FLOOR_DEEP_FRAC * -log_eps / LN10
+    floor = ((noisy or corner) and drop >= TH.FLOOR_MIN_DEC) or deep
     margin = min(TH.FLOOR_MARGIN_DEC, drop / 3)
     dec_end = int(np.argmax(E <= top + margin * LN10))
     return Flat(start=start, level=level, sd=sd, top=top, drop=drop, floor=floor, at=at,

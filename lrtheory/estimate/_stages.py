@@ -141,7 +141,7 @@ def analyse(row: Row, level: float = TH.LEVEL, round_q: bool = False) -> tuple[F
         return Finding(Regime.UNDETERMINED, {}, None,
                        f"only {L.size} usable iterate(s) (need at least {TH.N_MIN}): no order "
                        "or rate can be estimated"), notes
-    fl = flat_tail(rec) if L.size >= 2 * TH.FLOOR_MIN_LEN else None
+    fl = flat_tail(rec, row.log_eps) if L.size >= 2 * TH.FLOOR_MIN_LEN else None
     if fl is not None and fl.floor and not row.auto:
         fl = None
     if fl is not None and fl.floor:
@@ -159,7 +159,7 @@ def analyse(row: Row, level: float = TH.LEVEL, round_q: bool = False) -> tuple[F
             fl = fl._replace(floor=False)
         else:
             if (found.regime is Regime.LINEAR and fl.sd >= TH.FLOOR_NOISE
-                    and fl.drop < TH.FLOOR_DEEP_DEC):
+                    and fl.drop < TH.FLOOR_DEEP_FRAC * -row.log_eps / LN10):
                 joint = _refit_to_floor(rec, fl, found, level)
                 if joint is not None:
                     return joint, notes

@@ -32,12 +32,14 @@ class Thresholds:
                                        "standard errors, is at most this fraction of the slope "
                                        "of the stretch two to four tail lengths before it")
     FLOOR_NOISE: float = _t(0.05, "a flat tail whose log e scatters (RMS) more than this is "
-                                  "noisy: after a decrease of FLOOR_MIN_DEC it is a floor")
+                                  "noisy: after a decrease of FLOOR_MIN_DEC it is a floor, as "
+                                  "is a frozen iterate (constant, reached at full speed)")
     FLOOR_MIN_DEC: float = _t(1.0, "decades a run must fall before a noisy flat tail counts "
                                    "as its floor (else the run stalled)")
-    FLOOR_DEEP_DEC: float = _t(6.0, "decades a run must fall before a quiet (constant) flat "
-                                    "tail counts as its floor: a frozen iterate at round-off "
-                                    "(else the run stalled at that level)")
+    FLOOR_DEEP_FRAC: float = _t(0.375, "fraction of the precision's decades (-log10 eps: "
+                                       "5.9 in float64, 2.6 in float32) a run must fall before "
+                                       "any flat tail counts as its floor (else a quiet one, "
+                                       "not a frozen iterate, is a stall)")
     FLOOR_MARGIN_DEC: float = _t(3.0, "decades above the floor's top where the decrease used "
                                       "for the rate ends (nearer, the floor bends it); at "
                                       "most a third of the decrease")
