@@ -184,7 +184,10 @@ def flat_tail(rec: Records, log_eps: float = math.log(2.0 ** -52)) -> Flat | Non
         typical = float(np.median(d))
         corner = typical < 0 and float(d[-3:].mean()) <= 0.5 * typical
     deep = drop >= TH.FLOOR_DEEP_FRAC * -log_eps / LN10
-    floor = ((noisy or corner) and drop >= TH.FLOOR_MIN_DEC) or deep
+    q1, q3 = np.quantile(tail, (0.25, 0.75))
+    # a tail scattering over more than STALL_IQR is no level at all (an erratic or curved
+    # stretch the line cannot follow): never a floor
+    floor = (((noisy or corner) and drop >= TH.FLOOR_MIN_DEC) or deep) and q3 - q1 <= TH.STALL_IQR
     margin = min(TH.FLOOR_MARGIN_DEC, drop / 3)
     dec_end = int(np.argmax(E <= top + margin * LN10))
     return Flat(start=start, level=level, sd=sd, top=top, drop=drop, floor=floor, at=at,

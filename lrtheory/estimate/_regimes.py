@@ -132,12 +132,13 @@ def diverged_growth(k, L, div_at, src, level) -> Finding:
 
 def growth(k, L, level) -> Finding | None:
     """Consistent growth without a non-finite value: the last GROW_POINTS iterates rise,
-    each rise at least half the one before; or (long runs) the means of the last three
-    quarters rise by GROW_MIN in all."""
+    each rise at least half the one before, by GROW_MIN in all; or (long runs) the means
+    of the last three quarters rise by GROW_MIN in all."""
     n = L.size
     d = np.diff(L)
     short = (n >= TH.GROW_POINTS and np.all(d[-(TH.GROW_POINTS - 1):] > 0)
-             and np.all(d[-(TH.GROW_POINTS - 2):] >= 0.5 * d[-(TH.GROW_POINTS - 1):-1]))
+             and np.all(d[-(TH.GROW_POINTS - 2):] >= 0.5 * d[-(TH.GROW_POINTS - 1):-1])
+             and L[-1] - L[-TH.GROW_POINTS] >= TH.GROW_MIN)
     long_ = False
     if n >= 8:
         q = [L[(i * n) // 4:((i + 1) * n) // 4].mean() for i in (1, 2, 3)]
@@ -245,6 +246,17 @@ def superlinear(k, L, auto, level, round_q) -> Finding | None:
     dec = L[j_first] - L[p_end]
     if dec < LN10 or dec < 0.5 * (L[:p_end + 1].max() - L[p_end]):
         return None
+    rw = d[j_first:p_end]
+    if rw.size >= 4 and np.all(rw < 0):
+        # with an order q the log ratios grow geometrically (rho_(k+1) = q rho_k); without
+        # one (quasi-Newton: C_k -> 0, q = 1) they fall arithmetically or slower: an order
+        # needs the geometric fit ORDER_EVIDENCE times better (in the units of rho)
+        j = np.arange(rw.size, dtype=float)
+        rss_a = line(j, rw).rss
+        fg = line(j, np.log(-rw))
+        pred = -np.exp(fg.beta[0] + fg.beta[1] * (j - j.mean()))
+        if rss_a < TH.ORDER_EVIDENCE * float((rw - pred) @ (rw - pred)):
+            return None
     js = j_first
     if auto:
         run = qk[j_first:j_last + 1]
@@ -261,7 +273,8 @@ def superlinear(k, L, auto, level, round_q) -> Finding | None:
     # C needs a q and is very sensitive to it: a standard order inside q's interval at
     # which C_k settles (or converges geometrically, or alternates between two limits)
     # is used and labelled; else q_fit.
-    std = [v for v in TH.STANDARD_Q if abs(v - q_fit) <= tol]
+    std = sorted((v for v in TH.STANDARD_Q if abs(v - q_fit) <= tol),
+                 key=lambda v: abs(v - q_fit))
     cands = ([std[0]] if std else []) + [q_fit]
     for q_rate in cands:
         c = y - q_rate * x
@@ -315,31 +328,56 @@ def superlinear(k, L, auto, level, round_q) -> Finding | None:
     return Finding(Regime.SUPERLINEAR, fields, (int(k[js]), int(k[p_end])), text)
 
 
+def _qsup_short(k, rho):
+    """The short form of the Q-superlinear test (a float64 quasi-Newton run has a handful
+    of such steps, with erratic ratios): over the last K = 5..12 log ratios, the slope of
+    log(e_(k+1)/e_k) on k is negative with a t statistic of QSUP_T, and the fitted ratio
+    falls by QSUP_SHORT_DROP over them. Returns the largest such K, or 0."""
+    best = 0
+    for K in range(5, min(12, rho.size) + 1):
+        f = line(k[-K - 1:-1].astype(float), rho[-K:])
+        b = float(f.beta[1])
+        span = float(k[-2] - k[-K - 1])
+        if (b < 0 and f.se[1] > 0 and -b / f.se[1] >= TH.QSUP_T
+                and -b * span >= TH.QSUP_SHORT_DROP and rho[-1] < 0):
+            best = K
+        elif b < 0 and f.se[1] == 0 and -b * span >= TH.QSUP_SHORT_DROP and rho[-1] < 0:
+            best = K
+    return best
+
+
 def q_superlinear(k, L, level) -> Finding | None:
     """Q-superlinear without an order (quasi-Newton): the ratios e_(k+1)/e_k fall to 0.
     Over the last half, the block means of log(e_(k+1)/e_k) fall block after block, by
-    QSUP_DROP in all, and the errors still decrease."""
+    QSUP_DROP in all, and the errors still decrease; or, on a short run, the last few
+    ratios fall steadily by a factor of ten (:func:`_qsup_short`)."""
     n = L.size
-    if n < 2 * TH.QSUP_BLOCKS + 2:
+    if n < 6:
         return None
     rho = np.diff(L) / np.diff(k)
-    h = rho[rho.size // 2:]
-    nb = TH.QSUP_BLOCKS
-    m = h.size // nb
-    bm = h[h.size - m * nb:].reshape(nb, m).mean(axis=1)
-    if not (np.all(np.diff(bm) < 0) and bm[0] - bm[-1] >= TH.QSUP_DROP and bm[-1] < 0):
-        return None
-    a = n // 2
+    ok, a = False, n // 2
+    if n >= 2 * TH.QSUP_BLOCKS + 2:
+        h = rho[rho.size // 2:]
+        nb = TH.QSUP_BLOCKS
+        m = h.size // nb
+        bm = h[h.size - m * nb:].reshape(nb, m).mean(axis=1)
+        ok = bool(np.all(np.diff(bm) < 0) and bm[0] - bm[-1] >= TH.QSUP_DROP and bm[-1] < 0)
+        r0, r1 = _exp(bm[0]), _exp(bm[-1])
+    if not ok:
+        K = _qsup_short(k, rho)
+        if K == 0:
+            return None
+        a = n - 1 - K
+        r0, r1 = _exp(float(rho[-K])), _exp(float(rho[-1]))
     x, y = L[a:-1], L[a + 1:]
     f = line(x, y)
     q_fit = float(f.beta[1])
     q_ci = _ci(q_fit, f.se[1], f.df, level, _ident)
-    r0, r1 = _exp(bm[0]), _exp(bm[-1])
     return Finding(Regime.SUPERLINEAR, {"q": 1.0, "q_fit": q_fit, "q_ci": q_ci,
                                         "ratio_to_zero": True, "rate_q": 1.0},
                    (int(k[a]), int(k[-1])),
-                   f"Q-superlinear: the ratios e_(k+1)/e_k fall steadily toward 0 (block means "
-                   f"from {g(r0) if r0 else 0} to {g(r1) if r1 else 0} over iterates "
+                   f"Q-superlinear: the ratios e_(k+1)/e_k fall steadily toward 0 (from "
+                   f"{g(r0) if r0 else 0} to {g(r1) if r1 else 0} over iterates "
                    f"{int(k[a])}..{int(k[-1])}), so q = 1 with C_k -> 0, no fixed order "
                    f"(regression slope of log e_(k+1) on log e_k: q_fit = {g(q_fit)})")
 

@@ -170,6 +170,13 @@ def analyse(row: Row, level: float = TH.LEVEL, round_q: bool = False) -> tuple[F
         g_ = growth(k, L, level)
         if g_ is not None:
             return g_, notes
+        q1, q3 = np.quantile(L[fl.start:], (0.25, 0.75))
+        if q3 - q1 > TH.STALL_IQR:
+            # "flat" only because the scatter swamps the line (an erratic or strongly
+            # curved tail, e.g. quasi-Newton's last steps): read it as a decrease first
+            found = _decreasing(k, L, row.auto, level, round_q)
+            if found is not None:
+                return found, notes
         P, oa = oscillation(k, L)
         if P > 0:
             cyc = tuple(float(math.exp(v)) for v in L[-P:])

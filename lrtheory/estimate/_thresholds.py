@@ -57,6 +57,13 @@ class Thresholds:
     QSUP_DROP: float = _t(math.log(1.5), "Q-superlinear: the log ratio log(e_(k+1)/e_k) falls "
                                          "by at least this over the last half, with every "
                                          "block mean below the one before")
+    ORDER_EVIDENCE: float = _t(2.0, "a superlinear order needs the last log ratios to fit a "
+                                    "geometric growth (rho_(k+1) = q rho_k) this many times "
+                                    "better than an arithmetic one (else Q-superlinear)")
+    QSUP_T: float = _t(3.0, "Q-superlinear on a short run: t statistic of the falling trend "
+                            "of the last 5 to 12 log ratios")
+    QSUP_SHORT_DROP: float = _t(math.log(10.0), "... and the fitted ratio falls by this "
+                                                "(a factor 10) over them")
     QSUP_BLOCKS: int = _t(6, "blocks of log ratios in the Q-superlinear test")
     OSC_SWING: float = _t(0.05, "oscillation: RMS step of log e at least this")
     OSC_CYC: float = _t(0.1, "oscillation: cycle error at most this fraction of the swing")
@@ -72,7 +79,7 @@ class Thresholds:
     REAL_DEC: float = _t(3.0, "decades of decrease over the window that make a run linear "
                               "without further tests")
     STEADY_DEC: float = _t(math.log10(2.0), "least decrease (decades) of a steady linear run")
-    T_STEADY: float = _t(10.0, "t statistic of the envelope slope that makes a small "
+    T_STEADY: float = _t(6.0, "t statistic of the envelope slope that makes a small "
                                "decrease steady")
     NB_FIT: int = _t(16, "blocks (upper envelope) of the linear fit")
     F_MODEL: float = _t(25.0, "F statistic above which a transient term (k^m or s^k) joins "
