@@ -215,3 +215,18 @@ def test_frozen_floor_at_any_depth_but_a_stall_flattens():
     assert e[-1] == e[-2] == 0.1
     est = estimate_order(e)
     assert est.regime == "stalled" and rel(est.limit, 0.1) < 1e-12
+
+
+def test_bfgs_and_newton_on_rosenbrock_in_float64():
+    # BFGS converges Q-superlinearly (Dennis and More 1974: C_k -> 0, no fixed order);
+    # Newton quadratically (q = 2). In float64 each has a handful of such steps before
+    # x rounds to x* = (1, 1): BFGS's log ratios fall arithmetically (Q-superlinear),
+    # Newton's grow geometrically (an order, whose interval holds 2).
+    import lrtheory as lrt
+
+    p = lrt.problems.get("rosenbrock")
+    est = estimate_order(lrt.run(lrt.methods.get("bfgs"), p, steps=200))
+    assert est.regime == "superlinear" and est.ratio_to_zero is True and est.q == 1.0
+    est = estimate_order(lrt.run(lrt.methods.get("newton"), p, steps=60))
+    assert est.regime == "superlinear" and not est.ratio_to_zero
+    assert est.q_ci[0] <= 2 <= est.q_ci[1]

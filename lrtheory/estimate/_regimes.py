@@ -246,8 +246,11 @@ def superlinear(k, L, auto, level, round_q) -> Finding | None:
     dec = L[j_first] - L[p_end]
     if dec < LN10 or dec < 0.5 * (L[:p_end + 1].max() - L[p_end]):
         return None
-    rw = d[j_first:p_end]
-    if rw.size >= 4 and np.all(rw < 0):
+    s0 = p_end
+    while s0 > 0 and d[s0 - 1] < 0:          # the whole final stretch of decreasing steps
+        s0 -= 1
+    rw = d[s0:p_end]
+    if rw.size >= 4:
         # with an order q the log ratios grow geometrically (rho_(k+1) = q rho_k); without
         # one (quasi-Newton: C_k -> 0, q = 1) they fall arithmetically or slower: an order
         # needs the geometric fit ORDER_EVIDENCE times better (in the units of rho)

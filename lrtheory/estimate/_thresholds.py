@@ -57,7 +57,7 @@ class Thresholds:
     QSUP_DROP: float = _t(math.log(1.5), "Q-superlinear: the log ratio log(e_(k+1)/e_k) falls "
                                          "by at least this over the last half, with every "
                                          "block mean below the one before")
-    ORDER_EVIDENCE: float = _t(2.0, "a superlinear order needs the last log ratios to fit a "
+    ORDER_EVIDENCE: float = _t(1.5, "a superlinear order needs the last log ratios to fit a "
                                     "geometric growth (rho_(k+1) = q rho_k) this many times "
                                     "better than an arithmetic one (else Q-superlinear)")
     QSUP_T: float = _t(3.0, "Q-superlinear on a short run: t statistic of the falling trend "
