@@ -478,7 +478,7 @@ def _sublinear_fit(k, L, level):
     return ref, h
 
 
-def _settled_start(xs, Ms, n_min):
+def _settled_start(xs, Ms, n_min, L=None):
     """Index (into the envelope) from which the slopes between consecutive blocks stay
     within LIN_SETTLE (relative) of the final slope: a transient with another rate (a fast
     mode, a sign-like phase) ends there. Only where the slopes are precise enough to see
@@ -489,6 +489,12 @@ def _settled_start(xs, Ms, n_min):
     tail = b[-max(3, b.size // 4):]
     ref = med(tail)
     sd = 1.4826 * med(np.abs(tail - ref))
+    if L is not None and L.size >= 8:
+        # the noise of one block-to-block slope from the point-to-point scatter of the
+        # last half (a few block slopes alone underestimate it)
+        dl = np.diff(L[L.size // 2:])
+        point_sd = 1.4826 * med(np.abs(dl - med(dl))) / math.sqrt(2)
+        sd = max(sd, point_sd * math.sqrt(2) / max((xs[-1] - xs[0]) / (xs.size - 1), 1.0))
     tol = TH.LIN_SETTLE * abs(ref)
     if 3 * sd > tol:           # slopes too noisy to see a change of the rate: keep the half
         return 0
@@ -505,7 +511,7 @@ def linear_or_sublinear(k, L, auto, level) -> Finding | None:
     w0 = n // 2 if auto else 0
     if auto and n >= 6 * 8:
         xs, Ms = block_max(k.astype(float), L, min(TH.NB_FIT, n // 8))
-        j = _settled_start(xs, Ms, 4)
+        j = _settled_start(xs, Ms, 4, L)
         if j > 0:
             w0 = max(w0, int(np.searchsorted(k, xs[j])))
     w0 = min(w0, max(n - max(TH.N_MIN, n // 8), 0))

@@ -158,8 +158,15 @@ def analyse(row: Row, level: float = TH.LEVEL, round_q: bool = False) -> tuple[F
                                                  Regime.SUBLINEAR):
             fl = fl._replace(floor=False)
         else:
+            tail = L[fl.start:]
+            skew = (float(np.mean((tail - tail.mean()) ** 3)) / fl.sd ** 3
+                    if fl.sd >= TH.FLOOR_NOISE else 0.0)
             if (found.regime is Regime.LINEAR and fl.sd >= TH.FLOOR_NOISE
-                    and fl.drop < TH.FLOOR_DEEP_FRAC * -row.log_eps / LN10):
+                    and fl.drop < TH.FLOOR_DEEP_FRAC * -row.log_eps / LN10
+                    and abs(skew) <= TH.FLOOR_SKEW):
+                # a multiplicative noise floor (log e symmetric about its level): the joint
+                # model holds; an additive one (cancellations: a long lower tail in log e)
+                # keeps the margin instead
                 joint = _refit_to_floor(rec, fl, found, level)
                 if joint is not None:
                     return joint, notes

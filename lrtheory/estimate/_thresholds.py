@@ -40,6 +40,9 @@ class Thresholds:
                                        "5.9 in float64, 2.6 in float32) a run must fall before "
                                        "any flat tail counts as its floor (else a quiet one, "
                                        "not a frozen iterate, is a stall)")
+    FLOOR_SKEW: float = _t(1.0, "a noise floor whose log e is skewed more than this (additive "
+                                "noise: cancellations) keeps the margin instead of the joint "
+                                "rate-and-floor fit")
     FLOOR_MARGIN_DEC: float = _t(3.0, "decades above the floor's top where the decrease used "
                                       "for the rate ends (nearer, the floor bends it); at "
                                       "most a third of the decrease")

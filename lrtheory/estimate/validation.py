@@ -134,6 +134,16 @@ def cases(held_out: bool = False, small: bool = False) -> list[Case]:
             z = rng.standard_normal(k.size)
             add(Case("floor", f"r={r} {dec} dec noisy", e + F * np.exp(0.5 * z),
                      {"regime": "linear", "rate": r, "floor": F}, noisy=("floor",)))
+    # round-off-like additive floor |e_k + F z_k| at a shallow depth: its geometric mean is
+    # F exp(E log|z|) = F exp(-(gamma + log 2)/2) (z standard normal)
+    for r in ((0.88,) if H else (0.85, 0.93)):
+        for s in range(2):
+            F = 3e-5 if H else 1e-4
+            k = np.arange(int(math.log(F) / math.log(r)) + 500)
+            z = rng.standard_normal(k.size)
+            gm = F * math.exp(-(0.5772156649015329 + math.log(2)) / 2)
+            add(Case("floor", f"r={r} |r^k + {F} z| seed {s}", np.abs(r ** k + F * z),
+                     {"regime": "linear", "rate": r, "floor": gm}, noisy=("floor",)))
     # 4. slowly settling ratios
     for C in ((0.6, 0.8) if H else (0.5, 0.7, 0.9)):
         for s in ((0.95, 0.985) if H else (0.9, 0.97, 0.99)):
