@@ -565,7 +565,7 @@ def test_kink_with_a_finite_formula_derivative_is_an_honest_start():
 
 def test_ackley_at_its_cone_minimiser_stays_or_reports_divergence():
     # Ackley is a cone at x* = 0 (tag "nonsmooth-at-min"): its formula gradient is 0 there,
-    # so GD stays, and the estimator says why it cannot estimate (exact zero error). Its
+    # so GD stays, and the estimator says so (exact zero error from the start). Its
     # Hessian is not finite at the cone: Newton's first step is non-finite, so the run is
     # diverged at 1 with frozen, finite records, never NaN.
     a = problems.ackley()
@@ -574,7 +574,9 @@ def test_ackley_at_its_cone_minimiser_stays_or_reports_divergence():
     np.testing.assert_array_equal(t.f, np.zeros(6))
     np.testing.assert_array_equal(t.dist, np.zeros(6))
     est = estimate_order(t)
-    assert est.regime == "undetermined" and "exact zero error at iterate 0" in est.reason
+    # (issue 13: an error that is 0 and stays 0 is finite termination, here at iterate 0)
+    assert est.regime == "finite" and est.finite_at == 0
+    assert "exact zero error at iterate 0" in est.reason
     tn = lrt.run(methods.get("newton"), a, 5, x0=a.x_star)
     assert tn.diverged_at == 1
     _no_nan(tn)

@@ -69,7 +69,10 @@ def test_errors_below_float_range():
     e = [mpmath.mpf(10) ** -(2 ** k) for k in range(13)]
     assert float(e[-1]) == 0.0
     est = estimate_order(e)
-    assert (est.regime, est.q) == ("superlinear", 2.0) and rel(est.rate, 1.0) < 1e-9
+    # the fit is not rounded: q_fit is 2 to the rounding of |log e| <= 1e4 (~1e-12); C is
+    # computed at the standard order 2, which lies in q's interval and where C_k settles
+    assert est.regime == "superlinear" and abs(est.q_fit - 2) < 1e-9 and est.q == est.q_fit
+    assert est.rate_q == 2.0 and rel(est.rate, 1.0) < 1e-9
     tab = per_iteration(e, q=2)
     # q_k = log(e_{k+1}/e_k)/log(e_k/e_{k-1}) = (2^(k+1) - 2^k)/(2^k - 2^(k-1)) = 2
     np.testing.assert_allclose(tab.q_k[1:12].to_numpy(float), 2.0, rtol=1e-12)
@@ -84,7 +87,10 @@ def test_newton_run_in_mpmath():
 
     t = run_mp("newton", "exp(x) - 2*x", [1.0], 12, digits=500, x_star="log(2)")
     est = estimate_order(t)
-    assert est.regime == "superlinear" and est.q == 2.0
+    # log e_(k+1) = log C + 2 log e_k + O(e_k): the regression slope is 2 up to the O(e_k)
+    # terms of the first pairs, and its interval (their fit uncertainty) holds 2
+    assert est.regime == "superlinear" and est.q_ci[0] <= 2.0 <= est.q_ci[1]
+    assert abs(est.q_fit - 2) < 1e-3 and est.rate_q == 2.0
     # C_k = C + O(e_k); the settled half has e_k < 1e-10, so 1e-6 is generous.
     assert rel(est.rate, 0.5) < 1e-6
 
@@ -102,7 +108,9 @@ def test_secant_and_halley_in_mpmath(method, q, C):
 
     t = run_mp(method, "exp(x) - 2*x", [1.0], 40, digits=600, x_star="log(2)")
     est = estimate_order(t)
-    assert est.regime == "superlinear" and est.q == q
+    # q unrounded; its interval holds the true order, and C is computed at that order
+    assert est.regime == "superlinear" and est.q_ci[0] <= q <= est.q_ci[1]
+    assert abs(est.q_fit - q) < 1e-3 and est.rate_q == q
     # secant: the Aitken limit of a geometric tail of C_k (ratio -1/phi + O(e_k)) is C to
     # O(e_k) << 1e-20; Halley: C_k = C + O(e_k). 1e-6 is generous for both.
     assert rel(est.rate, C) < 1e-6
@@ -126,26 +134,27 @@ def test_superlinear_noise_covered(q, C):
 @pytest.mark.parametrize("r", [0.8, 0.95])
 @pytest.mark.parametrize("floor", [1e-16, 1e-12])
 def test_linear_floor_and_noise_covered(r, floor):
-    # e = max(r^k, floor) * exp(0.1 z): the floor (1e-16: below eps^0.9; 1e-12: a flat
-    # tail under 1e-9 of the peak) must be cut, and rate_ci, the spread of 15
-    # block-to-block envelope slopes, straddles r unless all 15 err the same way:
-    # expect >= 95 %, at least 18 of 20 seeds.
+    # e = max(r^k, floor) * exp(0.1 z): the floor (12 or 16 decades down: noisy and flat)
+    # must be found and cut, and rate_ci is a 95 % interval (t on the 16 block maxima):
+    # the number of seeds it holds r is Binomial(20, 0.95), at least 16 with probability
+    # 0.984.
     k = np.arange(2000)
     runs = []
     for s in range(20):
         z = np.random.default_rng(s).standard_normal(k.size)
         runs.append(estimate_order(np.maximum(r ** k, floor) * np.exp(0.1 * z)))
     assert all(x.regime == "linear" for x in runs)
-    assert sum(x.rate_ci[0] <= r <= x.rate_ci[1] for x in runs) >= 18
-    # no iterate at the floor was used: r^last stays above the floor
+    assert sum(x.rate_ci[0] <= r <= x.rate_ci[1] for x in runs) >= 16
+    # no iterate at the floor was used: r^last stays above the floor; the floor is reported
+    # (geometric mean of floor * exp(0.1 z): floor, within 20 % for any of these tails)
     assert all(r ** x.window[1] > floor for x in runs)
+    assert all(rel(x.floor, floor) < 0.2 and r ** x.floor_at < 10 * floor for x in runs)
 
 
 def test_newton_float_floor_covered():
     # Float64 Newton-like e_{k+1} = e_k^2 from 0.1 with noise exp(0.1 z) and a 1e-16 floor:
-    # four usable iterates, two COCs. Their spread straddles q = 2 with probability >= 1/2
-    # (errors of consecutive q_k are negatively correlated: the noise of e_k enters one
-    # numerator and the next denominator), so at least 10 of 20 seeds.
+    # four usable iterates, three pairs (log e_k, log e_(k+1)): a 95 % t interval with one
+    # degree of freedom holds q = 2 for at least 16 of 20 seeds (Binomial(20, 0.95)).
     hits = 0
     for s in range(20):
         e = 0.1 ** (2.0 ** np.arange(11))
@@ -153,7 +162,7 @@ def test_newton_float_floor_covered():
         est = estimate_order(e)
         assert est.regime == "superlinear" and est.window[1] <= 3   # 1e-16 is round-off
         hits += est.q_ci[0] <= 2.0 <= est.q_ci[1]
-    assert hits >= 10
+    assert hits >= 16
 
 
 # --- linear runs that are not monotone ------------------------------------------------
@@ -190,16 +199,15 @@ def test_linear_momentum_spiral():
 
 
 def test_linear_double_eigenvalue():
-    # e_k = (k+1) r^k (critically damped momentum): local slope log r + 1/(k+1), decreasing
-    # in k. A least-squares slope over [w0, w1] is a weighted mean of local slopes, so
-    # log(C/r) lies in [1/(w1+1), 1/(w0+1)]: the rate is approached slowly, and only a
-    # long window (w0 >= T/4) gets it to 4e-3.
-    r, T = 0.99, 1000
-    k = np.arange(T, dtype=float)
-    est = estimate_order((k + 1) * r ** k)
-    w0, w1 = est.window
-    assert est.regime == "linear" and w0 >= T // 4
-    assert 1 / (w1 + 1) - 1e-12 <= math.log(est.rate / r) <= 1 / (w0 + 1) + 1e-12
+    # e_k = (k+1) r^k (critically damped momentum): local slope log r + 1/(k+1), so a plain
+    # slope over the last half is off by ~1/750 (0.8244 for 9/11 in issue 13). log e =
+    # log(k+1) + k log r is exactly the model "geometric times k^m" (m = 1), which the
+    # residual structure selects: C = r to rounding (1e-9).
+    for r, T in ((0.99, 1000), (9 / 11, 200)):
+        k = np.arange(T, dtype=float)
+        est = estimate_order((k + 1) * r ** k)
+        assert est.regime == "linear" and est.model == "geometric times k^m"
+        assert rel(est.rate, r) < 1e-9 and est.rate_ci[0] <= r <= est.rate_ci[1]
 
 
 def test_newton_periodic_constant():
@@ -210,7 +218,7 @@ def test_newton_periodic_constant():
         for i in range(12):
             e.append((0.5 if i % 2 else 3.0) * e[-1] ** 2)
     est = estimate_order(e)
-    assert est.regime == "superlinear" and est.q == 2.0
+    assert est.regime == "superlinear" and est.rate_q == 2.0 and est.q_ci[0] <= 2 <= est.q_ci[1]
     assert est.rate is None and est.rate_ci is None
     assert len(est.rate_limits) == 2
     assert rel(est.rate_limits[0], 0.5) < 1e-6 and rel(est.rate_limits[1], 3.0) < 1e-6
@@ -301,18 +309,45 @@ def test_oscillating_cycle(cycle):
 
 # --- edge cases -------------------------------------------------------------------------
 
-@pytest.mark.parametrize("data", [[], [1.0], [0.0] * 5, [1.0, 0.5, 0.25]])
-def test_too_short_or_zero(data):
+@pytest.mark.parametrize("data", [[], [1.0], [1.0, 0.5, 0.25]])
+def test_too_short(data):
     est = estimate_order(data)
     assert est.regime == "undetermined" and est.window is None and est.n_used == 0
     assert "usable iterate" in est.reason
 
 
-def test_trailing_zeros_dropped():
-    # zeros carry no rate: the estimate equals the one without them (same sequence).
+def test_terminal_zeros_are_finite():
+    # 0.5^k for 40 steps, then exactly 0 and staying there: finite termination at 40 (the
+    # next value the trend predicts, 0.5^40 ~ 9e-13, is far above the smallest float, so
+    # the zeros are not underflow); the rate before it is reported as well (same numbers
+    # as the sequence without the zeros).
     e = list(0.5 ** np.arange(40.0))
     a, b = estimate_order(e), estimate_order(e + [0.0] * 5)
-    assert b.regime == "linear" and b.rate == a.rate and "exact zero" in b.reason
+    assert b.regime == "finite" and b.finite_at == 40 and b.rate == a.rate
+    assert "finite" in b.reason
+    assert estimate_order([0.0] * 5).finite_at == 0
+    # an arithmetic decrease to 0 (e_k = 0.01 (50 - k)) terminates at 50
+    est = estimate_order(np.maximum(0.01 * (50 - np.arange(60.0)), 0.0))
+    assert est.regime == "finite" and est.finite_at == 50 and est.rate is None
+
+
+def test_underflow_is_a_floor_not_finite():
+    # 0.5^k in float64 reaches the smallest subnormal 2^-1074 and then 0: the trend
+    # predicts 2^-1075, below the smallest float, so the zeros are underflow (a floor)
+    e = 0.5 ** np.arange(1100.0)
+    assert e[1074] > 0 and e[1075] == 0
+    est = estimate_order(e)
+    assert est.regime == "linear" and rel(est.rate, 0.5) < 1e-12 and "round-off" in est.reason
+
+
+def test_isolated_zeros_are_points():
+    # a method that touches x* and leaves: the zeros are kept as points, not the end;
+    # the rate from the other iterates is exact (0.8^k, log-linear)
+    e = 0.8 ** np.arange(150.0)
+    e[[30, 77, 120]] = 0.0
+    est = estimate_order(e)
+    assert est.regime == "linear" and rel(est.rate, 0.8) < 1e-12 and est.window[1] == 149
+    assert "77" in est.reason
 
 
 def test_non_finite_in_the_middle_is_diverged():
@@ -414,22 +449,22 @@ def test_vectorised_equals_scalar():
     assert not np.isnan(num.to_numpy(float, na_value=0.0)).any()   # NA, never NaN
 
 
-def test_vectorised_speed_and_batched_trajectory():
-    # 1000 runs x 1000 steps in well under a second (measured ~0.4 s on 2 busy cores; the
-    # bound 3 s only guards against an accidental per-run Python loop, which takes ~6 s).
-    import time
-
+def test_batched_trajectory_and_ragged_lengths():
+    # (speed is measured in benchmarks/estimator.py, not here.) A batched Trajectory: run 1
+    # diverged at 400, so only its records before it count; ragged runs via lengths= give
+    # the rows of the prefixes.
     rng = np.random.default_rng(0)
     k = np.arange(1000)
-    E = rng.uniform(0.9, 0.999, (1000, 1))[:, :1] ** k * np.exp(0.1 * rng.standard_normal(
-        (1000, 1000)))
-    t0 = time.perf_counter()
-    df = estimate_orders(E)
-    assert time.perf_counter() - t0 < 3.0 and len(df) == 1000
-    tb = Trajectory(f=E[:3], grad_norm=E[:3], dist=E[:3], step_norm=E[:3, 1:], lr=None,
+    E = rng.uniform(0.9, 0.99, (3, 1)) ** k * np.exp(0.1 * rng.standard_normal((3, 1000)))
+    tb = Trajectory(f=E, grad_norm=E, dist=E, step_norm=E[:, 1:], lr=None,
                     diverged_at=np.array([-1, 400, -1]))
     d2 = estimate_orders(tb)
     assert list(d2.regime[:2]) == ["linear", "diverged"] and d2.diverged_at[1] == 400
+    lengths = np.array([1000, 300, 120])
+    dl = estimate_orders(E, lengths=lengths)
+    for i, n in enumerate(lengths):
+        row = estimate_order(E[i, :n]).as_row()
+        assert dl.window_last[i] == row["window_last"] and dl.rate[i] == row["rate"]
 
 
 def test_gd_on_quadratic_matches_theory():
@@ -471,4 +506,4 @@ def test_batch_bad_arguments_and_float32():
     e = (0.9 ** np.arange(200)).astype(np.float32)
     est = estimate_order(e)
     assert est.regime == "linear" and rel(est.rate, 0.9) < 1e-8
-    assert "eps^0.9" in est.reason        # float32's eps decides where round-off starts
+    assert est.window[1] == 199 and est.floor is None      # no floor: every iterate used

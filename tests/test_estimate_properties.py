@@ -22,28 +22,37 @@ any_float = st.floats(allow_nan=True, allow_infinity=True)
 def check(est, n):
     """Invariants of every OrderEstimate for a sequence of n records."""
     assert est.regime in REGIMES
-    floats = [est.q, est.q_coc, est.rate, est.p, est.A, est.growth, est.limit]
-    for pair in (est.q_ci, est.rate_ci, est.p_ci):
-        floats += list(pair) if pair is not None else []
+    floats = [est.q, est.q_fit, est.q_coc, est.rate, est.rate_q, est.p, est.A, est.k0,
+              est.growth, est.growth_order, est.limit, est.floor, est.f_star, est.level]
+    pairs = ((est.q_fit, est.q_ci), (est.rate, est.rate_ci), (est.p, est.p_ci),
+             (est.A, est.A_ci), (est.growth, est.growth_ci),
+             (est.growth_order, est.growth_order_ci), (est.limit, est.limit_ci),
+             (est.floor, est.floor_ci))
+    for _, ci in pairs:
+        floats += list(ci) if ci is not None else []
     floats += list(est.rate_limits or ()) + list(est.cycle or ())
     for v in floats:
         assert v is None or (isinstance(v, float) and math.isfinite(v))
     if est.q is not None:
-        assert est.q > 0 and est.regime in ("linear", "superlinear")
+        assert est.q > 0 and est.regime in ("linear", "superlinear", "finite")
     if est.rate is not None:
         assert est.rate > 0
-    for val, ci in ((est.q, est.q_ci), (est.rate, est.rate_ci), (est.p, est.p_ci)):
+    # every interval holds its own estimate, and has a level
+    for val, ci in pairs:
         if val is not None and ci is not None:
-            assert ci[0] * (1 - 1e-12) <= val <= ci[1] * (1 + 1e-12)
+            assert ci[0] - 1e-12 * abs(ci[0]) <= val <= ci[1] + 1e-12 * abs(ci[1])
+            assert est.level is not None and 0 < est.level < 1
     if est.window is None:
         assert est.n_used == 0
     else:
         a, b = est.window
         assert 0 <= a <= b < n and est.n_used == b - a + 1
     if est.regime == "superlinear":
-        assert est.q > 1
+        assert est.q >= 1 and (est.q > 1 or est.ratio_to_zero)
     if est.regime == "linear":
         assert est.q == 1.0 and 0 < est.rate < 1
+    if est.regime == "finite":
+        assert est.finite_at is not None and 0 <= est.finite_at < n
     if est.regime == "diverged":
         assert est.growth is None or est.growth > 1
     assert isinstance(est.reason, str) and est.reason

@@ -1,57 +1,74 @@
 r"""Convergence order, rate constant and regime from an error sequence.
 
-:func:`estimate_order` (one sequence), :func:`estimate_orders` (a sweep, vectorised,
-a table) and :func:`per_iteration` (the :math:`q_k`, :math:`C_k` table) share one
-vectorised core working on :math:`\ell_k = \log e_k` (float64 logarithms, taken with
-``mpmath.log`` for mpmath numbers, so errors far below 1e-308 are handled).
+:func:`estimate_order` (one sequence), :func:`estimate_orders` (a sweep: one table row
+per run, the same stages row by row) and :func:`per_iteration` (the :math:`q_k`, :math:`C_k`
+table) work on :math:`\ell_k = \log e_k` (float64 logarithms, taken with ``mpmath.log`` for
+mpmath numbers, so errors far below 1e-308 are handled). Every threshold is a named field
+of :data:`THRESHOLDS` (:func:`thresholds_table` writes the table for the docs and the
+paper's appendix). Every interval has a level (``level``, default 0.95) and a method that
+earns it, stated in ``reason``; for a sequence without noise an interval is the fit
+uncertainty implied by the model's residuals, not a statement about repeated sampling.
 
-How a sequence is read, in order (thresholds are constants in ``_regimes``):
+How a sequence is read, in order (stages with typed results, ``_stages``):
 
-1. Records: the sequence stops at the first exact zero (no information after it) and at
-   the first non-finite value or reported divergence (regime ``diverged``, growth factor
-   :math:`\exp` of the least-squares slope of :math:`\ell_k` over the last quarter).
-2. Round-off (automatic window only): for float input, iterates from where the error stays
-   below :math:`\epsilon^{0.9}` times its largest value; then a flat tail (see 5) whose
-   top is at most ``1e-9`` of the largest error, cut where the upper envelope enters one
-   decade above it; then a non-monotone stretch within three decades of the minimum, when
-   it lies that deep. Each cut is named in ``reason``.
-3. Superlinear: a final run of at least two computational orders
-   :math:`q_k = (\ell_{k+1}-\ell_k)/(\ell_k-\ell_{k-1}) > 1.2` of decreasing steps that
-   carries at least one decade and half of the total decrease (at most two deeper
-   trailing iterates are dropped as collapsed by round-off). The head is trimmed to the
-   :math:`q_k` within 10 % of the median of the run's second half. :math:`q` is the
-   least-squares slope of :math:`\ell_{k+1}` on :math:`\ell_k`; ``q_ci`` is the spread
-   (min, max) of the :math:`q_k` in the window (successive :math:`q_k` are correlated,
-   so an independence-based interval would be too narrow; the regression slope always
-   lies within this spread). :math:`q` is rounded to the golden ratio, 2 or 3 only when
-   that value lies in ``q_ci`` (with 1e-3 slack) *and* :math:`\log C_k =
-   \ell_{k+1} - q \ell_k` then settles (consecutive, or lag-2, values within 0.05 over
-   the last half): lag-2 settling gives ``rate_limits`` (two limit points) and no single
-   ``rate``. :math:`C = \exp(\mathrm{mean}\, \log C_k)` and ``rate_ci`` its spread.
-4. Oscillating: the last ``max(16, m/4)`` iterates repeat with a period 2..16 (cycle
-   error at most 0.1 of the swing, drift at most 0.1 in log).
-5. Stalled: the upper envelope (block maxima) of the last 1/2, 1/4, 1/8 or 1/16 is flat
-   (level change at most 0.01 in log plus three standard errors of its own residuals).
-   The limit is extrapolated by Aitken's :math:`\Delta^2` when the approach is
-   geometric, else the median of the tail. A bounded rising sequence lands here, never
-   in ``diverged``.
-6. Diverged (finite data): the means of the last three quarters rise steadily (by a
-   factor 1.5 at least); growth factor from the upper-envelope slope.
-7. On the window (the last half of what is left, or the given ``window``), the upper
-   envelope (16 block maxima, so that zig-zags and spirals ride on their peaks) is fitted
-   as :math:`\ell = c + k\log C` and as :math:`\ell = \log A - p \log k`. Sublinear when
-   the power law fits better, :math:`p > 0`, and the decrease is below three decades.
-   Linear when the envelope falls by three decades, or by a factor two with every block
-   decreasing or with a slope of ten standard errors, and still falls in the last block
-   (so a floor far above round-off is never called linear); ``rate_ci`` is the spread of
-   block-to-block slopes. Otherwise ``undetermined``, with the reason.
+1. Records (``_records.records``). A reported divergence or the first non-finite value ends
+   the sequence (``diverged``). Exact zeros: an isolated zero (positive errors follow) is a
+   point, kept out of the logarithmic fits; a sequence that ends in zeros is ``finite``
+   (``finite_at``), unless the next error the trend predicts lies below :math:`\epsilon`
+   times the largest error or below the smallest float: then the iterate rounded to
+   :math:`x^\star` (round-off floor, dropped). Float errors are kept down to the smallest
+   positive float, subnormals included; for a run (a ``Trajectory``) values below the
+   smallest normal float are a floor, as XLA on CPU flushes subnormals.
+2. Floor (``_records.flat_tail``), found from behaviour, never from a fraction of the
+   largest error: the longest of the last 1/2, 1/4, 1/8, 1/16 whose least-squares level
+   change is within ``FLAT_ABS`` plus three (AR(1)-inflated) standard errors and that ends
+   a trend. After a decrease of ``FLOOR_MIN_DEC`` decades a noisy flat tail (log e
+   scatters more than ``FLOOR_NOISE``) is a floor, as is a frozen iterate (a constant
+   reached at full speed, a corner), and any flat tail after ``FLOOR_DEEP_FRAC`` of the
+   precision's decades; otherwise the error stalled there (its approach flattens). The
+   regime is read on the decrease before the floor, and the floor is reported (``floor``,
+   ``floor_ci``, ``floor_at``); a linear decrease into a noise floor is refitted jointly,
+   :math:`\log e_k = \log(e^{a + k\log C} + F) + \eta_k` (Gauss-Newton, Newey-West).
+3. Regime, first that applies: growth (``GROW_POINTS`` consecutive rises, or rising
+   quarter means: ``diverged``, growth factor from the slope of :math:`\ell_k`, or for
+   super-exponential growth its order, the slope of :math:`\ell_{k+1}` on :math:`\ell_k`);
+   superlinear with an order (a final run of COCs :math:`q_k > ` ``Q_MIN``; :math:`q` from
+   the regression of :math:`\ell_{k+1}` on :math:`\ell_k` over the settled pairs, t
+   interval, never rounded unless ``round_q``; :math:`C` from :math:`\log C_k =
+   \ell_{k+1} - q\ell_k` at a standard order inside q's interval where :math:`C_k` settles,
+   else at ``q_fit``: Aitken's limit when :math:`C_k` converges geometrically, the mean of
+   the settled half otherwise, two ``rate_limits`` when it alternates); Q-superlinear
+   (block means of :math:`\log(e_{k+1}/e_k)` fall block after block, by ``QSUP_DROP``:
+   :math:`q = 1`, ``ratio_to_zero``); oscillating; stalled (Aitken when the approach is
+   geometric, else the geometric mean, Newey-West interval); sublinear or linear.
+4. Linear: the upper envelope (``NB_FIT`` block maxima, so zig-zags and spirals ride on
+   their peaks) of the last half, or from where the block slopes settle
+   (``LIN_SETTLE``) after a transient of another rate, or the given ``window``; rate from
+   :math:`\ell = c + k\log C`, or with a transient term when the residuals are structured
+   and it explains them (``F_MODEL``, ``RSS_GAIN``): :math:`m\log(k+1)` (a double
+   eigenvalue, :math:`k r^k`) or :math:`b_1 s^k + b_2 s^{2k}` (ratios settling
+   geometrically, two modes); t interval from the block residuals (blocks of 30 and more
+   iterates are nearly independent: batch means). Sublinear: :math:`e_k = A(k+k_0)^{-p}`
+   on :math:`\log e` over the whole stretch (or the earliest start consistent with the last
+   half, ``SUB_F``), :math:`k_0` fitted, Newey-West intervals of the linearised model.
+5. Explain: ``reason`` says what was read (first how :math:`f^\star` was obtained when the
+   data are loss values), which iterates were kept and dropped, and how each number and
+   interval was obtained.
+
+Validation (:mod:`lrtheory.estimate.validation`, ``python -m lrtheory.estimate.validation``):
+376 sequences of 25 classes with known truth, right on 375 (99.7 %), and 307 of 308 of a
+held-out family; coverage of the 95 % intervals on the noisy classes 0.89 to 0.98 (see the
+README). Plain COC, ACOC and a last-half least-squares fit are right on 37 %, 39 %, 23 %.
 
 References: Ypma (1995) and Grau-Sanchez, Noguera, Gutierrez (2011) for the COC/ACOC;
-Aitken (1926) for the extrapolation.
+Aitken (1926) for the extrapolation; Newey and West (1987), Andrews (1991) for the
+autocorrelation-consistent standard errors.
 """
 
+from .._vocab import Regime
 from ._api import estimate_order, estimate_orders, per_iteration
 from ._result import COLUMNS, REGIMES, OrderEstimate
+from ._thresholds import THRESHOLDS, Thresholds, thresholds_table
 
 __all__ = ["estimate_order", "estimate_orders", "per_iteration", "OrderEstimate", "REGIMES",
-           "COLUMNS"]
+           "COLUMNS", "THRESHOLDS", "Thresholds", "thresholds_table", "Regime"]

@@ -2,24 +2,93 @@
 
 from __future__ import annotations
 
+import math
+import numbers
+
+import mpmath
 import numpy as np
 
+from .._vocab import Regime
 from ..trajectory import Trajectory
-from ._core import classify
-from ._input import STEP_NOTE, _as_array, errors_of, logs_of, setup
-from ._result import OrderEstimate
+from ._input import STEP_NOTE, _as_array, errors_of, logs_of, rows_of
+from ._result import OrderEstimate, frame
+from ._stages import estimate_row
 
 __all__ = ["estimate_order", "estimate_orders", "per_iteration"]
 
 
-def estimate_order(data, *, x_star=None, measure: str = "auto", window=None) -> OrderEstimate:
-    r"""Regime, order :math:`q`, rate :math:`C` and confidence ranges of one error sequence.
+def _level(level):
+    if not (isinstance(level, float | int) and 0 < level < 1):
+        raise ValueError(f"level must be a number in (0, 1); got {level!r}")
+    return float(level)
+
+
+def _f_star_errors(arr, f_star):
+    """|f - f*| for a given optimal value (mpmath-safe)."""
+    if arr.dtype.kind == "O":
+        fs = mpmath.mpf(f_star)
+        out = np.empty(arr.shape, dtype=object)
+        for i, v in enumerate(arr):
+            out[i] = abs(mpmath.mpf(v) - fs)
+        return out
+    return np.abs(arr - float(f_star))
+
+
+def _differences(arr):
+    if arr.dtype.kind == "O":
+        out = np.empty(arr.size - 1, dtype=object)
+        for i in range(arr.size - 1):
+            out[i] = abs(mpmath.mpf(arr[i + 1]) - mpmath.mpf(arr[i]))
+        return out
+    return np.abs(np.diff(arr))
+
+
+def _with_f_star(est: OrderEstimate, f) -> OrderEstimate:
+    """Translate the estimate of the differences d_k = |f_(k+1) - f_k| into the error's,
+    and extrapolate f* from the last value: d_k has the rate and order of e_k = f_k - f*;
+    a power law A (k + k0)^-p gives d_k ~ p A (k + k0 + 1/2)^-(p + 1)."""
+    n = len(f)
+    fl = [float(v) for v in f[-2:]] if n >= 2 else [math.nan, math.nan]
+    sgn = 1.0 if fl[0] >= fl[1] else -1.0
+    d_last = abs(fl[0] - fl[1])
+    e_last, upd = None, {}
+    if est.regime == "linear" and est.rate is not None:
+        e_last = d_last * est.rate / (1 - est.rate)
+    elif est.regime == "superlinear":
+        e_last = 0.0 if est.rate is None else est.rate * d_last ** (est.rate_q or 1.0)
+    elif est.regime == "sublinear" and est.p is not None and est.p > 1:
+        p = est.p - 1
+        A = est.A / p
+        k0 = (est.k0 or 0.0) - 0.5
+        e_last = A * (n - 1 + k0) ** -p
+        upd = {"p": p, "A": A, "k0": k0,
+               "p_ci": None if est.p_ci is None else (est.p_ci[0] - 1, est.p_ci[1] - 1),
+               "A_ci": None if est.A_ci is None else (est.A_ci[0] / p, est.A_ci[1] / p)}
+    elif est.regime == "sublinear":
+        upd = {"regime": Regime.UNDETERMINED, "p": None, "p_ci": None, "A": None,
+               "A_ci": None, "k0": None}
+    if e_last is None or not math.isfinite(e_last):
+        head = ("f* unknown: the successive differences |f_(k+1) - f_k| were analysed (same "
+                "rate and order as f - f*); no limit could be extrapolated")
+        return est._replace(measure="f", reason=f"{head}; {est.reason}", **upd)
+    fs = fl[1] - sgn * e_last
+    head = ("f* unknown: the successive differences |f_(k+1) - f_k| were analysed (their rate "
+            "and order are those of f - f*; a power law's p is one more), and f* = "
+            f"{fs:.10g} extrapolated from the last value")
+    return est._replace(measure="f", f_star=fs, reason=f"{head}; {est.reason}", **upd)
+
+
+def estimate_order(data, *, x_star=None, measure: str = "auto", window=None, f_star=None,
+                   level: float = 0.95, round_q: bool = False) -> OrderEstimate:
+    r"""Regime, order :math:`q`, rate :math:`C` and their intervals for one error sequence.
 
     Model: :math:`e_{k+1} \approx C e_k^q` (linear: :math:`q = 1`, :math:`C < 1`;
-    superlinear: :math:`q > 1`), or :math:`e_k \approx A k^{-p}` (sublinear), or a
-    positive limit (stalled), a cycle (oscillating), growth (diverged). The window is
-    chosen automatically (pre-asymptotic head and round-off floor dropped; see the package
-    documentation for every rule) and reported with the reason.
+    superlinear: :math:`q > 1`, or :math:`q = 1` with :math:`C_k \to 0`), or
+    :math:`e_k \approx A (k + k_0)^{-p}` (sublinear), or a positive limit (stalled), exact
+    zeros from some step on (finite), a cycle (oscillating), growth (diverged). The window
+    is chosen automatically (pre-asymptotic head and the floor dropped, the floor reported;
+    see the package documentation for every rule) and reported with the reason. Every
+    interval has the level ``level``.
 
     Args:
       data: a :class:`~lrtheory.trajectory.Trajectory` (its genuine records,
@@ -33,32 +102,60 @@ def estimate_order(data, *, x_star=None, measure: str = "auto", window=None) -> 
         for iterates ``"dist"`` or ``"step"``; for a bare sequence a label
         (``"errors"``, ``"dist"``, ``"f"``, ``"grad"``, ``"step"``).
       window: ``None`` (automatic), or ``(first, last)`` iterate indices (inclusive) to
-        use exactly: no head or floor trimming inside it.
+        use exactly as given: no head or floor trimming inside it.
+      f_star: ``data`` are loss values (1-D, or a Trajectory's ``f``): a number (the
+        errors are :math:`|f_k - f^\star|`), or ``"estimate"``: :math:`f^\star` unknown,
+        the successive differences are analysed and :math:`f^\star` extrapolated (the
+        reason says so first).
+      level: level of every interval (default 0.95).
+      round_q: report ``q`` rounded to a standard order (golden ratio, 2, 3) when it lies
+        in the interval; ``q_fit`` is always the unrounded fit.
 
     Returns:
       An :class:`OrderEstimate`; fields that do not apply are ``None``, never NaN.
 
     Raises:
-      ValueError: negative errors, a bad ``measure`` or ``window``, ``x_star`` that does
-        not fit. TypeError: data that are not numbers.
+      ValueError: negative errors, a bad ``measure``, ``window``, ``level`` or
+        ``f_star``, ``x_star`` that does not fit. TypeError: data that are not numbers.
 
     Example:
       >>> est = estimate_order([0.5 ** k for k in range(60)])
-      >>> est.regime, est.q, round(est.rate, 12)
+      >>> str(est.regime), est.q, round(est.rate, 12)
       ('linear', 1.0, 0.5)
       >>> import mpmath
       >>> e = [mpmath.mpf(10) ** -(2 ** k) for k in range(13)]   # down to 1e-4096
       >>> est = estimate_order(e)
-      >>> est.regime, est.q, round(est.rate, 9)
+      >>> str(est.regime), round(est.q_fit, 9), round(est.rate, 9)
       ('superlinear', 2.0, 1.0)
     """
+    level = _level(level)
+    flush = isinstance(data, Trajectory)
+    prefix = ""
+    if f_star is not None:
+        if not (isinstance(f_star, numbers.Real | mpmath.mpf) or (isinstance(f_star, str)
+                                                                   and f_star == "estimate")):
+            raise ValueError(f"f_star must be a number or 'estimate'; got {f_star!r}")
+        if isinstance(data, Trajectory):
+            data, measure = data.f, "f"
+        arr = _as_array(data, "data")
+        if arr.ndim != 1:
+            raise ValueError(f"f_star needs 1-D loss values; got data of shape {arr.shape}")
+        if f_star == "estimate":
+            d = _differences(arr)
+            w = None if window is None else (window[0], max(window[1] - 1, window[0] + 1))
+            est = estimate_order(d, window=w, level=level, round_q=round_q)
+            return _with_f_star(est, arr)
+        data, measure = _f_star_errors(arr, f_star), "f"
+        prefix = f"errors |f - f*| with f* = {f_star} given"
     e, label, div, note = errors_of(data, x_star, measure)
     L, eps = logs_of(e.reshape(1, -1), "data")
-    C = classify(setup(L, np.array([div]), window, eps))
-    C.measure[0] = label
+    row = rows_of(L, np.array([div]), window, eps, flush=flush)[0]
+    est = estimate_row(row, label, level, round_q, prefix=prefix)
     if note:
-        C.reason[0] = f"{C.reason[0]}; {note}"
-    return C.estimate(0)
+        est = est._replace(reason=f"{est.reason}; {note}")
+    if f_star is not None:
+        est = est._replace(f_star=float(f_star))
+    return est
 
 
 def _batch_errors(errors, diverged_at, measure):
@@ -106,11 +203,12 @@ def _batch_errors(errors, diverged_at, measure):
     return E, div, "errors" if measure == "auto" else measure
 
 
-def estimate_orders(errors, *, diverged_at=None, measure: str = "auto", window=None):
-    """:func:`estimate_order` for a sweep, vectorised: one row of estimates per run.
+def estimate_orders(errors, *, diverged_at=None, measure: str = "auto", window=None,
+                    lengths=None, f_star=None, level: float = 0.95, round_q: bool = False):
+    """:func:`estimate_order` for a sweep: one row of estimates per run.
 
-    The same code path as :func:`estimate_order` (which is this function on a batch of
-    one), so the rows equal the scalar estimates exactly.
+    Each row goes through the same stages as :func:`estimate_order` (logarithms are taken
+    for the whole batch at once), so the rows equal the scalar estimates exactly.
 
     Args:
       errors: ``(n_runs, T)`` array of errors (float64 or float32), or a batched
@@ -120,29 +218,59 @@ def estimate_orders(errors, *, diverged_at=None, measure: str = "auto", window=N
       measure: as :func:`estimate_order` (``"auto"`` picks ``dist`` for trajectories with
         a known minimiser, else ``step``).
       window: ``None`` or ``(first, last)`` for every run.
+      lengths: ``(n_runs,)`` integers: run ``i`` has ``lengths[i]`` records (ragged runs
+        padded to ``T``; the padding is never read).
+      f_star: ``errors`` are loss values: a number or ``(n_runs,)`` numbers (errors
+        ``|f - f*|``), or ``"estimate"`` (see :func:`estimate_order`).
+      level, round_q: as :func:`estimate_order`.
 
     Returns:
-      A ``pandas.DataFrame`` with the columns of ``OrderEstimate.as_row`` (see
-      :data:`~lrtheory.estimate.COLUMNS`): tuples split into ``_lo``/``_hi`` columns,
-      numeric columns nullable (``Float64``/``Int64``) holding ``<NA>`` where a field
-      does not apply, never NaN or inf; ``rate_limits`` and ``cycle`` hold tuples or None.
+      A ``pandas.DataFrame`` with the columns :data:`~lrtheory.estimate.COLUMNS`
+      (intervals split into ``_lo``/``_hi`` columns, numeric columns nullable, ``<NA>``
+      where a field does not apply, never NaN or inf; ``rate_limits`` and ``cycle`` hold
+      tuples or None).
 
     Example:
       >>> import numpy as np
       >>> k = np.arange(200)
-      >>> df = estimate_orders(np.stack([0.9 ** k, 3.0 / np.maximum(k, 1), 1.1 ** k]))
+      >>> df = estimate_orders(np.stack([0.9 ** k, 3.0 / (k + 1), 1.1 ** k]))
       >>> list(df.regime)
       ['linear', 'sublinear', 'diverged']
       >>> [round(float(v), 9) for v in (df.rate[0], df.p[1], df.growth[2])]
       [0.9, 1.0, 1.1]
     """
+    level = _level(level)
     E, div, label = _batch_errors(errors, diverged_at, measure)
+    N, T = E.shape
+    if lengths is not None:
+        lengths = np.asarray(lengths)
+        if lengths.shape != (N,) or lengths.dtype.kind not in "iu" or np.any(lengths < 0):
+            raise ValueError(f"lengths must be {N} non-negative integers; got {lengths!r}")
+    if f_star is not None:
+        if isinstance(f_star, str):
+            if f_star != "estimate":
+                raise ValueError(f"f_star must be numbers or 'estimate'; got {f_star!r}")
+            ests = []
+            for i in range(N):
+                n = T if lengths is None else int(lengths[i])
+                ests.append(estimate_order(E[i, :n], f_star="estimate", window=window,
+                                           level=level, round_q=round_q))
+            return frame(ests)
+        fs = np.broadcast_to(np.asarray(f_star, dtype=float), (N,))
+        E = np.abs(E - fs[:, None])
+        label = "f"
     L, eps = logs_of(E, "errors")
-    C = classify(setup(L, div, window, eps))
-    C.measure = [label] * C.N
-    if label == "step" and isinstance(errors, Trajectory):
-        C.reason = [f"{r}; {STEP_NOTE}" for r in C.reason]
-    return C.frame()
+    rows = rows_of(L, div, window, eps, lengths=lengths, flush=isinstance(errors, Trajectory))
+    note = f"; {STEP_NOTE}" if label == "step" and isinstance(errors, Trajectory) else ""
+    ests = []
+    for i, r in enumerate(rows):
+        est = estimate_row(r, label, level, round_q)
+        if note:
+            est = est._replace(reason=est.reason + note)
+        if f_star is not None:
+            est = est._replace(f_star=float(fs[i]))
+        ests.append(est)
+    return frame(ests)
 
 
 def per_iteration(errors, q=None):

@@ -9,10 +9,9 @@ import mpmath
 import numpy as np
 
 from ..trajectory import Trajectory
-from ._core import Setup
-from ._ops import first_true
+from ._records import Row
 
-__all__ = ["errors_of", "logs_of", "setup", "check_window", "MEASURES", "STEP_NOTE"]
+__all__ = ["errors_of", "logs_of", "rows_of", "check_window", "MEASURES", "STEP_NOTE"]
 
 MEASURES = ("auto", "errors", "dist", "f", "grad", "step")
 STEP_NOTE = ("the errors are successive step lengths ||x_(k+1) - x_k|| (ACOC-style: no "
@@ -153,28 +152,29 @@ def check_window(window, T: int):
     return a, b + 1
 
 
-def setup(L: np.ndarray, div_given: np.ndarray, window, eps) -> Setup:
-    """The batch :class:`Setup`: range per row, cut at the first exact zero or non-finite
-    value or reported divergence, whichever comes first within the window."""
+def rows_of(L: np.ndarray, div_given: np.ndarray, window, eps, lengths=None,
+            flush: bool = False) -> list[Row]:
+    """One :class:`Row` per sequence: the range (the given window, or everything up to the
+    row's length), the reported divergence, and the smallest positive value of a float
+    type (``flush``: a run whose backend flushes subnormals to zero, XLA on CPU; values
+    below the smallest normal float are then a floor, set to exact zero here)."""
     N, T = L.shape
     lo0, hi0 = check_window(window, T)
-    k = np.arange(T)
-    inwin = (k >= lo0) & (k < hi0)
-    none = T + 1
-    nf = first_true(np.isnan(L) & inwin, none)
-    z = first_true(np.isneginf(L) & inwin, none)
-    # a reported divergence counts when it falls inside the window or right after its end
-    # (a scalar Trajectory's genuine records stop just before diverged_at)
-    D = np.where((div_given >= 0) & ((div_given < hi0) | (hi0 == T)),
-                 np.maximum(div_given, lo0), none)
-    first_div = np.minimum(nf, D)
-    ev = np.minimum(first_div, z)
-    hi = np.minimum(hi0, ev)
-    is_div = (first_div < none) & (first_div <= z)
-    src = np.where(is_div, np.where(D <= nf, 1, 2), 0)
-    div_at = np.where(is_div, np.where(D <= nf, div_given, nf), -1)
-    zero_at = np.where(~is_div & (z < none), z, -1)
-    Lc = np.where(np.isfinite(L), L, -np.inf)
-    return Setup(L=Lc, lo=np.full(N, lo0, dtype=np.int64), hi=hi.astype(np.int64),
-                 div_at=div_at.astype(np.int64), div_src=src, zero_at=zero_at,
-                 auto=window is None, eps=eps)
+    log_tiny = None
+    log_eps = math.log(eps) if eps is not None else float(mpmath.log(mpmath.mp.eps))
+    if eps is not None:
+        fi = np.finfo(np.float32 if eps > 1e-10 else np.float64)
+        tiny = fi.tiny if flush else fi.smallest_subnormal
+        log_tiny = math.log(float(tiny))
+        if flush:
+            L = np.where(L < log_tiny, -np.inf, L)
+    rows = []
+    for i in range(N):
+        hi = hi0
+        if lengths is not None:
+            hi = min(hi, int(lengths[i]))
+            if hi <= lo0:
+                hi = lo0
+        rows.append(Row(L=L[i], div_at=int(div_given[i]), lo=lo0, hi=hi,
+                        auto=window is None, log_tiny=log_tiny, log_eps=log_eps))
+    return rows

@@ -1,0 +1,194 @@
+"""Stages 1 and 2 of the estimator on one row: the usable records, and the floor.
+
+Both return typed results (:class:`Records`, :class:`Flat`) that the regime stage reads.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import NamedTuple
+
+import numpy as np
+
+from ._fits import line
+from ._thresholds import THRESHOLDS as TH
+
+__all__ = ["Row", "Records", "Flat", "records", "flat_tail", "LN10"]
+
+LN10 = math.log(10.0)
+
+
+class Row(NamedTuple):
+    """One sequence as the stages see it: natural logs ``L`` (``-inf`` exact zero, NaN
+    non-finite), the run's reported divergence (-1 none), the range ``[lo, hi)``, whether
+    the window is automatic, for float input the log of the smallest positive value the
+    type holds (``None`` for mpmath: no underflow), and the log of the working precision's
+    epsilon (where an iterate rounds to x*)."""
+
+    L: np.ndarray
+    div_at: int
+    lo: int
+    hi: int
+    auto: bool
+    log_tiny: float | None
+    log_eps: float = math.log(2.0 ** -52)
+
+
+class Records(NamedTuple):
+    """Stage 1: the positive records ``(k, L)`` in the range, and what ended it."""
+
+    k: np.ndarray
+    L: np.ndarray
+    lo: int
+    hi: int
+    div_at: int           # -1, or where the run diverged / a value was not finite
+    div_src: int          # 1 reported by the run, 2 a non-finite value
+    finite_at: int        # -1, or the first of the terminal exact zeros
+    isolated: tuple       # indices of exact zeros that were followed by positive errors
+    underflow: int        # -1, or where trailing zeros are round-off/underflow (a floor)
+
+
+def records(row: Row) -> Records:
+    """Cut the range at a reported divergence or the first non-finite value; sort exact
+    zeros into isolated points (kept out of the logs, the sequence goes on), a terminal
+    run of zeros (finite termination), or round-off (the value the trend predicts next is
+    below eps times the largest error, where the iterate rounds to x*, or below the
+    smallest float: a floor, not termination)."""
+    L, lo, hi = row.L, row.lo, row.hi
+    seg = L[lo:hi]
+    div_at, src = -1, 0
+    nf = np.flatnonzero(np.isnan(seg))
+    first_nf = lo + int(nf[0]) if nf.size else hi + 1
+    d = row.div_at if row.div_at >= 0 and (row.div_at < hi or hi == L.size) else hi + 1
+    if min(first_nf, d) <= hi:
+        if d <= first_nf:
+            div_at, src = row.div_at, 1
+            hi = min(hi, max(d, lo))
+        else:
+            div_at, src = first_nf, 2
+            hi = first_nf
+    seg = L[lo:hi]
+    pos = np.flatnonzero(np.isfinite(seg))
+    zeros = np.flatnonzero(np.isneginf(seg))
+    finite_at = under = -1
+    isolated: tuple = ()
+    if zeros.size:
+        last_pos = int(pos[-1]) if pos.size else -1
+        tail0 = last_pos + 1
+        if div_at < 0 and tail0 < seg.size:
+            nxt = math.nan
+            if pos.size >= 2 and row.log_tiny is not None:
+                a, b = seg[pos[-2]], seg[pos[-1]]
+                step = b - a
+                nxt = b + (step * max(step / (a - seg[pos[-3]]), 1.0)
+                           if pos.size >= 3 and step < 0 and a - seg[pos[-3]] < 0 else step)
+            if pos.size == 0:
+                finite_at = lo
+            elif ((row.log_tiny is not None and nxt < row.log_tiny)
+                  or nxt < float(seg[pos].max()) + row.log_eps):
+                under = lo + tail0       # the next error would be below the precision
+            else:
+                finite_at = lo + tail0
+        isolated = tuple(int(lo + z) for z in zeros if z < last_pos)
+    k = lo + pos
+    return Records(k=k, L=seg[pos], lo=lo, hi=hi, div_at=div_at, div_src=src,
+                   finite_at=finite_at, isolated=isolated, underflow=under)
+
+
+def _change(k, L):
+    """Least-squares level change across the points and its standard error (inflated for
+    lag-1 autocorrelation of the residuals, AR(1) variance factor)."""
+    n = L.size
+    f = line(k, L)
+    span = float(k[-1] - k[0])
+    r = f.resid
+    rho = float(r[1:] @ r[:-1] / (r @ r)) if n > 3 and r @ r > 0 else 0.0
+    rho = min(max(rho, 0.0), 0.9)
+    return f.beta[1] * span, f.se[1] * span * math.sqrt((1 + rho) / (1 - rho))
+
+
+class Flat(NamedTuple):
+    """Stage 2: a flat tail ``[start, end)`` (point indices into Records) and what it is.
+
+    ``floor``: the run fell to it (by ``drop`` decades) and it is a round-off or noise floor
+    (see :func:`flat_tail`); else the run stalled there. ``at``: the
+    iterate where the upper envelope enters the floor; ``dec_end``: end (point index) of
+    the decrease used for the rate, ``FLOOR_MARGIN_DEC`` above the floor's top.
+    """
+
+    start: int
+    level: float
+    sd: float
+    top: float
+    drop: float
+    floor: bool
+    at: int
+    dec_end: int
+
+
+def flat_tail(rec: Records, log_eps: float = math.log(2.0 ** -52)) -> Flat | None:
+    """Longest flat tail among the last 1/2, 1/4, 1/8, 1/16 of the records (flat: level
+    change at most ``FLAT_ABS`` plus three standard errors; a shorter tail must end a
+    trend, ``TREND_BEFORE`` times its tolerance); then floor or stall: a floor when the
+    run fell ``FLOOR_MIN_DEC`` decades into it and it is noisy or a frozen iterate (a
+    constant reached at full speed), or when the run fell ``FLOOR_DEEP_FRAC`` of the
+    precision's decades (``log_eps``: 5.9 decades in float64, 2.6 in float32)."""
+    k, L = rec.k.astype(float), rec.L
+    n = L.size
+    start = -1
+    tl = n // 16
+    if tl >= TH.FLOOR_MIN_LEN:
+        # the shortest tail still trends clearly: no longer tail is flat (a shortcut)
+        ch, se = _change(k[n - tl:], L[n - tl:])
+        if abs(ch) > 3 * (TH.FLAT_ABS + 3 * se):
+            return None
+    for f in (2, 4, 8, 16):
+        tl = n - n // 2 if f == 2 else n // f
+        if tl < TH.FLOOR_MIN_LEN:
+            break
+        a = n - tl
+        ch, se = _change(k[a:], L[a:])
+        tol = TH.FLAT_ABS + 3 * se
+        if abs(ch) > tol:
+            continue
+        if f > 2:
+            cp, sp = _change(k[a - tl:a], L[a - tl:a])
+            ok = abs(cp) >= TH.TREND_BEFORE * tol and abs(cp) >= TH.FLAT_ABS + 3 * sp
+            b0, b1 = max(a - 4 * tl, 0), a - 2 * tl
+            if not ok and b1 - b0 >= TH.FLOOR_MIN_LEN:
+                # a floor approached smoothly (noise floor): the stretch next to the tail
+                # is bent by it, so compare with the slope further back
+                c2, s2 = _change(k[b0:b1], L[b0:b1])
+                slope_p = abs(c2) / max(k[b1 - 1] - k[b0], 1.0)
+                slope_t = (abs(ch) + 2 * se) / max(k[-1] - k[a], 1.0)
+                ok = (abs(c2) >= TH.TREND_BEFORE * tol and abs(c2) >= TH.FLAT_ABS + 3 * s2
+                      and slope_t <= TH.FLAT_SLOPE_RATIO * slope_p)
+            if not ok:
+                continue
+        start = a
+        break
+    if start < 0:
+        return None
+    tail = L[start:]
+    level, sd, top = float(tail.mean()), float(tail.std()), float(tail.max())
+    drop = (float(L[:start].max()) - level) / LN10 if start > 0 else 0.0
+    noisy = sd >= TH.FLOOR_NOISE
+    E = np.maximum.accumulate(L[::-1])[::-1]
+    at = int(np.argmax(E <= top))
+    # a frozen iterate: the tail is constant and the run fell into it at full speed (a
+    # corner: the last steps before it as steep as the run's typical step), unlike a
+    # stall, whose approach flattens (geometric approach to the limit)
+    corner = False
+    if top - float(tail.min()) <= 1e-12 * max(1.0, abs(top)) and at >= 3:
+        d = np.diff(L[:at + 1])
+        typical = float(np.median(d))
+        corner = typical < 0 and float(d[-3:].mean()) <= 0.5 * typical
+    deep = drop >= TH.FLOOR_DEEP_FRAC * -log_eps / LN10
+    q1, q3 = np.quantile(tail, (0.25, 0.75))
+    # a tail scattering over more than STALL_IQR is no level at all (an erratic or curved
+    # stretch the line cannot follow): never a floor
+    floor = (((noisy or corner) and drop >= TH.FLOOR_MIN_DEC) or deep) and q3 - q1 <= TH.STALL_IQR
+    margin = min(TH.FLOOR_MARGIN_DEC, drop / 3)
+    dec_end = int(np.argmax(E <= top + margin * LN10))
+    return Flat(start=start, level=level, sd=sd, top=top, drop=drop, floor=floor, at=at,
+                dec_end=dec_end)

@@ -1,0 +1,236 @@
+"""The estimator on one row, as ordered stages with typed results.
+
+1. :func:`~._records.records`: usable records (divergence, exact zeros, underflow);
+2. :func:`~._records.flat_tail`: a flat tail, and whether it is a floor or a stall;
+3. regime detectors (:mod:`._regimes`) in a fixed order on the decreasing stretch, each a
+   fit with its interval;
+4. the floor's level, and :func:`explain` (the ``reason``).
+
+``estimate_order`` and ``estimate_orders`` both call :func:`analyse`, so a table row and
+the scalar estimate of the same sequence are equal by construction.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from .._vocab import Regime
+from ._fits import lsq
+from ._records import LN10, Flat, Records, Row, flat_tail, records
+from ._regimes import (
+    Finding,
+    _ci,
+    diverged_growth,
+    e_text,
+    g,
+    growth,
+    linear_or_sublinear,
+    linear_to_floor,
+    oscillation,
+    q_superlinear,
+    stall,
+    superlinear,
+)
+from ._result import OrderEstimate
+from ._thresholds import THRESHOLDS as TH
+
+__all__ = ["analyse", "explain"]
+
+
+def _decreasing(k, L, auto, level, round_q) -> Finding | None:
+    for fn in (lambda: growth(k, L, level), lambda: superlinear(k, L, auto, level, round_q),
+               lambda: q_superlinear(k, L, level), lambda: linear_or_sublinear(k, L, auto, level)):
+        f = fn()
+        if f is not None:
+            return f
+    return None
+
+
+def _undetermined(k, L) -> Finding:
+    a, b = int(k[0]), int(k[-1])
+    s = np.polyfit(k.astype(float), L, 1)[0] if L.size >= 2 else 0.0
+    if s >= 0:
+        return Finding(Regime.UNDETERMINED, {}, None,
+                       f"no decrease over iterates {a}..{b}, and no steady growth, flat tail or "
+                       "cycle: regime undetermined")
+    return Finding(Regime.UNDETERMINED, {}, None,
+                   f"log e falls over iterates {a}..{b}, too little or too unsteadily to call "
+                   f"it linear (needs {g(TH.REAL_DEC)} decades, or {g(TH.STEADY_DEC)} with "
+                   "every block decreasing or a slope of "
+                   f"{g(TH.T_STEADY)} standard errors) and not closer to a power law")
+
+
+def _floor_fields(rec: Records, fl: Flat, found: Finding, level):
+    """Level of the floor: geometric mean (Newey-West interval) over the flat tail, from
+    where a linear decrease extrapolated is below 1e-3 of it."""
+    k, L = rec.k, rec.L
+    s = fl.start
+    rate = found.fields.get("rate")
+    if found.regime is Regime.LINEAR and rate and rate < 1:
+        k_clean = k[fl.at] + math.log(1e3) / -math.log(rate)
+        s2 = int(np.searchsorted(k, k_clean))
+        if L.size - s2 >= TH.FLOOR_MIN_LEN:
+            s = max(s, s2)
+    tail = L[s:]
+    f = lsq(np.ones((tail.size, 1)), tail, hac=True)
+    mu = float(f.beta[0])
+    return ({"floor": math.exp(mu), "floor_ci": _ci(mu, f.se[0], f.df, level),
+             "floor_at": int(k[fl.at])},
+            f"floor reached at iterate {int(k[fl.at])} after a decrease of {g(fl.drop)} "
+            f"decades: level {e_text(mu)} (geometric mean of iterates {int(k[s])}.."
+            f"{int(k[-1])}, {level:.0%} Newey-West interval; "
+            + ("noisy: round-off or noise floor" if fl.sd >= TH.FLOOR_NOISE else
+               "constant: the iterate stopped moving") + "); iterates from "
+            f"{int(k[min(fl.dec_end, k.size - 1)])} on were left out of the fit")
+
+
+def _refit_to_floor(rec: Records, fl: Flat, found: Finding, level):
+    """A noise floor bends the end of the decrease: refit rate and floor jointly, from the
+    window's start to the end (:func:`linear_to_floor`). None when it fails."""
+    k = rec.k
+    i0 = int(np.searchsorted(k, found.window[0]))
+    res = linear_to_floor(k, rec.L, i0, float(rec.L[fl.start:].mean()))
+    if res is None:
+        return None
+    b, se, c, se_c, df = res
+    fields = dict(found.fields, rate=math.exp(b), rate_ci=_ci(b, se, df, level),
+                  model="geometric into a noise floor", floor=math.exp(c),
+                  floor_ci=_ci(c, se_c, df, level), floor_at=int(k[fl.at]))
+    text = (f"{found.text.split(';')[0]}; a noise floor follows (log e scatters by "
+            f"{g(fl.sd)}): C and the floor F fitted jointly on iterates {int(k[i0])}.."
+            f"{int(k[-1])}, log e_k = log(exp(a + k log C) + F) + noise (Gauss-Newton, "
+            f"{level:.0%} Newey-West intervals): floor {e_text(c)}, entered at iterate "
+            f"{int(k[fl.at])} after a decrease of {g(fl.drop)} decades")
+    return Finding(found.regime, fields, (int(k[i0]), int(k[-1])), text)
+
+
+def analyse(row: Row, level: float = TH.LEVEL, round_q: bool = False) -> tuple[Finding, list]:
+    """Regime and numbers of one row; returns the finding and the notes for ``reason``."""
+    rec = records(row)
+    notes = []
+    if rec.isolated:
+        z = rec.isolated
+        notes.append(f"exact zero error at iterate{'s' if len(z) > 1 else ''} "
+                     f"{', '.join(map(str, z[:5]))}{', ...' if len(z) > 5 else ''}: kept as "
+                     "points (x* touched and left), left out of the logarithmic fits")
+    if rec.underflow >= 0:
+        notes.append(f"zeros from iterate {rec.underflow} on are round-off (the next error the "
+                     "trend predicts is below eps times the largest, or below the smallest "
+                     "float: the iterate rounds to x*): a floor, dropped")
+    k, L = rec.k, rec.L
+    if rec.div_at >= 0:
+        return diverged_growth(k, L, rec.div_at, rec.div_src, level), notes
+    if rec.finite_at >= 0:
+        fields = {"finite_at": rec.finite_at}
+        text = (f"exact zero error at iterate {rec.finite_at} and every later one: finite "
+                "termination" + (" (the run starts at x*)" if rec.finite_at == rec.lo else ""))
+        if L.size >= TH.N_MIN:
+            sub, _ = analyse(row._replace(hi=rec.finite_at), level, round_q)
+            w = sub.window
+            rho = np.diff(L[(k >= w[0]) & (k <= w[1])]) if w else np.zeros(0)
+            if (sub.regime is Regime.LINEAR and rho.size >= 3
+                    and rho.std() <= TH.LIN_SETTLE * abs(rho.mean())):
+                # a steady ratio before the end (an arithmetic decrease accelerates in log)
+                fields.update({f: sub.fields.get(f) for f in ("q", "rate", "rate_ci", "model")})
+                text += f"; before it, {sub.text}"
+        win = (rec.lo, rec.finite_at)
+        return Finding(Regime.FINITE, fields, win, text), notes
+    if L.size < TH.N_MIN:
+        return Finding(Regime.UNDETERMINED, {}, None,
+                       f"only {L.size} usable iterate(s) (need at least {TH.N_MIN}): no order "
+                       "or rate can be estimated"), notes
+    fl = flat_tail(rec, row.log_eps) if L.size >= 2 * TH.FLOOR_MIN_LEN else None
+    if fl is not None and fl.floor and not row.auto:
+        fl = None
+    if fl is not None and fl.floor:
+        n_dec = fl.dec_end
+        if n_dec < TH.N_MIN:
+            n_dec = fl.at
+        found = (_decreasing(k[:n_dec], L[:n_dec], True, level, round_q)
+                 if n_dec >= TH.N_MIN else None)
+        if found is None and fl.sd >= TH.FLOOR_NOISE and fl.at > n_dec:
+            # a shallow noise floor: the margin left too little; the refit below models
+            # the bend, so read the regime up to the floor itself
+            found = _decreasing(k[:fl.at], L[:fl.at], True, level, round_q)
+        if found is None or found.regime not in (Regime.LINEAR, Regime.SUPERLINEAR,
+                                                 Regime.SUBLINEAR):
+            fl = fl._replace(floor=False)
+        else:
+            tail = L[fl.start:]
+            skew = (float(np.mean((tail - tail.mean()) ** 3)) / fl.sd ** 3
+                    if fl.sd >= TH.FLOOR_NOISE else 0.0)
+            if (found.regime is Regime.LINEAR and fl.sd >= TH.FLOOR_NOISE
+                    and fl.drop < TH.FLOOR_DEEP_FRAC * -row.log_eps / LN10
+                    and abs(skew) <= TH.FLOOR_SKEW):
+                # a multiplicative noise floor (log e symmetric about its level): the joint
+                # model holds; an additive one (cancellations: a long lower tail in log e)
+                # keeps the margin instead
+                joint = _refit_to_floor(rec, fl, found, level)
+                if joint is not None:
+                    return joint, notes
+            ff, ft = _floor_fields(rec, fl, found, level)
+            found.fields.update(ff)
+            return found._replace(text=f"{found.text}; {ft}"), notes
+    if fl is not None:
+        g_ = growth(k, L, level)
+        if g_ is not None:
+            return g_, notes
+        q1, q3 = np.quantile(L[fl.start:], (0.25, 0.75))
+        if q3 - q1 > TH.STALL_IQR:
+            # "flat" only because the scatter swamps the line (an erratic or strongly
+            # curved tail, e.g. quasi-Newton's last steps): read it as a decrease first
+            found = _decreasing(k, L, row.auto, level, round_q)
+            if found is not None:
+                return found, notes
+        P, oa = oscillation(k, L)
+        if P > 0:
+            cyc = tuple(float(math.exp(v)) for v in L[-P:])
+            return Finding(Regime.OSCILLATING, {"period": P, "cycle": cyc},
+                           (int(k[oa]), int(k[-1])),
+                           f"the tail {int(k[oa])}..{int(k[-1])} repeats with period {P} "
+                           f"(log e_k - log e_(k-{P}) small against the swing, no drift): a "
+                           "cycle, not convergence"), notes
+        return stall(k, L, fl.start, level), notes
+    found = _decreasing(k, L, row.auto, level, round_q)
+    if found is None:
+        P, oa = oscillation(k, L)
+        if P > 0:
+            cyc = tuple(float(math.exp(v)) for v in L[-P:])
+            found = Finding(Regime.OSCILLATING, {"period": P, "cycle": cyc},
+                            (int(k[oa]), int(k[-1])),
+                            f"the tail {int(k[oa])}..{int(k[-1])} repeats with period {P}: a "
+                            "cycle, not convergence")
+    return (found if found is not None else _undetermined(k, L)), notes
+
+
+def explain(found: Finding, notes: list, prefix: str = "") -> str:
+    """The ``reason``: what was read first (a prefix such as how f* was obtained), the
+    finding, then what was dropped."""
+    parts = ([prefix] if prefix else []) + [found.text] + notes
+    return "; ".join(p for p in parts if p)
+
+
+def estimate_row(row: Row, measure: str, level: float, round_q: bool,
+                 prefix: str = "") -> OrderEstimate:
+    """:func:`analyse` and :func:`explain` into an :class:`OrderEstimate`."""
+    with np.errstate(all="ignore"):
+        found, notes = analyse(row, level, round_q)
+    fields = {k: v for k, v in found.fields.items() if v is not None}
+    for key, v in list(fields.items()):
+        if isinstance(v, float) and not math.isfinite(v):
+            del fields[key]
+        elif isinstance(v, tuple) and any(x is None or (isinstance(x, float)
+                                                         and not math.isfinite(x)) for x in v):
+            del fields[key]
+        elif isinstance(v, np.floating | np.integer):
+            fields[key] = v.item()
+    win = found.window
+    has_ci = any(k.endswith("_ci") for k in fields)
+    return OrderEstimate(regime=found.regime, **fields, level=level if has_ci else None,
+                         window=win, n_used=0 if win is None else win[1] - win[0] + 1,
+                         measure=measure, reason=explain(found, notes, prefix))
+
+
+__all__ += ["estimate_row", "Row", "LN10"]

@@ -1,0 +1,232 @@
+"""The sequence classes of issue 13, one test each; every expected value is derived in a
+comment from how the sequence is built."""
+
+import math
+
+import mpmath
+import numpy as np
+import pytest
+
+from lrtheory.estimate import THRESHOLDS, Regime, estimate_order, thresholds_table
+
+
+def rel(a, b):
+    return abs(a / b - 1)
+
+
+def test_exact_errors_to_1e300_keep_the_slow_mode():
+    # 0.3^k for 30 steps, then 0.9 per step, down to 1e-300 (x* = 0: exact floats): the
+    # asymptotic rate is 0.9 exactly (log e is linear in k after step 30), not 0.3
+    e = [1.0]
+    while e[-1] > 1e-300:
+        e.append(e[-1] * (0.3 if len(e) <= 30 else 0.9))
+    est = estimate_order(e)
+    assert est.regime == "linear" and rel(est.rate, 0.9) < 1e-12
+
+
+def test_rmsprop_limit_rate():
+    # RMSprop with eps outside the square root on f = x^2/2 (lambda = 1): once sqrt(v_k)
+    # has decayed far below eps, x_(k+1) = (1 - lr/(sqrt(v_k) + eps)) x_k -> (1 - lr/eps)
+    lr, eps, beta = 1e-3, 1e-2, 0.9
+    x, v, e = 1.0, 0.0, []
+    while abs(x) > 1e-300 and len(e) < 3000:
+        e.append(abs(x))
+        v = beta * v + (1 - beta) * x * x
+        x -= lr * x / (math.sqrt(v) + eps)
+    est = estimate_order(e)
+    assert est.regime == "linear" and rel(est.rate, 1 - lr / eps) < 1e-6
+
+
+@pytest.mark.parametrize("decades", [8.5, 9.2])
+def test_linear_then_frozen_floor(decades):
+    # 3 * 0.9^k until it falls below 3e-decades, then the iterate stops moving (constant):
+    # linear with rate 0.9 (exact before the floor), the floor's level is that constant,
+    # entered where the constant was first reached
+    k = np.arange(int(decades * math.log(10) / -math.log(0.9)) + 400)
+    e = 3.0 * 0.9 ** k
+    last = np.flatnonzero(e >= 3 * 10 ** -decades)[-1]
+    e = np.maximum(e, e[last])
+    est = estimate_order(e)
+    assert est.regime == "linear" and rel(est.rate, 0.9) < 1e-9
+    assert rel(est.floor, e[last]) < 1e-12 and est.floor_at == last
+
+
+def test_slowly_settling_ratio_is_extrapolated():
+    # e_(k+1) = (C + a s^k) e_k with C = 0.5, a = 0.15, s = 0.97, 150 steps: the last ratio
+    # is still 0.5 + 0.15 * 0.97^149 = 0.5017 and the last-half mean ~0.505; the model
+    # log e = c + k log C + b1 s^k + b2 s^2k is the expansion of sum log(1 + (a/C) s^j) to
+    # second order, the third-order rest (0.3 * 0.97^75)^3 / 3 ~ 1e-4 over the window:
+    # C to 1e-3
+    C, a, s = 0.5, 0.15, 0.97
+    e = [1.0]
+    for k in range(150):
+        e.append(e[-1] * (C + a * s ** k))
+    est = estimate_order(e)
+    assert est.regime == "linear" and rel(est.rate, C) < 1e-3 and "transient" in est.model
+
+
+@pytest.mark.parametrize("mp", [False, True])
+def test_q_superlinear_is_recognised(mp):
+    # e_(k+1) = e_k * 2/(k+2) (BFGS-like): C_k = 2/(k+2) -> 0 at q = 1, no fixed order
+    if mp:
+        with mpmath.workdps(30):
+            e = [mpmath.mpf(1)]
+            for k in range(80):
+                e.append(e[-1] * mpmath.exp(-0.1 * (k + 1)))     # 90+ decades
+    else:
+        e = [1.0]
+        while e[-1] > 1e-300:
+            e.append(e[-1] * 2.0 / (len(e) + 1))
+    est = estimate_order(e)
+    assert est.regime == "superlinear" and est.ratio_to_zero is True and est.q == 1.0
+    assert est.rate is None and "C_k -> 0" in est.reason
+
+
+@pytest.mark.parametrize("q", [1.8, 2.5])
+def test_non_standard_order_is_not_snapped(q):
+    # e_(k+1) = e_k^q exactly (mpmath): q_fit = q to rounding, q itself unrounded; C = 1
+    with mpmath.workdps(30):
+        e = [mpmath.mpf("0.1")]
+        while e[-1] > mpmath.mpf(10) ** -3000:
+            e.append(e[-1] ** q)
+    est = estimate_order(e)
+    assert est.regime == "superlinear" and abs(est.q - q) < 1e-9 and est.rate_q == est.q_fit
+    assert rel(est.rate, 1.0) < 1e-6
+    # rounding is opt-in: 2.5 is no standard order, 1.8 neither
+    assert estimate_order(e, round_q=True).q == est.q
+
+
+def test_round_q_is_opt_in():
+    # e_(k+1) = e_k^2 exactly: round_q=True reports 2.0; the default the fit
+    with mpmath.workdps(30):
+        e = [mpmath.mpf(10) ** -(2 ** k) for k in range(11)]
+    assert estimate_order(e, round_q=True).q == 2.0
+    assert estimate_order(e).q == estimate_order(e).q_fit
+
+
+@pytest.mark.parametrize("g,n", [(2.0, 5), (2.0, 6), (3.0, 5)])
+def test_short_divergence(g, n):
+    # 0.1 g^k over 5 or 6 points: every rise the same (log g): diverged, growth g exactly
+    est = estimate_order(0.1 * g ** np.arange(n, dtype=float))
+    assert est.regime == "diverged" and rel(est.growth, g) < 1e-12
+
+
+def test_super_exponential_divergence_gets_its_order():
+    # Newton's |x_k| = 1.5^(3^k): log e_(k+1) = 3 log e_k exactly; float64 overflows after
+    # 7 finite points (1.5^729 ~ 1e128, 1.5^2187 = inf)
+    with np.errstate(over="ignore"):
+        e = 1.5 ** (3.0 ** np.arange(10))
+    assert np.isfinite(e[6]) and not np.isfinite(e[7])
+    est = estimate_order(e)
+    assert est.regime == "diverged" and est.diverged_at == 7
+    assert abs(est.growth_order - 3) < 1e-12 and est.growth is None
+
+
+@pytest.mark.parametrize("A,p,k0", [(1.0, 1.0, 1.0), (2.0, 0.5, 5.0), (5.0, 2.0, 10.0)])
+def test_power_law_with_offset(A, p, k0):
+    # e_k = A (k + k0)^-p is the model itself (k0 profiled): A, p, k0 to 1e-6
+    k = np.arange(1000, dtype=float)
+    est = estimate_order(A * (k + k0) ** -p)
+    assert est.regime == "sublinear" and abs(est.p - p) < 1e-6 and rel(est.A, A) < 1e-6
+    assert abs(est.k0 - k0) < 1e-4 * k0
+
+
+def test_noisy_power_law():
+    # 10 % multiplicative noise on 2 (k+1)^-1: the least-squares fit on log e over the
+    # whole stretch has sd(p) ~ 0.1 sqrt(12/n)/log-range ~ 0.01: p within 0.05, A 10 %
+    rng = np.random.default_rng(3)
+    k = np.arange(1000, dtype=float)
+    est = estimate_order(2.0 * (k + 1) ** -1.0 * np.exp(0.1 * rng.standard_normal(1000)))
+    assert est.regime == "sublinear" and abs(est.p - 1) < 0.05 and rel(est.A, 2) < 0.1
+    assert est.p_ci[0] < est.p < est.p_ci[1] and est.level == 0.95
+
+
+def test_window_is_used_exactly():
+    # (0, 299) of 0.8^k followed by a flat stretch: the window is used as given (no head
+    # trimmed inside it, no floor cut), the rate exact
+    e = np.concatenate([0.8 ** np.arange(300.0), np.full(100, 0.8 ** 300)])
+    est = estimate_order(e, window=(0, 299))
+    assert est.window == (0, 299) and rel(est.rate, 0.8) < 1e-12
+
+
+def test_loss_values_f_star_given_and_estimated():
+    # f_k = 3 + 2 * 0.9^k: with f* = 3 the errors are 2 * 0.9^k; with f* unknown the
+    # differences f_k - f_(k+1) = 0.2 * 0.9^k have the same rate, and the geometric tail
+    # sum extrapolates f* = f_last - d_last 0.9/0.1 = 3 (to rounding of f, ~1e-15)
+    f = 3.0 + 2.0 * 0.9 ** np.arange(190.0)
+    est = estimate_order(f, f_star=3.0)
+    assert est.regime == "linear" and rel(est.rate, 0.9) < 1e-6 and est.f_star == 3.0
+    est = estimate_order(f, f_star="estimate")
+    assert est.regime == "linear" and rel(est.rate, 0.9) < 1e-6 and abs(est.f_star - 3) < 1e-12
+    assert est.reason.startswith("f* unknown")
+    assert estimate_order(f).regime == "stalled"      # read as errors, f settles at 3
+
+
+def test_stochastic_linear_to_noise_floor():
+    # SGD-like: e_k = (0.95^k + 1e-4) exp(0.1 z_k): linear at 0.95 into a floor whose
+    # geometric mean is 1e-4 exactly; rate and floor fitted jointly with 95 % intervals.
+    # Over 20 seeds each interval holds its truth Binomial(20, 0.95) times: >= 16 (0.984).
+    hits_r = hits_f = 0
+    for s in range(20):
+        z = np.random.default_rng(s).standard_normal(800)
+        est = estimate_order((0.95 ** np.arange(800) + 1e-4) * np.exp(0.1 * z))
+        assert est.regime == "linear" and rel(est.rate, 0.95) < 0.01 and rel(est.floor, 1e-4) < 0.1
+        hits_r += est.rate_ci[0] <= 0.95 <= est.rate_ci[1]
+        hits_f += est.floor_ci[0] <= 1e-4 <= est.floor_ci[1]
+    assert hits_r >= 16 and hits_f >= 16
+
+
+def test_thresholds_one_table():
+    # every threshold is a field of THRESHOLDS and a row of the generated table
+    tab = thresholds_table()
+    for name in THRESHOLDS.__dataclass_fields__:
+        assert f"`{name}`" in tab
+    assert "N\\_MIN" in thresholds_table("latex")
+
+
+def test_short_repr_and_regime_enum():
+    est = estimate_order(0.5 ** np.arange(60.0))
+    assert est.regime is Regime.LINEAR and est.regime == "linear"
+    text = repr(est)
+    assert text.startswith("OrderEstimate(regime='linear'") and "p=" not in text
+    assert "floor=" not in text and "<table" in est._repr_html_()
+
+
+def test_newton_reaching_x_star_in_float64_is_round_off_not_finite():
+    # Newton on exp(x) - 2x in float64: e_(k+1) ~ e_k^2 / 2, so after 8e-14 the next error
+    # would be ~3e-27, far below eps * |x*| ~ 1.5e-16: x rounds to x* and the error is 0.
+    # Those zeros are the round-off floor (superlinear), not finite termination.
+    e = [0.3068528194400547, 0.04261170178293927, 0.0008951193589700202,
+         4.004998260809245e-07, 8.01581023779363e-14] + [0.0] * 8
+    est = estimate_order(e)
+    assert est.regime == "superlinear" and est.q_ci[0] <= 2 <= est.q_ci[1]
+    assert "round-off" in est.reason and est.finite_at is None
+
+
+def test_frozen_floor_at_any_depth_but_a_stall_flattens():
+    # 2 * 0.85^k frozen at 2e-5 (5 decades: a float32-like depth): the run falls into the
+    # constant at full speed (a corner), so it is linear (rate 0.85 exactly) with a floor.
+    # 0.1 + 0.8^k becomes bitwise constant too (0.8^k < ulp(0.1)/2 after ~170 steps), but
+    # its approach flattens geometrically: stalled at 0.1.
+    e = np.maximum(2 * 0.85 ** np.arange(400.0), 2e-5)
+    est = estimate_order(e)
+    assert est.regime == "linear" and rel(est.rate, 0.85) < 1e-12 and rel(est.floor, 2e-5) < 1e-12
+    e = 0.1 + 0.8 ** np.arange(400.0)
+    assert e[-1] == e[-2] == 0.1
+    est = estimate_order(e)
+    assert est.regime == "stalled" and rel(est.limit, 0.1) < 1e-12
+
+
+def test_bfgs_and_newton_on_rosenbrock_in_float64():
+    # BFGS converges Q-superlinearly (Dennis and More 1974: C_k -> 0, no fixed order);
+    # Newton quadratically (q = 2). In float64 each has a handful of such steps before
+    # x rounds to x* = (1, 1): BFGS's log ratios fall arithmetically (Q-superlinear),
+    # Newton's grow geometrically (an order, whose interval holds 2).
+    import lrtheory as lrt
+
+    p = lrt.problems.get("rosenbrock")
+    est = estimate_order(lrt.run(lrt.methods.get("bfgs"), p, steps=200))
+    assert est.regime == "superlinear" and est.ratio_to_zero is True and est.q == 1.0
+    est = estimate_order(lrt.run(lrt.methods.get("newton"), p, steps=60))
+    assert est.regime == "superlinear" and not est.ratio_to_zero
+    assert est.q_ci[0] <= 2 <= est.q_ci[1]

@@ -1,0 +1,74 @@
+"""The estimator against sequences with known truth (lrtheory.estimate.validation), and the
+vectorised path against the scalar one on the whole validation set."""
+
+import numpy as np
+import pandas as pd
+
+from lrtheory.estimate import COLUMNS, estimate_order, estimate_orders
+from lrtheory.estimate import validation as V
+
+
+def _pooled_coverage(rows):
+    hits = [v for r in rows for k, v in r.items() if k.startswith("cov_") and (
+        r["noisy"] is True or (isinstance(r["noisy"], tuple) and k[4:] in r["noisy"]))]
+    return float(np.mean(hits)), len(hits)
+
+
+def test_validation_accuracy_and_coverage():
+    # issue 13's acceptance at reduced size: right on >= 98 % (regime and the headline
+    # number within the class tolerance, validation.TOL); the 95 % intervals of the noisy
+    # cases hold the truth between 90 % and 99 % of the time (pooled over ~90 intervals:
+    # binomial sd 0.023 around 0.95). The held-out family (other seeds and parameters)
+    # must be as accurate.
+    rows = V.evaluate(V.cases(small=True))
+    assert np.mean([r["right"] for r in rows]) >= 0.98
+    cov, n = _pooled_coverage(rows)
+    assert n >= 80 and 0.90 <= cov <= 0.99
+    held = V.evaluate(V.cases(small=True, held_out=True))
+    assert np.mean([r["right"] for r in held]) >= 0.98
+    # every class the issue lists is in the set, and the plain estimators of the ablation
+    # are worse than this one on it
+    classes = {c.cls for c in V.cases(small=True)}
+    assert {"transient", "rmsprop", "floor", "settling", "double eigenvalue", "Q-superlinear",
+            "order mpmath", "isolated zeros", "terminal zeros", "arithmetic to 0",
+            "short divergence", "super-exponential", "sublinear noisy", "stalled",
+            "oscillating", "stochastic floor", "loss f* unknown"} <= classes
+    ab = V.ablation(V.cases(small=True))
+    assert max(v["ALL"] for v in ab.values()) < 0.6
+
+
+def _batch(cs, **kw):
+    """estimate_orders on cases of any lengths and number types (object array, padded)."""
+    T = max(len(c.data) for c in cs)
+    E = np.full((len(cs), T), 1.0, dtype=object)
+    for i, c in enumerate(cs):
+        E[i, :len(c.data)] = list(c.data)
+    if all(c.kind == "float64" for c in cs):
+        E = E.astype(float)
+    return estimate_orders(E, lengths=np.array([len(c.data) for c in cs]), **kw)
+
+
+def test_vectorised_equals_scalar_on_the_validation_set():
+    # the rows of estimate_orders are estimate_order's, field for field, on every case
+    cs = V.cases()
+    groups = {}
+    for c in cs:
+        key = (c.kwargs.get("window"), "estimate" if c.kwargs.get("f_star") == "estimate"
+               else ("given" if "f_star" in c.kwargs else None), c.kind)
+        groups.setdefault(key, []).append(c)
+    for (window, fs, _), group in groups.items():
+        kw = {"window": window}
+        if fs == "estimate":
+            kw["f_star"] = "estimate"
+        elif fs == "given":
+            kw["f_star"] = np.array([c.kwargs["f_star"] for c in group])
+        df = _batch(group, **kw)
+        expected = pd.DataFrame([estimate_order(c.data, **c.kwargs).as_row() for c in group])
+        expected = expected.astype({k: v for k, v in COLUMNS.items() if v != "object"})
+        if fs == "given":     # the scalar path says how f* entered; the table has f_star
+            expected["reason"] = df["reason"]
+        pd.testing.assert_frame_equal(df.drop(columns=["rate_limits", "cycle"]),
+                                      expected.drop(columns=["rate_limits", "cycle"]),
+                                      check_dtype=False)
+        assert list(df.rate_limits) == list(expected.rate_limits)
+        assert list(df.cycle) == list(expected.cycle)
