@@ -20,6 +20,7 @@ Reference: Moré, Garbow, Hillstrom (1981), ACM Trans. Math. Software 7(1):17-41
 from __future__ import annotations
 
 import functools
+from collections.abc import Mapping
 
 import jax
 import jax.numpy as jnp
@@ -91,6 +92,32 @@ def _residual_fn(res, syms):
     return residuals
 
 
+class _LazyData(Mapping):
+    """``data`` whose callable entries in ``lazy`` are computed on first access (the
+    Hessian spectrum at x* costs a compile; building the problem should not)."""
+
+    def __init__(self, plain: dict, lazy: dict):
+        self._plain, self._lazy = dict(plain), dict(lazy)
+
+    def __getitem__(self, key):
+        if key not in self._plain and key in self._lazy:
+            self._plain[key] = self._lazy.pop(key)()
+        return self._plain[key]
+
+    def __iter__(self):
+        return iter([*self._plain, *self._lazy])
+
+    def __len__(self):
+        return len(self._plain) + len(self._lazy)
+
+
+def _spectrum(hess, x_star):
+    def compute():
+        H = np.asarray(jax.jit(hess)(jnp.asarray(x_star, dtype=jnp.float64)))
+        return np.linalg.eigvalsh(0.5 * (H + H.T))
+    return compute
+
+
 def _near(x0: np.ndarray):
     """Random starts: uniform on :math:`x_0 \\pm 0.1 \\max(1, |x_0|)` per coordinate (the
     paper's own variants scale x0 by 10 and 100; this box stays in x0's basin and domain,
@@ -141,7 +168,9 @@ def mgh(function: int | str, n: int | None = None, m: int | None = None, x0=None
       A :class:`~lrtheory.problems.Problem` named ``"mgh_<name>"``, ``params={"n": n,
       "m": m}``, tags ``"mgh"``, ``"least-squares"`` and ``"convex"`` (linear functions
       32-34) or ``"nonconvex"``; ``data`` holds ``number``, ``m``, ``residuals`` (the JAX
-      residual vector function) and ``f_star_paper``.
+      residual vector function), ``f_star_paper``, ``title``, ``note`` and, where
+      ``x_star`` is known, ``eigenvalues``: the spectrum of the (autodiff, float64) Hessian
+      at ``x_star``, computed on first access (``theory.curvature`` reads it).
 
     Example (Powell singular: f(x0) = 215, Hessian singular at x* = 0):
       >>> p = mgh("powell_singular")
@@ -172,12 +201,15 @@ def mgh(function: int | str, n: int | None = None, m: int | None = None, x0=None
                              if paper is not None else "minimum not printed in the paper")
     tags = {"mgh", "least-squares", *spec.tags} | ({"scalar"} if n == 1 else set())
     start = as_x(spec.x0(n, m) if x0 is None else x0, n, "x0")
+    hess = jax.hessian(value)
+    data = {"number": spec.number, "m": m, "residuals": rfn, "f_star_paper": paper,
+            "title": spec.title, "note": spec.note}
+    lazy = {} if xs is None else {"eigenvalues": _spectrum(hess, xs)}
     return Problem(
         name=f"mgh_{spec.name}", dim=n, value=value, grad=jax.grad(value),
-        hess=jax.hessian(value), x0=start, x_star=xs, f_star=f_star,
+        hess=hess, x0=start, x_star=xs, f_star=f_star,
         symbols=syms, params={"n": n, "m": m},
-        data={"number": spec.number, "m": m, "residuals": rfn, "f_star_paper": paper,
-              "title": spec.title, "note": spec.note},
+        data=_LazyData(data, lazy),
         tags=frozenset(tags), x0_sampler=_near(start),
         expr_fn=lambda: sp.Add(*[r**2 for r in _residual_exprs(res)]),
         x_star_note=note,
