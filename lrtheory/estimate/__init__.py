@@ -46,12 +46,17 @@ How a sequence is read, in order (thresholds are constants in ``_regimes``):
    (so a floor far above round-off is never called linear); ``rate_ci`` is the spread of
    block-to-block slopes. Otherwise ``undetermined``, with the reason.
 
+Runs made elsewhere (a training log, a solver's history): :func:`estimate_runs` (or
+:func:`estimate_orders` given a ``pandas.DataFrame``) reads a tidy table, one row per run
+and step, and :func:`read_runs` reads one from CSV, parquet or JSON lines.
+
 References: Ypma (1995) and Grau-Sanchez, Noguera, Gutierrez (2011) for the COC/ACOC;
 Aitken (1926) for the extrapolation.
 """
 
-from ._api import estimate_order, estimate_orders, per_iteration
+from ._api import estimate_order, per_iteration
 from ._result import COLUMNS, REGIMES, OrderEstimate
+from ._tidy import estimate_orders, estimate_runs, read_runs
 
-__all__ = ["estimate_order", "estimate_orders", "per_iteration", "OrderEstimate", "REGIMES",
-           "COLUMNS"]
+__all__ = ["estimate_order", "estimate_orders", "estimate_runs", "read_runs", "per_iteration",
+           "OrderEstimate", "REGIMES", "COLUMNS"]

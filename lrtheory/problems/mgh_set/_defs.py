@@ -43,6 +43,11 @@ class MGHFunction:
     ``dims(n, m)`` validates and completes the dimensions (``None`` = the default);
     ``f_star(n, m)`` is the paper's minimum value or ``None`` where it prints none;
     ``x_star(n, m)`` an exact minimiser where the paper gives one, else ``None``.
+
+    Example:
+      >>> f = FUNCTIONS[19]
+      >>> f.number, f.name, f.dims(None, None), f.dims(9, None), f.f_star(9, 31)
+      (20, 'watson', (6, 31), (9, 31), 1.39976e-06)
     """
 
     number: int
