@@ -4,7 +4,8 @@
 :mod:`.quadratic`, analytic test functions (:mod:`.functions`), small landscapes with
 exact critical points (:mod:`.landscapes`), data-set problems (:mod:`.datasets`) and
 neural networks on the digits (:mod:`.nets`), the 35 Moré-Garbow-Hillstrom test
-functions (:mod:`.mgh_set`, registered as ``"mgh_<name>"``). Your own problems:
+functions (:mod:`.mgh_set`, registered as ``"mgh_<name>"``) and the 24 COCO/BBOB functions
+(:func:`bbob`, :func:`bbob_suite`; JAX, instance by instance). Your own problems:
 :func:`from_expr` (a formula, derivatives by SymPy) and :func:`from_jax` (a JAX function,
 derivatives by autodiff).
 """
@@ -19,6 +20,7 @@ from lrtheory import _x64  # noqa: F401  (float64 before any JAX array: lrtheory
 
 from ._base import Problem, as_x, from_expr, parse_expr
 from ._jax import from_jax
+from .bbob import bbob, bbob_suite
 from .datasets import least_squares, logistic
 from .functions import ackley, beale, booth, himmelblau, rastrigin, rosenbrock
 from .landscapes import double_well, saddle, scalar_smooth, x4
@@ -30,7 +32,7 @@ _FACTORIES = (rosenbrock, beale, booth, himmelblau, rastrigin, ackley, double_we
               scalar_smooth, x4, least_squares, logistic, mlp, cnn)
 
 __all__ = ["Problem", "from_expr", "from_jax", "parse_expr", "as_x", "quadratic", "get", "names",
-           "register", "mgh", "mgh_names", *(f.__name__ for f in _FACTORIES)]
+           "register", "mgh", "mgh_names", "bbob", "bbob_suite", *(f.__name__ for f in _FACTORIES)]
 
 _REGISTRY: dict[str, Callable[..., Problem]] = {}
 
