@@ -74,6 +74,11 @@ def _save(fig, path: Path) -> None:
 
 # ---------------------------------------------------------------------------- estimate
 def estimate(args) -> int:
+    if args.from_file is not None:
+        return estimate_from(args)
+    if args.problem is None or args.method is None:
+        raise UsageError("--problem and --method are required (or --from FILE to "
+                         "estimate runs made elsewhere)")
     plot = check_figure(args.plot)
     positive_lr(args.lr)
     x0 = vector(args.x0, "--x0")
@@ -99,6 +104,51 @@ def estimate(args) -> int:
         ax = plots.errors({label: traj}, est, measure=args.measure)
         _save(ax.figure, plot)
     return 0
+
+
+_FROM_SHOWN = ("regime", "q", "rate", "rate_lo", "rate_hi", "p", "limit", "growth")
+
+
+def estimate_from(args) -> int:
+    """``estimate --from FILE``: one estimate per run of a table made elsewhere."""
+    for flag in ("problem", "method", "param", "hyper", "lr", "x0", "seed", "plot"):
+        if getattr(args, flag) is not None:
+            raise UsageError(f"--{flag.replace('_', '-')} does not apply with --from (the "
+                             "runs are in the file)")
+    if args.f_star is not None and not math.isfinite(args.f_star):
+        raise UsageError(f"--f-star must be finite; got {args.f_star}")
+    from .estimate import estimate_runs, read_runs
+
+    try:
+        df = read_runs(args.from_file)
+    except ValueError as e:
+        raise UsageError(f"--from: {e}") from None
+    step_col = None if args.step_col.lower() == "none" else args.step_col
+    out = estimate_runs(df, run_col=args.run_col, step_col=step_col,
+                        value_col=args.value_col, f_star=args.f_star)
+    if args.json:
+        records = [{str(k): _jsonable(None if _isna(v) else _plain(v)) for k, v in row.items()}
+                   for row in out.to_dict("records")]
+        print(json.dumps(records))
+        return 0
+    cols = [args.run_col, "n_steps", *_FROM_SHOWN]
+    _print_table([tuple(_fmt(None if _isna(r[c]) else _plain(r[c])) for c in cols)
+                  for r in out.to_dict("records")],
+                 f"{len(out)} run(s) from {args.from_file}", header=tuple(cols))
+    for r in out.to_dict("records"):  # reasons are sentences: one line each, not a column
+        print(f"{r[args.run_col]}: {r['reason']}")
+    return 0
+
+
+def _isna(v) -> bool:
+    import pandas as pd
+
+    return not isinstance(v, tuple | list) and bool(pd.isna(v))
+
+
+def _plain(v):
+    """numpy scalars -> Python numbers (for _fmt and JSON)."""
+    return v.item() if hasattr(v, "item") else v
 
 
 # ------------------------------------------------------------------------------- sweep

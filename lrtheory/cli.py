@@ -225,11 +225,11 @@ def _debug(p, default=False):
                    help="show tracebacks on errors")
 
 
-def _common_run_args(p):
-    p.add_argument("--problem", required=True, help="registered problem (see `problems`)")
+def _common_run_args(p, required: bool = True):
+    p.add_argument("--problem", required=required, help="registered problem (see `problems`)")
     p.add_argument("--param", action="append", metavar="NAME=VALUE",
                    help="problem parameter, repeatable (e.g. --param dim=10)")
-    p.add_argument("--method", required=True, help="registered method (see `methods`)")
+    p.add_argument("--method", required=required, help="registered method (see `methods`)")
     p.add_argument("--hyper", action="append", metavar="NAME=VALUE",
                    help="method hyperparameter, repeatable (e.g. --hyper beta=0.9)")
     p.add_argument("--steps", type=int, default=1000, help="iterations (default 1000)")
@@ -262,8 +262,9 @@ def build_parser() -> argparse.ArgumentParser:
         p.set_defaults(func=func)
         return p
 
-    p = command("estimate", "run one method and estimate q, C and the regime", C.estimate)
-    _common_run_args(p)
+    p = command("estimate", "run one method and estimate q, C and the regime; or, with "
+                "--from, estimate the runs of a table made elsewhere", C.estimate)
+    _common_run_args(p, required=False)
     p.add_argument("--lr", type=float, help="learning rate (required for first-order methods)")
     p.add_argument("--x0", help="start, comma-separated (default: the problem's)")
     p.add_argument("--seed", type=int, help="mini-batch seed for data-set problems")
@@ -271,6 +272,17 @@ def build_parser() -> argparse.ArgumentParser:
                    help="error measure (default auto: distance to x* when known)")
     p.add_argument("--json", action="store_true", help="print JSON instead of a table")
     p.add_argument("--plot", help="write the error curve with the fit (.pdf, .png, .svg)")
+    p.add_argument("--from", dest="from_file", metavar="FILE",
+                   help="estimate the runs in FILE instead (.csv, .parquet, .jsonl): one row "
+                   "per run and step; no --problem/--method then")
+    p.add_argument("--run-col", default="run", help="with --from: run column (default run)")
+    p.add_argument("--step-col", default="step",
+                   help="with --from: step column (default step; 'none': row order)")
+    p.add_argument("--value-col", default="loss",
+                   help="with --from: value column (default loss)")
+    p.add_argument("--f-star", type=float, default=None,
+                   help="with --from: optimal value; unknown by default (successive "
+                   "differences |f_k - f_(k+1)| are used)")
 
     p = command("sweep", "a grid of learning rates x seeds -> a table", C.sweep)
     _common_run_args(p)

@@ -65,7 +65,8 @@ import json, jax, jax.numpy as jnp, numpy as np, lrtheory as lrt
 from lrtheory.config import precision
 def hexes(a): return [float(v).hex() for v in np.asarray(a, float).reshape(-1)]
 out = {}
-names = [n for n in lrt.problems.names() if n not in ("mlp", "cnn")]
+names = [n for n in lrt.problems.names() if n not in ("mlp", "cnn") and not n.startswith("mgh_")]
+names += ["mgh_gulf", "mgh_osborne2"]  # two of the 35 MGH functions: data columns, 65 residuals
 probs = {n: lrt.problems.get(n) for n in names}
 probs["mlp"] = lrt.problems.get("mlp", hidden=4, n_train=40, seed=1)
 for n, p in probs.items():

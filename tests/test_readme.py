@@ -18,6 +18,14 @@ def test_readme_python_examples_run(tmp_path, monkeypatch, capsys):
     # First example: GD at lr = 0.015 on a spectrum [1, 100] contracts by
     # max(|1 - 0.015|, |1 - 1.5|) = 0.985; the estimate and the theory both print it.
     assert out.splitlines()[0].startswith("linear 0.98")
+    # "Rates of runs you already have": both logged SGD runs (consistent least squares, so
+    # SGD converges linearly) are linear, the larger step contracts faster, and the rate
+    # per step is the tenth root of the rate per record (one record every 10 steps).
+    rates = namespace["rates"]
+    assert list(rates.regime) == ["linear", "linear"]
+    assert 0 < rates.rate[1] < rates.rate[0] < 1
+    assert all(abs(r ** 10 - c) <= 1e-12 for r, c in zip(rates.rate_per_step, rates.rate,
+                                                          strict=True))
 
 
 def test_readme_method_table_is_the_registry():

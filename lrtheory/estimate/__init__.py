@@ -60,15 +60,21 @@ Validation (:mod:`lrtheory.estimate.validation`, ``python -m lrtheory.estimate.v
 held-out family; coverage of the 95 % intervals on the noisy classes 0.89 to 0.98 (see the
 README). Plain COC, ACOC and a last-half least-squares fit are right on 37 %, 39 %, 23 %.
 
+Runs made elsewhere (a training log, a solver's history): :func:`estimate_runs` (or
+:func:`estimate_orders` given a ``pandas.DataFrame``) reads a tidy table, one row per run
+and step, and :func:`read_runs` reads one from CSV, parquet or JSON lines.
+
 References: Ypma (1995) and Grau-Sanchez, Noguera, Gutierrez (2011) for the COC/ACOC;
 Aitken (1926) for the extrapolation; Newey and West (1987), Andrews (1991) for the
 autocorrelation-consistent standard errors.
 """
 
 from .._vocab import Regime
-from ._api import estimate_order, estimate_orders, per_iteration
+from ._api import estimate_order, per_iteration
 from ._result import COLUMNS, REGIMES, OrderEstimate
 from ._thresholds import THRESHOLDS, Thresholds, thresholds_table
+from ._tidy import estimate_orders, estimate_runs, read_runs
 
-__all__ = ["estimate_order", "estimate_orders", "per_iteration", "OrderEstimate", "REGIMES",
-           "COLUMNS", "THRESHOLDS", "Thresholds", "thresholds_table", "Regime"]
+__all__ = ["estimate_order", "estimate_orders", "estimate_runs", "read_runs", "per_iteration",
+           "OrderEstimate", "REGIMES", "COLUMNS", "THRESHOLDS", "Thresholds",
+           "thresholds_table", "Regime"]
