@@ -250,3 +250,51 @@ def test_scaling_smoke(tmp_path):
     assert numbers["ScaleThroughputMax"] > 0 and numbers["ScaleRunMax"] > 0
     assert numbers["ScaleBenchAvailable"] in (0, 1)
     assert len(_table_rows(out.tables[0])) >= 1
+
+
+# ----------------------------------------------------------------------------- judging words
+def test_factor_words_names_numbers_not_flattering_orders():
+    # The bands follow from the constants: "about the same" below 1.25; an order of
+    # magnitude only for |log10 x - k| <= 0.15 (x in [10^0.85, 10^1.15] = [7.08, 14.1]).
+    fw = _common.factor_words
+    assert fw(1.2) == fw(1 / 1.2) == "about the same"
+    assert fw(3.6) == "a factor of about 3.6"  # the issue-17 case: not "ten or more"
+    assert fw(2.9) == "a factor of about 2.9"
+    assert fw(61.0) == "a factor of about 61"  # log10 61 = 1.785: 0.215 from 2
+    assert fw(10 ** 0.86) == fw(10 ** -1.14) == "about an order of magnitude"
+    assert fw(10 ** 0.84) == "a factor of about 6.9"  # 10^0.84 = 6.92, just outside
+    assert fw(100.0) == "about two orders of magnitude"
+    with pytest.raises(ValueError, match="x must be a positive"):
+        fw(0.0)
+    assert _common.factor_macro(3.6) == _common.Macro(3.6, "a factor of about 3.6")
+    assert _common.factor_macro(math.nan).latex == "--"
+
+
+def test_ratio_is_symmetric_factor():
+    assert _common.ratio(2.0, 8.0) == _common.ratio(8.0, 2.0) == 4.0
+    assert math.isnan(_common.ratio(0.0, 1.0))
+
+
+def test_claim_raises_when_data_contradict_text():
+    _common.claim(True, "holds")
+    with pytest.raises(_common.ClaimError, match="a factor of ten or more"):
+        _common.claim(3.6 >= 10, "a factor of ten or more")
+
+
+def test_leader_words_names_overlapping_intervals():
+    lw = _common.leader_words
+    assert lw({"Adam": (3.0, 2.5, 3.5), "SGD": (1.0, 0.5, 1.5)}) == "Adam"
+    # SGD's interval [2.4, 3.2] reaches Adam's lower bound 2.5: not distinguishable
+    assert lw({"Adam": (3.0, 2.5, 3.5), "SGD": (2.8, 2.4, 3.2)}) == \
+        "Adam, not distinguishable from SGD"
+    assert lw({"a": (1.0, 0.9, 1.1), "b": (2.0, 1.9, 2.1)}, larger=False) == "a"
+    assert lw({"a": (3, 2, 4), "b": (2.5, 1.5, 3.5), "c": (2.1, 2, 2.2), "d": (0, 0, 0)}) \
+        == "a, not distinguishable from b and c"
+
+
+def test_count_words_never_overstates():
+    assert _common.count_words(9, 9) == "all 9"
+    assert _common.count_words(0, 9) == "none"
+    assert _common.count_words(3, 9) == "3 of 9"
+    with pytest.raises(ValueError, match="0 <= n <= total"):
+        _common.count_words(10, 9)
