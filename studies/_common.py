@@ -264,8 +264,16 @@ def write_table(path: Path, rows: Sequence[Sequence[Any]], header: Sequence[str]
     return path
 
 
-def mean_ci(values: Sequence[float], level: float = 0.95) -> tuple[float, float, float]:
-    """Mean of seeds and its Student-t confidence interval (NaN bounds for one seed)."""
+def mean_ci(values: Sequence[float], level: float = 0.95,
+            resolution: float = 0.0) -> tuple[float, float, float]:
+    """Mean of seeds and its Student-t confidence interval (NaN bounds for one seed).
+
+    ``resolution``: the step in which each value is quantised (``1/n`` for a fraction of
+    ``n`` starts, a grid step for a window width). Its rounding variance
+    ``resolution**2/12`` (uniform rounding error) is added to the sample variance, so
+    seeds that all give the same quantised value get an interval of the measurement's
+    resolution, not a degenerate ``[m, m]``.
+    """
     from scipy import stats
 
     v = np.asarray(values, float)
@@ -275,7 +283,10 @@ def mean_ci(values: Sequence[float], level: float = 0.95) -> tuple[float, float,
     m = float(v.mean())
     if v.size < 2:
         return m, math.nan, math.nan
-    h = float(stats.t.ppf(0.5 + level / 2, v.size - 1) * v.std(ddof=1) / math.sqrt(v.size))
+    if not resolution >= 0:
+        raise ValueError(f"resolution must be >= 0; got resolution={resolution!r}")
+    sd = math.sqrt(float(v.var(ddof=1)) + resolution**2 / 12)
+    h = float(stats.t.ppf(0.5 + level / 2, v.size - 1) * sd / math.sqrt(v.size))
     return m, m - h, m + h
 
 

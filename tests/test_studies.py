@@ -66,6 +66,15 @@ def test_mean_ci_matches_student_t_by_hand():
     assert math.isnan(_common.mean_ci([1.0])[1])
 
 
+def test_mean_ci_resolution_widens_identical_quantised_values():
+    # four seeds all at 0.5 with resolution 0.1: sd = sqrt(0 + 0.01/12) = 0.028868,
+    # t_{0.975, 3} = 3.182446305284263 (scipy/tables): half-width 3.18245*0.028868/2.
+    m, lo, hi = _common.mean_ci([0.5] * 4, resolution=0.1)
+    assert m == 0.5
+    assert hi - m == pytest.approx(3.182446305284263 * math.sqrt(0.01 / 12) / 2, rel=1e-9)
+    assert _common.mean_ci([0.5] * 4)[1:] == (0.5, 0.5)  # without it: degenerate
+
+
 def test_cache_reuses_values_and_does_not_cache_failures(tmp_path):
     ctx = _common.Context("stability", size="smoke", root=tmp_path, cache=tmp_path / "c")
     calls = []
