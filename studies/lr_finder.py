@@ -23,7 +23,6 @@ from studies._common import (
     Raw,
     camel,
     ci,
-    claim,
     factor_macro,
     int_macro,
     macro,
@@ -233,12 +232,12 @@ def run(ctx: Context) -> Outputs:
     if {"QHundred", "LsFull", "LsMini"} <= set(by):
         # sentences of paper/sections/lr_finder.tex
         full = [k for k in by if not by[k]["spec"]["stochastic"]]
-        claim(all(ratio(by[k]["grid_best"], by[k]["finder"].lr_opt) < 1.25 for k in full),
+        ctx.claim(all(ratio(by[k]["grid_best"], by[k]["finder"].lr_opt) < 1.25 for k in full),
               "with full gradients the grid optimum is within 25% of 2/(L+mu)")
         r = by["QHundred"]["finder"]
-        claim(all(getattr(r, n).lr < by["QHundred"]["grid_best"] for n in SUGGESTIONS),
+        ctx.claim(all(getattr(r, n).lr < by["QHundred"]["grid_best"] for n in SUGGESTIONS),
               "for kappa = 100 all three suggestions lie below the grid optimum")
-        claim(by["LsMini"]["finder"].lr_diverged / by["LsMini"]["finder"].lr_stable
+        ctx.claim(by["LsMini"]["finder"].lr_diverged / by["LsMini"]["finder"].lr_stable
               < by["LsFull"]["finder"].lr_diverged / by["LsFull"]["finder"].lr_stable,
               "mini-batch gradients move the divergence point down")
     abl = data["ablation"]
@@ -246,9 +245,9 @@ def run(ctx: Context) -> Outputs:
     if ("QHundred", "beta", 0.0) in get and ("QHundred", "diverge_factor", 10.0) in get:
         # sentences of the ablation paragraph (paper/sections/lr_finder.tex)
         d = lambda s, v: get[("QHundred", s, v)]["diverged"]  # noqa: E731
-        claim(d("beta", 0.0) < d("beta", DEFAULTS["beta"]),
+        ctx.claim(d("beta", 0.0) < d("beta", DEFAULTS["beta"]),
               "without smoothing the divergence point moves towards 2/L")
-        claim(d("diverge_factor", 10.0) >= d("diverge_factor", 2.0),
+        ctx.claim(d("diverge_factor", 10.0) >= d("diverge_factor", 2.0),
               "a larger divergence factor moves the divergence point further out")
     for key in sorted({r["key"] for r in abl}):
         for name in ("beta", "diverge_factor", "steps"):

@@ -23,7 +23,6 @@ from studies._common import (
     Outputs,
     Raw,
     camel,
-    claim,
     count_words,
     int_macro,
     macro,
@@ -281,18 +280,18 @@ def run(ctx: Context) -> Outputs:
     quad_past = df[(df["lrL"] > 2.0) & df["key"].isin(["Ten", "Hundred", "Thousand"])]
     # The text says: on the quadratics every run past 2/L diverges (a linear iteration
     # has no bounded orbit), and the bounded runs are all on non-quadratic problems.
-    claim((quad_past["outcome"] == "diverged").all(),
+    ctx.claim((quad_past["outcome"] == "diverged").all(),
           "every quadratic run past 2/L diverges")
     # Sentences of the section that depend on these numbers (paper/sections/stability.tex).
     md = {k: macros[camel("Stab", k, "MaxDev")].value for k in ("Hundred", "Thousand")
           if camel("Stab", k, "MaxDev") in macros}
-    claim(all(v < 1e-7 for v in md.values()),
+    ctx.claim(all(v < 1e-7 for v in md.values()),
           f"kappa = 100 and 1000 deviate at the level of round-off: {md}")
     if "Thousand" in set(df["key"]):
-        claim(macros["StabThousandBestLrL"].value == macros["StabThousandEdgeLo"].value,
+        ctx.claim(macros["StabThousandBestLrL"].value == macros["StabThousandEdgeLo"].value,
               "for kappa = 1000 the best grid step is the last stable one")
     if pep_diff:
-        claim(max(pep_diff) < 1e-4, "PEPit matches (kappa-1)/(kappa+1) to solver accuracy")
+        ctx.claim(max(pep_diff) < 1e-4, "PEPit matches (kappa-1)/(kappa+1) to solver accuracy")
     macros["StabMaxDev"] = macro(max(dev_all) if dev_all else np.nan, 2)
     macros["StabRuns"] = int_macro(len(df))
     macros["StabEstimated"] = int_macro(int(np.isfinite(df["measured"].to_numpy(float)).sum()))

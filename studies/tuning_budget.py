@@ -21,6 +21,7 @@ from studies._common import (
     Raw,
     camel,
     ci,
+    factor_macro,
     int_macro,
     macro,
     mean_ci,
@@ -148,7 +149,7 @@ def _figure(results, budgets, path):
             ax.set_title(r["case"]["label"], fontsize=7)
             ax.set_ylabel("best rate $-$ optimal rate" if r["optimum"] is not None
                           else r"best $f(x_T) - f^\star$")
-        axes[0].legend()
+        axes[0].legend(fontsize=7)
         plots.savefig(fig, path)
     return path
 
@@ -171,6 +172,26 @@ def run(ctx: Context) -> Outputs:
                     cells.append(Raw(ci(m, lo, hi, 2)))
                     macros[camel("Tune", key, s, "At", n)] = macro(m, 2)
             rows.append(cells)
+    nmax = budgets[-1]
+    at = {(r["case"]["key"], s): _stats(r["curves"][s][:, -1], r["optimum"])[0]
+          for r in results for s in SEARCHES}
+    keys = {r["case"]["key"] for r in results}
+    if {"Gd", "Hb"} <= keys:
+        # "heavy ball ends {factor} further from its optimum than GD" (per search)
+        f = [at[("Hb", s)] / at[("Gd", s)] for s in SEARCHES]
+        macros["TuneHbOverGdLo"] = macro(min(f), 2)
+        macros["TuneHbOverGdHi"] = macro(max(f), 2)
+        macros["TuneHbOverGdLoWords"] = factor_macro(min(f))
+        macros["TuneHbOverGdHiWords"] = factor_macro(max(f))
+        ctx.claim(min(f) > 1, "every search ends further from the optimum for heavy ball")
+        hb = {s: at[("Hb", s)] for s in SEARCHES}
+        ctx.claim(min(hb, key=hb.get) == "bayes",
+              f"TPE is closest to heavy ball's optimum after {nmax} evaluations")
+        macros["TuneHbMinExcess"] = macro(min(hb.values()), 2)
+    if "Gd" in keys:
+        gd = {s: at[("Gd", s)] for s in SEARCHES}
+        ctx.claim(gd["grid"] <= min(gd["random"], gd["bayes"]),
+              f"in one dimension the grid is best after {nmax} evaluations")
     macros["TuneSeeds"] = int_macro(grid["seeds"])
     macros["TuneMaxBudget"] = int_macro(budgets[-1])
     nt = len(grid["table_budgets"])

@@ -307,3 +307,14 @@ def test_count_words_never_overstates():
     assert _common.count_words(3, 9) == "3 of 9"
     with pytest.raises(ValueError, match="0 <= n <= total"):
         _common.count_words(10, 9)
+
+
+def test_context_claim_raises_on_the_papers_grid_only(tmp_path):
+    # the full grid is what the text describes: a contradiction stops make reproduce; the
+    # smoke grid is too small to describe, so the claim is only reported back.
+    full = _common.Context("stability", size="full", root=tmp_path, cache=None)
+    smoke = _common.Context("stability", size="smoke", root=tmp_path, cache=None)
+    with pytest.raises(_common.ClaimError, match="widest"):
+        full.claim(False, "Adam has the widest window")
+    assert smoke.claim(False, "Adam has the widest window") is False
+    assert full.claim(True, "holds") is True
