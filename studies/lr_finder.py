@@ -24,6 +24,7 @@ from studies._common import (
     camel,
     ci,
     factor_macro,
+    factor_words,
     int_macro,
     macro,
     num,
@@ -241,20 +242,24 @@ def run(ctx: Context) -> Outputs:
               < by["LsFull"]["finder"].lr_diverged / by["LsFull"]["finder"].lr_stable,
               "mini-batch gradients move the divergence point down")
     abl = data["ablation"]
-    get = {(r["key"], r["setting"], r["value"]): r for r in abl}
-    if ("QHundred", "beta", 0.0) in get and ("QHundred", "diverge_factor", 10.0) in get:
-        # sentences of the ablation paragraph (paper/sections/lr_finder.tex)
-        d = lambda s, v: get[("QHundred", s, v)]["diverged"]  # noqa: E731
-        ctx.claim(d("beta", 0.0) < d("beta", DEFAULTS["beta"]),
-              "without smoothing the divergence point moves towards 2/L")
-        ctx.claim(d("diverge_factor", 10.0) >= d("diverge_factor", 2.0),
-              "a larger divergence factor moves the divergence point further out")
     for key in sorted({r["key"] for r in abl}):
         for name in ("beta", "diverge_factor", "steps"):
-            v = [r["valley"] for r in abl if r["key"] == key and r["setting"] == name]
-            if len(v) > 1:
-                macros[camel("FinderAbl", key, name, "Spread")] = factor_macro(
-                    max(v) / min(v))
+            sel = [r for r in abl if r["key"] == key and r["setting"] == name]
+            for what in ("valley", "diverged"):
+                v = [r[what] for r in sel if np.isfinite(r[what])]
+                if len(v) > 1:  # a verb phrase chosen from the spread over the values
+                    spread = max(v) / min(v)
+                    macros[camel("FinderAbl", key, name, what)] = Macro(spread, (
+                        "hardly moves" if factor_words(spread) == "about the same"
+                        else f"moves by {factor_words(spread)}")
+                        + f" ({num(min(v), 2)} to {num(max(v), 2)})")
+    qb, qs = (camel("FinderAbl", "QHundred", n, "diverged") for n in ("beta", "steps"))
+    if qb in macros and qs in macros:  # sentence of the ablation paragraph
+        ctx.claim(macros[qb].value < macros[qs].value,
+                  "the ramp length moves the divergence point more than beta does")
+    for T in grid["ablation"]["steps"]:
+        macros[camel("FinderLagFactorT", T)] = macro(
+            (f["lr_max"] / f["lr_min"]) ** (lag / T), 2)
     macros["FinderSeeds"] = int_macro(len(results[0]["finder"].seeds))
     macros["FinderSteps"] = int_macro(len(results[0]["finder"].lrs))
     macros["FinderGridNum"] = int_macro(grid["search"]["num"])
