@@ -173,7 +173,9 @@ def agree(est, th, first_ratio=None) -> tuple[str, bool]:
         return "far", False
     field = _field(th)
     if field is None:  # the theory states the regime only (BFGS: superlinear)
-        return theory.compare(est, th, field="rate").verdict.value, False
+        if est.regime == "undetermined":
+            return "inconclusive", False
+        return ("agrees" if est.regime == th.regime else "disagrees"), False
     row = theory.compare(est, th, rtol=TOL[field], field=field)
     checked_c = (field == "q" and th.regime == "superlinear" and math.isfinite(th.rate)
                  and est.regime == "superlinear")

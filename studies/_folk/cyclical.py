@@ -103,7 +103,8 @@ def effects(res) -> list[Effect]:
             setting = {"problem": key, "baseline": f"constant {base}"}
             if d["kind"] == "minima":
                 s = d["success"].mean(axis=-1)
-                eff.append(Effect("6", setting, s[0] - s[j], BAND, "success fraction"))
+                eff.append(Effect("6", setting, s[0] - s[j], BAND, "success fraction",
+                                  resolution=1.0 / d["success"].shape[-1]))
             else:
                 st, T = d["steps"], d["budget"]
                 v = nanmean_last(log_ratio(st[j], st[0], st[j] < T, st[0] < T))
