@@ -34,6 +34,23 @@ CLAIMS = (
      "cyclical"),
 )
 
+#: Where each statement is made or discussed (BibTeX keys of paper/refs.bib).
+SOURCES = {"1a": ("bengio2012", "goodfellow2016"), "1b": ("bengio2012", "goodfellow2016"),
+           "2": ("goodfellow2016", "sutskever2013"), "3a": ("smith2018",),
+           "3b": ("smith2018",), "4": ("he2016", "loshchilov2017"),
+           "5a": ("kingma2015", "wilson2017"), "5b": ("goodfellow2016",),
+           "6": ("smith2017",)}
+
+
+def budgets(part: str, g) -> tuple[int, ...]:
+    """The budgets (steps) at which an experiment measures its statements."""
+    if part == "decay":
+        return tuple(g["budgets"])
+    if part == "regimes":
+        return tuple(sorted({p["steps"] for p in g["problems"]}))
+    return (g["steps"],)
+
+
 _MULTI = [  # the multi-minimum problems of claims 2 and 6, and their start boxes
     {"key": "Rastrigin", "label": "Rastrigin", "name": "rastrigin", "params": {"dim": 2},
      "box": (-2.5, 2.5)},
@@ -114,4 +131,5 @@ def run(ctx: Context) -> Outputs:
         g = grid[part]
         results[part] = ctx.cached({"part": part, "grid": g, "src": source_hash(part)},
                                    lambda mod=mod, g=g: mod.compute(g))
-    return report.write(ctx, CLAIMS, results, grid)
+    return report.write(ctx, CLAIMS, results, grid, sources=SOURCES,
+                        budgets={part: budgets(part, grid[part]) for part in _MODULES})

@@ -23,6 +23,7 @@ import numpy as np
 
 from lrtheory import methods, plots, schedules
 from lrtheory import problems as P
+from studies._common import mean_ci
 
 from .common import keys_for, starts
 from .train import trainer
@@ -104,7 +105,7 @@ def figure(res, path):
     """Left: the schedules; then test accuracy over training per (gradient, budget)."""
     keys = list(res)
     with plots.use_style():
-        fig = plots.figure("double", height=2.0)
+        fig = plots.figure("double", height=2.3)
         axes = fig.subplots(1, 1 + len(keys), squeeze=False)[0]
         r0 = res[keys[-1]]
         for i, name in enumerate(SCHEDULES):
@@ -116,8 +117,12 @@ def figure(res, path):
         for ax, (g, T) in zip(axes[1:], keys, strict=True):
             r = res[(g, T)]
             for i, name in enumerate(SCHEDULES):
-                ax.plot(r["steps"], np.nanmean(r["test_acc"][i], axis=0), label=name)
-            ax.set_title(rf"{_LABEL[g]}, $T={T}$")
+                acc = r["test_acc"][i]                                   # (seed, checkpoint)
+                ci = np.array([mean_ci(acc[:, j]) for j in range(acc.shape[1])])
+                ax.plot(r["steps"], ci[:, 0], label=name, color=f"C{i}")
+                ax.fill_between(r["steps"], ci[:, 1], ci[:, 2], color=f"C{i}", alpha=0.15,
+                                lw=0)
+            ax.set_title(f"{_LABEL[g]}\n$T={T}$", fontsize=7)
             ax.set_xlabel("step $k$")
             lo = np.nanmin(np.nanmean(r["test_acc"][:, :, -1], axis=1))
             ax.set_ylim(max(0.0, lo - 0.05), 1.0)
