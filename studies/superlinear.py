@@ -144,7 +144,7 @@ def _figure(results, path):
         ax1.set_xlabel("iteration $k$")
         ax1.set_ylabel(r"correct digits $-\log_{10} e_k$")
         ax1.set_title(f"{KEYS[ITER_TABLE[0]]}: markers x = float64")
-        ax1.legend(fontsize=6)
+        ax1.legend(fontsize=7, loc="upper left")
         ax2.set_ylim(0.5, 3.5)
         ax2.set_xlim(-0.5, 12)
         ax2.set_xlabel("iteration $k$")

@@ -11,6 +11,7 @@ import json
 import math
 import re
 
+import numpy as np
 import pytest
 
 from studies import _common
@@ -193,15 +194,21 @@ def test_schedules_smoke(tmp_path):
     from studies import schedules
 
     assert len(_table_rows(out.tables[0])) == len(schedules.SCHEDULES)
-    # f = x^2/2, constant lr 0.5: x_k = 0.5^k exactly, so the rate is 1/2 (measured and
+    # f = x^2/2, constant lr 0.05: x_k = 0.95^k exactly, so the rate is 0.95 (measured and
     # theory); 1e-6 allows the envelope fit's rounding only.
-    assert numbers["SchedQuadConstantMeas"] == pytest.approx(0.5, abs=1e-6)
-    assert numbers["SchedQuadConstantTheory"] == pytest.approx(0.5, abs=1e-12)
-    # exponential decay lr_k = 0.5 exp(-k/4) (d = 100/T, T = 400) sums to a finite
-    # 0.5/(1 - e^{-1/4}) = 2.26: the run stalls at x0 * prod(1 - lr_k), a positive level.
-    assert 0 < numbers["SchedQuadExponentialMeas"] < 1
+    assert numbers["SchedQuadConstantMeas"] == pytest.approx(0.95, abs=1e-6)
+    assert numbers["SchedQuadConstantTheory"] == pytest.approx(0.95, abs=1e-12)
+    # exponential decay lr_k = 0.05 exp(-ln(100) k / 400) has a finite sum: x_k tends to
+    # the level L = prod_k (1 - lr_k). Within T = 400 steps the run ends at
+    # e_T = L / prod_{k >= T} (1 - lr_k); that tail product is computed here directly.
+    k = np.arange(400, 400 * 60)
+    tail = np.prod(1 - 0.05 * np.exp(-np.log(100) * k / 400))
     assert numbers["SchedQuadExponentialMeas"] == pytest.approx(
-        numbers["SchedQuadExponentialTheory"], rel=1e-3)
+        numbers["SchedQuadExponentialTheory"] / tail, rel=2e-3)  # theory macro: 3 digits
+    # the SGD noise floor on mini-batch least squares (Bach & Moulines 2013 form): the
+    # measured tail mean must be of the formula's size; the multiplicative part of the
+    # mini-batch noise, which the additive formula leaves out, only adds to it.
+    assert 0.8 < numbers["SchedSgdRatioLo"] <= numbers["SchedSgdRatioHi"] < 1.5
 
 
 def test_adaptive_smoke(tmp_path):
