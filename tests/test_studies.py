@@ -327,3 +327,28 @@ def test_context_claim_raises_on_the_papers_grid_only(tmp_path):
         full.claim(False, "Adam has the widest window")
     assert smoke.claim(False, "Adam has the widest window") is False
     assert full.claim(True, "holds") is True
+
+
+def test_estimator_thresholds_table_lists_every_module_constant(tmp_path):
+    import ast
+    import importlib
+    import inspect
+
+    from studies import estimator
+
+    out, numbers = run_smoke("estimator", tmp_path)
+    text = (tmp_path / "paper" / "generated" / "estimator_thresholds.tex").read_text()
+    # every module-level UPPERCASE constant of the estimator's sources, found with ast
+    # (independently of the study's line scanner), is a row of the table
+    names = []
+    for modname in estimator._SOURCES:
+        tree = ast.parse(inspect.getsource(importlib.import_module(modname)))
+        for node in tree.body:
+            if isinstance(node, ast.Assign):
+                for t in node.targets:
+                    elts = t.elts if isinstance(t, ast.Tuple) else [t]
+                    names += [e.id for e in elts if isinstance(e, ast.Name) and e.id.isupper()]
+    assert names
+    for n in names:
+        assert r"\texttt{" + _common.escape(n) + "}" in text, n
+    assert numbers["EstThresholdCount"] == len(names)
