@@ -118,11 +118,12 @@ def _ablation(grid):
 
 def _figure(results, key, path):
     with plots.use_style():
-        fig = plots.figure("double", height=2.5)
+        fig = plots.figure("double", height=3.4)
         ax1, ax2 = fig.subplots(1, 2)
         r = next(x for x in results if x["spec"]["key"] == key)
         plots.lr_finder(r["finder"], ax=ax1)
         ax1.set_title(f"range test, {r['spec']['label']}")
+        ax1.legend(loc="upper center", bbox_to_anchor=(0.5, -0.22), ncol=2, fontsize=7)
         labels = []
         for i, x in enumerate(results):
             res = x["finder"]
@@ -146,7 +147,7 @@ def _figure(results, key, path):
         ax2.set_yticklabels(labels[::-1])
         ax2.set_xlabel(r"learning rate / $(2/(L+\mu))$")
         ax2.grid(axis="y", visible=False)
-        ax2.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=7)
+        ax2.legend(loc="upper center", bbox_to_anchor=(0.5, -0.22), ncol=3, fontsize=7)
         plots.savefig(fig, path)
     return path
 

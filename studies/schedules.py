@@ -20,7 +20,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from matplotlib.ticker import MaxNLocator
+from matplotlib.ticker import MaxNLocator, NullFormatter
 
 import lrtheory as lrt
 from lrtheory import plots, schedules, theory
@@ -214,11 +214,13 @@ def _figure(results, sgd, path):
             ax.set_ylabel(r"$\|x_k - x^\star\|$")
             ax.set_title(rs[0]["label"], fontsize=8)
             ax.xaxis.set_major_locator(MaxNLocator(3))
+        for ax in axes[1 + len(probs):4]:  # fewer problems (smoke grid): no empty frames
+            ax.set_axis_off()
         ax = axes[4]  # SGD: mean squared error over seeds, floors from theory
         for j, r in enumerate(sgd["rows"]):
-            ax.plot(np.arange(r["curve"].size), r["curve"], color=f"C{j}", marker="",
+            ax.plot(np.arange(r["curve"].size), r["curve"], color=f"C{j + 1}", marker="",
                     label=rf"constant, $\alpha L={r['lrL']:g}$")
-            ax.axhline(r["floor"], color=f"C{j}", lw=0.8, ls=(0, (1, 1)), marker="")
+            ax.axhline(r["floor"], color=f"C{j + 1}", lw=0.8, ls=(0, (1, 1)), marker="")
         d = sgd["decay"]
         ax.plot(np.arange(d["curve"].size), d["curve"], color="0.3", ls="--", marker="",
                 label=rf"exponential from $\alpha L={d['lrL']:g}$")
@@ -226,6 +228,7 @@ def _figure(results, sgd, path):
         ax.set_xlabel("step $k$")
         ax.set_ylabel(r"$\mathrm{E}\|x_k - x^\star\|^2$")
         ax.set_title("SGD, least squares (mini-batch)", fontsize=8)
+        ax.yaxis.set_minor_formatter(NullFormatter())
         ax.xaxis.set_major_locator(MaxNLocator(3))
         ax = axes[5]  # measured floor against theory
         x = np.array([r["floor"] for r in sgd["rows"]])
@@ -239,6 +242,8 @@ def _figure(results, sgd, path):
         ax.set_xlabel("noise floor, theory")
         ax.set_ylabel("tail mean, measured")
         ax.set_title("SGD noise floor", fontsize=8)
+        ax.xaxis.set_minor_formatter(NullFormatter())
+        ax.yaxis.set_minor_formatter(NullFormatter())
         h0, l0 = axes[1].get_legend_handles_labels()
         h4, l4 = axes[4].get_legend_handles_labels()
         fig.legend(h0 + h4, l0 + l4, loc="outside lower center", ncol=5, fontsize=7)
