@@ -3,6 +3,8 @@ figures, the verdict and evidence tables, and the macros the paper quotes."""
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from studies._common import (
@@ -13,6 +15,7 @@ from studies._common import (
     camel,
     ci,
     escape,
+    factor_words,
     int_macro,
     macro,
     num,
@@ -84,6 +87,7 @@ def write(ctx: Context, claims, results, grid, *, sources=None, budgets=None) ->
                                   Raw(ci(s.mean, s.lo, s.hi, 2)), str(s.n), num(e.band, 2),
                                   s.outcome])
     macros.update(_numbers(results, grid))
+    macros.update(_phrases(macros))
     tables = [
         write_table(ctx.table("-verdicts"), verdict_rows,
                     ["claim", "statement", "made or discussed in", "budget (steps)",
@@ -95,6 +99,33 @@ def write(ctx: Context, claims, results, grid, *, sources=None, budgets=None) ->
                     "lllrrrl", groups=groups),
     ]
     return ctx.finish(figures, tables, macros)
+
+
+def _steps_phrase(log_ratio: float, who: str, than: str) -> str:
+    """'{who} needs a factor of about 3 fewer steps than {than}' from log10(than/who)."""
+    w = factor_words(10 ** abs(log_ratio))
+    if w == "about the same":
+        return f"{who} needs about as many steps as {than}"
+    return f"{who} needs {w} {'fewer' if log_ratio > 0 else 'more'} steps than {than}"
+
+
+def _phrases(m: dict[str, Macro]) -> dict[str, Macro]:
+    """Sentences of claim 5 whose words depend on the numbers (sec:folk)."""
+    out = {}
+    for g, tag in (("FullBatch", "Full"), ("MiniBatch", "Mini")):
+        k = f"FolkFiveANonConvexMLP{g}Mean"
+        if k in m and m[k].value is not None:  # log10(SGD steps / Adam steps)
+            out[f"FolkPhraseAdamSgdMLP{tag}"] = Macro(m[k].value,
+                                                      _steps_phrase(m[k].value, "Adam", "SGD"))
+        k = f"FolkFiveAConvexLogistic{g}Mean"
+        if k in m and m[k].value is not None:
+            out[f"FolkPhraseAdamSgdLogistic{tag}"] = Macro(
+                m[k].value, _steps_phrase(m[k].value, "Adam", "tuned SGD"))
+    a, h = "FolkAdaptiveMLPFullAdamSteps", "FolkAdaptiveMLPFullMomentumSteps"
+    if a in m and h in m and m[a].value and m[h].value:
+        r = math.log10(m[a].value / m[h].value)  # log10(Adam steps / heavy-ball steps)
+        out["FolkPhraseMomentumAdamMLP"] = Macro(r, _steps_phrase(r, "heavy ball", "Adam"))
+    return out
 
 
 def _numbers(results, grid) -> dict[str, Macro]:
