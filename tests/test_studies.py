@@ -265,7 +265,12 @@ def test_scaling_smoke(tmp_path):
     out, numbers = run_smoke("scaling", tmp_path)
     grid = scaling.GRID["smoke"]
     assert numbers["ScaleNMax"] == max(grid["ns"])
-    assert numbers["ScaleThroughputMax"] > 0 and numbers["ScaleRunMax"] > 0
+    assert numbers["ScaleThroughputAtMax"] > 0 and numbers["ScaleRunMax"] > 0
+    # one count, one ratio: the speedup is the throughput at NMax over that at n = 1, and
+    # the peak is at least the throughput at NMax (it is the maximum over the scan)
+    assert numbers["ScaleSpeedup"] == pytest.approx(
+        numbers["ScaleThroughputAtMax"] / numbers["ScaleThroughputOne"], rel=1e-12)
+    assert numbers["ScaleThroughputPeak"] >= numbers["ScaleThroughputAtMax"]
     assert numbers["ScaleBenchAvailable"] in (0, 1)
     assert len(_table_rows(out.tables[0])) >= 1
 
