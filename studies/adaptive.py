@@ -19,6 +19,7 @@ import lrtheory as lrt
 from lrtheory import plots
 from studies._common import (
     Context,
+    Macro,
     Outputs,
     Raw,
     camel,
@@ -157,6 +158,12 @@ def _figure(s: pd.DataFrame, grid, path):
     return path
 
 
+def _names(ms) -> str:
+    """``"A"``, ``"A and B"``, ``"A, B and C"``."""
+    ms = list(ms)
+    return ms[0] if len(ms) == 1 else ", ".join(ms[:-1]) + " and " + ms[-1] if ms else ""
+
+
 def run(ctx: Context) -> Outputs:
     grid = ctx.grid(GRID)
     df = ctx.cached(grid, lambda: compute(grid, ctx.sweep_cache))
@@ -201,6 +208,26 @@ def run(ctx: Context) -> Outputs:
             "the same method" if lead["final"] == lead["touch"]
             else f"{lead['touch']} instead of {lead['final']}")
         macros[camel("Adapt", "Steps", k)] = int_macro(steps_for(kappa, grid))
+    # methods whose window depends on the criterion (touch width beyond the final width's
+    # interval at some kappa), and methods that never converge by the final error
+    differ = [m for m in grid["methods"] if any(
+        stats[(k, "touch")][m][0] > stats[(k, "final")][m][2] + 1e-12 for k in grid["kappas"])]
+    never = [m for m in grid["methods"]
+             if all(stats[(k, "final")][m][0] == 0 for k in grid["kappas"])]
+    macros["AdaptCriteriaDiffer"] = text_macro(_names(differ) or "no method")
+    macros["AdaptCriteriaDifferVerb"] = text_macro("differ" if len(differ) != 1 else "differs")
+    macros["AdaptNeverConverge"] = Macro(None, (
+        "By the final error every method meets the tolerance somewhere on the grid."
+        if not never else f"By the final error, {_names(never)} never "
+        f"meet{'s' if len(never) == 1 else ''} the tolerance at these settings."))
+    # sentences of sec:adaptive that name a method's behaviour
+    if "Adam" in grid["methods"]:
+        ctx.claim("Adam" in differ, "Adam's window depends on the convergence criterion")
+    if "Adagrad" in grid["methods"]:
+        ctx.claim(all(bool(s[(s["kappa"] == k) & (s["method"] == "Adagrad")
+                             & (s["lr"] >= hi * (1 - 1e-9))]["final"].all())
+                      for k in grid["kappas"]),
+                  "Adagrad stays convergent at the largest rate of the grid")
     macros["AdaptSeeds"] = int_macro(grid["seeds"])
     macros["AdaptStepsPerKappa"] = int_macro(grid["steps_per_kappa"])
     macros["AdaptMinSteps"] = int_macro(grid["min_steps"])
