@@ -109,32 +109,41 @@ def minibatch_noise(p, batch_size: int) -> np.ndarray:
 
 def compute_sgd(cfg):
     """Constant-step SGD from x* at a few lr: the mean of ||e_k||^2 over the second half of
-    T = settle / (2 lr mu) steps (the slowest mode's variance fills up like
+    T_lr = settle / (2 lr mu) steps (the slowest mode's variance fills up like
     1 - (1 - lr mu)^(2k)), per seed, beside theory.sgd_noise_floor; and an exponential
-    decay from the largest rate to 1/100 of it over the same budget."""
+    decay from the largest rate to 1/100 of it over that rate's budget. All runs of one
+    kind are one compiled program (:func:`lrtheory.run.batched`), seeds as PRNG keys."""
+    import jax
+    import jax.numpy as jnp
+
+    from lrtheory.run import batched
+
     p = lrt.problems.get("least_squares", **cfg["problem"])
     c = theory.curvature(p)
     Sigma = minibatch_noise(p, cfg["problem"]["batch_size"])
     A, x_star = np.asarray(p.data["A"], float), np.asarray(p.x_star, float)
+    lrL = np.asarray(cfg["lr_times_L"], float)
+    steps = [int(math.ceil(cfg["settle"] / (2 * a / c.L * c.mu))) for a in lrL]
+    S = cfg["seeds"]
+    hyper = {"lr": jnp.asarray(np.repeat(lrL / c.L, S))}
+    x0 = jnp.asarray(np.tile(x_star, (lrL.size * S, 1)))
+    keys = jnp.stack([jax.random.key(s) for s in range(S)] * lrL.size)
+    run = batched(lambda lr: lrt.methods.get("gd", lr=lr), p, max(steps), stochastic=True)
+    e2 = np.asarray(run(hyper, x0, keys).dist, float).reshape(lrL.size, S, -1) ** 2
     rows = []
-    for a in cfg["lr_times_L"]:
-        lr = a / c.L
-        T = int(math.ceil(cfg["settle"] / (2 * lr * c.mu)))
-        fl = theory.sgd_noise_floor(A, lr=lr, Sigma=Sigma)
-        tails, curves = [], []
-        for seed in range(cfg["seeds"]):
-            traj = lrt.run(lrt.methods.get("gd", lr=lr), p, steps=T, key=seed, x0=x_star)
-            e2 = np.asarray(traj.dist, float) ** 2
-            tails.append(float(np.mean(e2[T // 2:])))
-            curves.append(e2)
-        rows.append({"lrL": a, "lr": lr, "steps": T, "tail": np.array(tails),
-                     "floor": fl.dist_sq, "rate": fl.rate, "curve": np.mean(curves, axis=0)})
-    a, T = max(cfg["lr_times_L"]), rows[int(np.argmax(cfg["lr_times_L"]))]["steps"]
-    sched = schedules.exponential(a / c.L, math.log(100) / T)
-    curves = [np.asarray(lrt.run(lrt.methods.get("gd", lr=sched), p, steps=T, key=seed,
-                                 x0=x_star).dist, float) ** 2 for seed in range(cfg["seeds"])]
-    return {"rows": rows, "decay": {"lrL": a, "curve": np.mean(curves, axis=0),
-                                    "tail": np.array([cv[-1] for cv in curves])},
+    for i, a in enumerate(lrL):
+        T = steps[i]
+        fl = theory.sgd_noise_floor(A, lr=a / c.L, Sigma=Sigma)
+        rows.append({"lrL": float(a), "lr": float(a / c.L), "steps": T,
+                     "tail": e2[i, :, T // 2:T + 1].mean(axis=1), "floor": fl.dist_sq,
+                     "rate": fl.rate, "curve": e2[i, :, :T + 1].mean(axis=0)})
+    i = int(np.argmax(lrL))
+    a, T = float(lrL[i]), steps[i]
+    d = math.log(100) / T
+    run = batched(lambda lr: lrt.methods.get("gd", lr=schedules.exponential(lr, d)), p, T,
+                  stochastic=True)
+    dec = np.asarray(run({"lr": jnp.full(S, a / c.L)}, x0[:S], keys[:S]).dist, float) ** 2
+    return {"rows": rows, "decay": {"lrL": a, "curve": dec.mean(axis=0), "tail": dec[:, -1]},
             "L": c.L, "mu": c.mu, "n": int(p.params["n_train"]),
             "b": int(cfg["problem"]["batch_size"])}
 
