@@ -64,6 +64,7 @@ GRID = {
 }
 
 SEARCHES = ("grid", "random", "bayes")
+SEARCH_NAMES = {"grid": "grid", "random": "random search", "bayes": "TPE (Bayesian)"}
 
 
 def _grid_points(space, n):
@@ -132,14 +133,14 @@ def _stats(x, optimum):
 
 def _figure(results, budgets, path):
     with plots.use_style():
-        fig = plots.figure("double", height=2.3)
+        fig = plots.figure("double", height=2.6)
         axes = fig.subplots(1, len(results), squeeze=False)[0]
         for ax, r in zip(axes, results, strict=True):
             for j, s in enumerate(SEARCHES):
                 st = np.array([_stats(r["curves"][s][:, i], r["optimum"])
                                for i in range(len(budgets))])
                 ax.plot(budgets, st[:, 0], color=f"C{j}", ls=["-", "--", ":"][j],
-                        marker="osv"[j], label=s)
+                        marker="osv"[j], label=SEARCH_NAMES[s])
                 if s != "grid":
                     ax.fill_between(budgets, st[:, 1], st[:, 2], color=f"C{j}", alpha=0.18,
                                     lw=0)
@@ -149,7 +150,8 @@ def _figure(results, budgets, path):
             ax.set_title(r["case"]["label"], fontsize=7)
             ax.set_ylabel("best rate $-$ optimal rate" if r["optimum"] is not None
                           else r"best $f(x_T) - f^\star$")
-        axes[0].legend(fontsize=7)
+        handles, labels = axes[0].get_legend_handles_labels()
+        fig.legend(handles, labels, loc="outside lower center", ncol=len(labels), fontsize=7)
         plots.savefig(fig, path)
     return path
 
@@ -165,7 +167,7 @@ def run(ctx: Context) -> Outputs:
         if opt is not None:
             macros[camel("Tune", key, "Optimum")] = macro(opt, 4)
         for s in SEARCHES:
-            cells = [Raw(r["case"]["label"]) if s == "grid" else "", s]
+            cells = [Raw(r["case"]["label"]) if s == "grid" else "", SEARCH_NAMES[s]]
             for i, n in enumerate(budgets):
                 m, lo, hi = _stats(r["curves"][s][:, i], opt)
                 if n in grid["table_budgets"]:
