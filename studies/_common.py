@@ -34,7 +34,7 @@ SIZES = ("full", "smoke")
 
 # Order of the paper; modules found later (new files in studies/) run after these.
 ORDER = ("stability", "order_table", "schedules", "adaptive", "lr_finder", "tuning_budget",
-         "superlinear", "scaling", "folk_claims")
+         "superlinear", "scaling", "folk_claims", "estimator")
 _NOT_STUDIES = {"run_all"}
 
 
@@ -124,6 +124,13 @@ class Context:
             pickle.dump(value, fh)
         tmp.replace(path)
         return value
+
+    def claim(self, cond: bool, msg: str) -> bool:
+        """:func:`claim` for the paper's grid; at ``"smoke"`` size (a tiny grid the text
+        does not describe) the result is returned instead of raised."""
+        if self.size == "full":
+            claim(cond, msg)
+        return bool(cond)
 
     def finish(self, figures: Sequence[Path], tables: Sequence[Path],
                macros: Mapping[str, Macro]) -> Outputs:
@@ -264,8 +271,16 @@ def write_table(path: Path, rows: Sequence[Sequence[Any]], header: Sequence[str]
     return path
 
 
-def mean_ci(values: Sequence[float], level: float = 0.95) -> tuple[float, float, float]:
-    """Mean of seeds and its Student-t confidence interval (NaN bounds for one seed)."""
+def mean_ci(values: Sequence[float], level: float = 0.95,
+            resolution: float = 0.0) -> tuple[float, float, float]:
+    """Mean of seeds and its Student-t confidence interval (NaN bounds for one seed).
+
+    ``resolution``: the step in which each value is quantised (``1/n`` for a fraction of
+    ``n`` starts, a grid step for a window width). Its rounding variance
+    ``resolution**2/12`` (uniform rounding error) is added to the sample variance, so
+    seeds that all give the same quantised value get an interval of the measurement's
+    resolution, not a degenerate ``[m, m]``.
+    """
     from scipy import stats
 
     v = np.asarray(values, float)
@@ -275,7 +290,10 @@ def mean_ci(values: Sequence[float], level: float = 0.95) -> tuple[float, float,
     m = float(v.mean())
     if v.size < 2:
         return m, math.nan, math.nan
-    h = float(stats.t.ppf(0.5 + level / 2, v.size - 1) * v.std(ddof=1) / math.sqrt(v.size))
+    if not resolution >= 0:
+        raise ValueError(f"resolution must be >= 0; got resolution={resolution!r}")
+    sd = math.sqrt(float(v.var(ddof=1)) + resolution**2 / 12)
+    h = float(stats.t.ppf(0.5 + level / 2, v.size - 1) * sd / math.sqrt(v.size))
     return m, m - h, m + h
 
 
@@ -293,3 +311,122 @@ def camel(*parts: Any) -> str:
         s = re.sub(r"[^A-Za-z]+", " ", s)
         out.append("".join(w[:1].upper() + w[1:] for w in s.split()))
     return "".join(out)
+
+
+# ----------------------------------------------------------------------------- judging words
+# A qualitative word that depends on a number ("a factor of ten", "widest", "agrees") is
+# either chosen here from the number or asserted with claim(): the text cannot outlive
+# the data it describes. Thresholds are on the log10 scale of a factor.
+FACTOR_SAME = 1.25  # below this ratio two numbers are "about the same"
+ORDER_HALF_WIDTH = 0.15  # "an order of magnitude": log10 within 0.15 of an integer >= 1
+# (a factor 7.1 to 14 is "about an order of magnitude"; 3.6 or 61 are named as numbers)
+_ORDER_WORDS = {1: "an order of magnitude", 2: "two orders of magnitude",
+                3: "three orders of magnitude", 4: "four orders of magnitude"}
+
+
+class ClaimError(AssertionError):
+    """A sentence of the paper that the study's data contradict."""
+
+
+def claim(cond: bool, msg: str) -> None:
+    """Assert a statement the paper makes in words; ``ClaimError(msg)`` when the data
+    contradict it, so ``make reproduce`` stops instead of printing a false sentence.
+
+    Example:
+      >>> claim(3.6 > 1, "the suggestion is below the optimum")
+      >>> claim(3.6 >= 10, "a factor of ten or more")
+      Traceback (most recent call last):
+      ...
+      studies._common.ClaimError: data contradict the text: a factor of ten or more
+    """
+    if not bool(cond):
+        raise ClaimError(f"data contradict the text: {msg}")
+
+
+def ratio(a: float, b: float) -> float:
+    """The factor between two positive numbers, ``max(a/b, b/a) >= 1`` (NaN otherwise)."""
+    a, b = float(a), float(b)
+    if not (a > 0 and b > 0 and math.isfinite(a) and math.isfinite(b)):
+        return math.nan
+    return max(a / b, b / a)
+
+
+def factor_words(x: float) -> str:
+    r"""Words for a factor ``x`` (or ``1/x``): the text a paper would write, from the number.
+
+    ``x`` and ``1/x`` read the same (a factor is a distance on the log scale). Rules, on
+    :math:`d = |\log_{10}x|`: ``"about the same"`` below :data:`FACTOR_SAME`; ``"about an
+    order of magnitude"`` (two, three, ...) when ``d`` is within :data:`ORDER_HALF_WIDTH`
+    of an integer >= 1; otherwise ``"a factor of about N"`` with N to two significant
+    digits. So 3.6 is "a factor of about 3.6", never "an order of magnitude".
+
+    Example:
+      >>> factor_words(3.6), factor_words(0.1), factor_words(1.1)
+      ('a factor of about 3.6', 'about an order of magnitude', 'about the same')
+    """
+    x = float(x)
+    if not (x > 0 and math.isfinite(x)):
+        raise ValueError(f"x must be a positive finite factor; got x={x!r}")
+    x = max(x, 1 / x)
+    if x < FACTOR_SAME:
+        return "about the same"
+    d = math.log10(x)
+    k = round(d)
+    if k >= 1 and abs(d - k) <= ORDER_HALF_WIDTH and k in _ORDER_WORDS:
+        return f"about {_ORDER_WORDS[k]}"
+    n = float(f"{x:.2g}")
+    return f"a factor of about {n:g}" if n < 1e5 else f"a factor of about {n:.0e}"
+
+
+def factor_macro(x: float) -> Macro:
+    """``Macro(x, factor_words(x))`` (``--`` for a missing factor)."""
+    if x is None or not math.isfinite(float(x)) or float(x) <= 0:
+        return Macro(None, "--")
+    return Macro(float(x), factor_words(x))
+
+
+def leader_words(estimates: Mapping[str, tuple[float, float, float]], *,
+                 larger: bool = True) -> str:
+    """Who leads, in words that respect the intervals: ``estimates`` maps a name to
+    ``(mean, lo, hi)``. The leader (largest mean, or smallest with ``larger=False``) is
+    named alone only when its interval clears every other's; otherwise the names whose
+    intervals overlap the leader's are given with it ("Adam, not distinguishable from
+    momentum").
+
+    Example:
+      >>> leader_words({"a": (3, 2.5, 3.5), "b": (1, 0.5, 1.5)})
+      'a'
+      >>> leader_words({"a": (3, 2, 4), "b": (2.5, 1.5, 3.5), "c": (0, 0, 0)})
+      'a, not distinguishable from b'
+    """
+    if not estimates:
+        raise ValueError("estimates must be a non-empty mapping name -> (mean, lo, hi)")
+    sign = 1.0 if larger else -1.0
+    order = sorted(estimates, key=lambda k: -sign * float(estimates[k][0]))
+    top = order[0]
+    m0, lo0, hi0 = (float(v) for v in estimates[top])
+    lo0 = m0 if not math.isfinite(lo0) else lo0
+    hi0 = m0 if not math.isfinite(hi0) else hi0
+    ties = []
+    for k in order[1:]:
+        m, lo, hi = (float(v) for v in estimates[k])
+        lo = m if not math.isfinite(lo) else lo
+        hi = m if not math.isfinite(hi) else hi
+        if (hi >= lo0) if larger else (lo <= hi0):
+            ties.append(k)
+    if not ties:
+        return top
+    return f"{top}, not distinguishable from " + " and ".join(
+        [", ".join(ties[:-1]), ties[-1]] if len(ties) > 1 else ties)
+
+
+def count_words(n: int, total: int) -> str:
+    """``"all 9"``, ``"none"``, ``"3 of 9"``: a count in words that cannot overstate it."""
+    n, total = int(n), int(total)
+    if not 0 <= n <= total:
+        raise ValueError(f"need 0 <= n <= total; got n={n}, total={total}")
+    if n == total:
+        return "all" if total == 1 else f"all {total}"
+    if n == 0:
+        return "none"
+    return f"{n} of {total}"

@@ -34,6 +34,23 @@ CLAIMS = (
      "cyclical"),
 )
 
+#: Where each statement is made or discussed (BibTeX keys of paper/refs.bib).
+SOURCES = {"1a": ("bengio2012", "goodfellow2016"), "1b": ("bengio2012", "goodfellow2016"),
+           "2": ("goodfellow2016", "sutskever2013"), "3a": ("smith2018",),
+           "3b": ("smith2018",), "4": ("he2016", "loshchilov2017"),
+           "5a": ("kingma2015", "wilson2017"), "5b": ("goodfellow2016",),
+           "6": ("smith2017",)}
+
+
+def budgets(part: str, g) -> tuple[int, ...]:
+    """The budgets (steps) at which an experiment measures its statements."""
+    if part == "decay":
+        return tuple(g["budgets"])
+    if part == "regimes":
+        return tuple(sorted({p["steps"] for p in g["problems"]}))
+    return (g["steps"],)
+
+
 _MULTI = [  # the multi-minimum problems of claims 2 and 6, and their start boxes
     {"key": "Rastrigin", "label": "Rastrigin", "name": "rastrigin", "params": {"dim": 2},
      "box": (-2.5, 2.5)},
@@ -63,16 +80,17 @@ _ADAPTIVE_PROBLEMS = [
 
 GRID = {
     "full": {
-        "regimes": {"seeds": 5, "starts": 3, "ratios": (0.01, 3.0, 16), "tol": 1e-6,
+        "regimes": {"seeds": 8, "starts": 3, "ratios": (0.01, 3.0, 16), "tol": 1e-6,
                     "problems": [{**p, "steps": 600} for p in _REGIME_PROBLEMS]},
         "minima": {"seeds": 8, "starts": 40, "steps": 1000, "betas": (0.0, 0.5, 0.9),
                    "ratios": (0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 0.9, 1.2),
                    "low": 0.02, "high": 0.9, "beta": 0.9, "problems": _MULTI},
         "overfit": {"net": {"hidden": 16, "n_train": 100, "batch_size": 16},
-                    "lrs": (0.03, 0.1, 0.3, 1.0, 3.0), "seeds": 5, "steps": 1000,
+                    "lrs": (0.03, 0.1, 0.3, 1.0, 3.0), "seeds": 8, "steps": 1000,
                     "every": 100, "gradients": ("full", "mini")},
         "decay": {"net": {"channels": 4, "n_train": 100, "batch_size": 32},
-                  "lr0_grid": (0.25, 0.5, 1.0, 2.0, 4.0), "seeds": 5, "budgets": (100, 400),
+                  "lr0_grid": (0.125, 0.25, 0.5, 1.0, 2.0, 4.0, 8.0), "seeds": 6,
+                  "budgets": (100, 400),
                   "checkpoints": 5, "gradients": ("full", "mini")},
         "adaptive": {"steps": 500, "tol": 1e-2, "tune_seeds": 2, "n_lrs": 8,
                      "gradients": ("full", "mini"), "problems": _ADAPTIVE_PROBLEMS},
@@ -113,4 +131,5 @@ def run(ctx: Context) -> Outputs:
         g = grid[part]
         results[part] = ctx.cached({"part": part, "grid": g, "src": source_hash(part)},
                                    lambda mod=mod, g=g: mod.compute(g))
-    return report.write(ctx, CLAIMS, results, grid)
+    return report.write(ctx, CLAIMS, results, grid, sources=SOURCES,
+                        budgets={part: budgets(part, grid[part]) for part in _MODULES})

@@ -17,7 +17,18 @@ import pandas as pd
 
 import lrtheory as lrt
 from lrtheory import plots, theory
-from studies._common import Context, Outputs, Raw, camel, int_macro, macro, num, write_table
+from studies._common import (
+    Context,
+    Macro,
+    Outputs,
+    Raw,
+    camel,
+    count_words,
+    int_macro,
+    macro,
+    num,
+    write_table,
+)
 
 # Grid as data. Steps per problem grow with kappa: at lr*L = 0.02 the slowest mode
 # contracts by 1 - 0.02/kappa per step, and the estimator needs a real decrease.
@@ -62,6 +73,38 @@ def _measured(df: pd.DataFrame) -> np.ndarray:
     return np.where(df["regime"].to_numpy() == "diverged", growth, rate)
 
 
+# What happened to each run, in the paper's words (one category per run, in this order).
+# A bounded run past 2/L is not "diverged": on a non-quadratic the iterate can leave the
+# minimiser and settle where the local curvature allows the step (edge of stability).
+FLOOR_REL = 1e-9  # a stall this far below the start is the float64 round-off floor
+OUTCOMES = (
+    ("linear", "linear, rate estimated"),
+    ("floor", "reached the round-off floor before a rate could be read"),
+    ("diverged", "diverged"),
+    ("edge", r"at $\alpha L=2$ exactly (theoretical rate 1)"),
+    ("bounded", r"bounded without converging past $2/L$"),
+    ("slow", "undetermined: too little decrease within the budget"),
+    ("other", "other"),
+)
+
+
+def outcome(regime: str, status: str, limit: float, e0: float, lrL: float) -> str:
+    """The category of one run (see :data:`OUTCOMES`)."""
+    if regime == "linear":
+        return "linear"
+    if status == "diverged" or regime == "diverged":
+        return "diverged"
+    if abs(lrL - 2.0) < 1e-9:
+        return "edge"
+    if lrL > 2.0:
+        return "bounded"
+    if regime in ("stalled", "finite") and np.isfinite(limit) and limit <= FLOOR_REL * e0:
+        return "floor"
+    if regime in ("undetermined", "sublinear"):
+        return "slow"
+    return "other"
+
+
 def _pep_rate(c, lr):
     """PEPit's worst-case rate at (L, mu, lr); None without the ``pep`` extra."""
     try:
@@ -80,7 +123,9 @@ def compute(grid, sweep_cache) -> pd.DataFrame:
         df = lrt.sweep("gd", p, lrs=lrL / c.L, steps=spec["steps"], x0=x0,
                        cache_dir=sweep_cache, progress=False)
         lim = theory.gd_limits(c)
-        df = df.assign(key=spec["key"], label=spec["label"], lrL=lrL, L=c.L, mu=c.mu,
+        e0 = float(np.linalg.norm(np.asarray(x0 if not isinstance(x0, str) else p.x0, float)
+                                  - np.asarray(p.x_star, float)))
+        df = df.assign(key=spec["key"], label=spec["label"], lrL=lrL, L=c.L, mu=c.mu, e0=e0,
                        kappa=c.kappa, lr_max=lim.lr_max, lr_opt=lim.lr_opt,
                        rate_opt=lim.rate_opt, measured=_measured(df),
                        theory=[theory.gd_rate(c, float(a)).rate for a in lrL / c.L])
@@ -93,6 +138,8 @@ def compute(grid, sweep_cache) -> pd.DataFrame:
 HEADER = (r"problem", r"$\kappa$", r"$\alpha^\star L$", r"best $\alpha L$", r"best $C$",
           r"$\frac{\kappa-1}{\kappa+1}$", r"PEPit", r"$\max|\Delta C|$", r"at $\alpha L$",
           r"edge $\alpha L$")
+# Outcome table columns, one per :data:`OUTCOMES` category.
+OUTCOME_HEADER = ("linear", "floor", "diverged", r"at $2/L$", r"bounded", "slow", "other")
 
 
 def _figure(df: pd.DataFrame, path):
@@ -110,6 +157,10 @@ def _figure(df: pd.DataFrame, path):
             top, bot = axes[0, j], axes[1, j]
             top.plot(fine, th, color="0.55", ls="-", marker="", lw=1.4, label="theory")
             top.plot(x, meas, ls="", marker="o", mfc="none", color="C0", label="measured")
+            nb = d["outcome"].isin(["bounded", "edge", "slow", "floor"]).to_numpy()
+            if nb.any():  # runs without a rate, drawn at C = 1 so they are not lost
+                top.plot(x[nb], np.ones(nb.sum()), ls="", marker="x", color="C3",
+                         label="no rate (bounded, edge, slow, floor)")
             bot.plot(fine, np.abs(1 - th), color="0.55", ls="-", marker="", lw=1.4)
             bot.plot(x, np.abs(1 - meas), ls="", marker="o", mfc="none", color="C0")
             bot.set_yscale("log")
@@ -123,65 +174,141 @@ def _figure(df: pd.DataFrame, path):
             if j == 0:
                 top.set_ylabel(r"rate $C$")
                 bot.set_ylabel(r"$|1 - C|$")
-                top.legend(loc="lower left")
+                top.legend(loc="lower left", fontsize=7)
         axes[0, 0].text(2.0, 1.22, r" $2/L$", color="C1", fontsize=7)
         plots.savefig(fig, path)
     return path
 
 
+def _lr_list(values) -> str:
+    """``at $\\alpha L=0.02$`` or ``at $\\alpha L$ from 2.05 to 2.20``."""
+    v = sorted(float(x) for x in values)
+    if len(v) == 1:
+        return f"at $\\alpha L={num(v[0], 3)}$"
+    return f"at $\\alpha L$ from {num(v[0], 3)} to {num(v[-1], 3)}"
+
+
+def _outcome_text(df: pd.DataFrame) -> str:
+    """The sentence on the runs without a measured C, generated from their outcomes."""
+    rest = df[~np.isfinite(df["measured"].to_numpy(float))]
+    if rest.empty:
+        return "The estimator returned a rate or a growth factor for every run."
+    probs = rest["label"].unique()
+    parts = []
+    for code, words in OUTCOMES[1:]:
+        d = rest[rest["outcome"] == code]
+        if d.empty:
+            continue
+        where = "; ".join((f"{g['label'].iloc[0]} " if len(probs) > 1 else "")
+                          + _lr_list(g["lrL"])
+                          for _, g in d.groupby("key", sort=False))
+        parts.append(f"{len(d)} {words} ({where})")
+    n = len(rest)
+    head = (("The one run" if n == 1 else f"All {n} runs")
+            + f" without a measured $C$ {'is' if n == 1 else 'are'} on {probs[0]}: "
+            if len(probs) == 1 else f"Of the {n} runs without a measured $C$, ")
+    return head + "; ".join(parts) + "."
+
+
 def run(ctx: Context) -> Outputs:
     grid = ctx.grid(GRID)
     df = ctx.cached(grid, lambda: compute(grid, ctx.sweep_cache))
-    rows, macros = [], {}
-    dev_all, n_est, n_total, n_regime_ok, n_bracket, pep_diff = [], 0, 0, 0, 0, []
+    limit = df["limit"].astype("Float64").to_numpy(dtype=float, na_value=np.nan)
+    df = df.assign(outcome=[outcome(str(r), str(st), lim, e0, lrL) for r, st, lim, e0, lrL in
+                            zip(df["regime"], df["status"], limit, df["e0"], df["lrL"],
+                                strict=True)])
+    rows, out_rows, macros = [], [], {}
+    dev_all, n_match, n_judged, n_bracket, pep_diff = [], 0, 0, 0, []
     for key, d in df.groupby("key", sort=False):
         d = d.sort_values("lrL")
         meas, th = d["measured"].to_numpy(float), d["theory"].to_numpy(float)
+        oc, lrL = d["outcome"].to_numpy(), d["lrL"].to_numpy()
         ok = np.isfinite(meas)
         dev = np.abs(meas - th)
         i = int(np.nanargmax(np.where(ok, dev, -np.inf))) if ok.any() else None
-        conv = d["regime"].to_numpy() == "linear"
-        expect_conv = th < 1
-        n_regime_ok += int(np.sum(conv == expect_conv))
-        n_est += int(ok.sum())
-        n_total += len(d)
+        conv = oc == "linear"
+        # regime match: converged (linear or round-off floor) where theory < 1, diverged
+        # where theory > 1; bounded, edge and too-slow runs have no verdict and are
+        # counted apart (never as diverged).
+        conv_like = np.isin(oc, ("linear", "floor"))
+        judged = conv_like | (oc == "diverged")
+        n_judged += int(judged.sum())
+        n_match += int(np.sum(judged & (conv_like == (th < 1))))
         best = int(np.nanargmin(np.where(conv & ok, meas, np.inf))) if (conv & ok).any() else None
-        edge = d["lrL"].to_numpy()[conv].max() if conv.any() else np.nan
-        first_div = d["lrL"].to_numpy()[~conv & (d["lrL"].to_numpy() > 1)]
-        first_div = first_div.min() if first_div.size else np.nan
+        edge = lrL[conv].max() if conv.any() else np.nan
+        div = lrL[oc == "diverged"]
+        first_div = div.min() if div.size else np.nan
+        bnd = lrL[oc == "bounded"]
         r0 = d.iloc[0]
         pep = r0["pep_opt"]
-        n_bracket += int(edge < 2.0 <= first_div)
         if pep is not None and np.isfinite(pep):
             pep_diff.append(abs(pep - r0["rate_opt"]))
+        first_bad = np.nanmin([first_div, bnd.min() if bnd.size else np.nan]) \
+            if (div.size or bnd.size) else np.nan
+        n_bracket += int(edge < 2.0 <= first_bad)
         rows.append([Raw(r0["label"]), num(r0["kappa"]), num(r0["lr_opt"] * r0["L"]),
-                     num(d["lrL"].iloc[best]) if best is not None else "--",
+                     num(lrL[best]) if best is not None else "--",
                      num(meas[best], 4) if best is not None else "--",
                      num(r0["rate_opt"], 4),
                      num(pep, 4) if pep is not None and np.isfinite(pep) else "--",
                      num(dev[i]) if i is not None else "--",
-                     num(d["lrL"].iloc[i]) if i is not None else "--",
-                     Raw(f"{num(edge)}--{num(first_div)}")])
+                     num(lrL[i]) if i is not None else "--",
+                     Raw(f"{num(edge)}--{num(first_bad)}")])
+        out_rows.append([Raw(r0["label"])] + [str(int(np.sum(oc == c))) for c, _ in OUTCOMES])
         if i is not None:
             dev_all.append(dev[i])
             macros[camel("Stab", key, "MaxDev")] = macro(dev[i], 2)
         if best is not None:
             macros[camel("Stab", key, "BestRate")] = macro(meas[best], 4)
-            macros[camel("Stab", key, "BestLrL")] = macro(d["lrL"].iloc[best], 3)
+            macros[camel("Stab", key, "BestLrL")] = macro(lrL[best], 3)
         macros[camel("Stab", key, "OptRate")] = macro(r0["rate_opt"], 4)
         macros[camel("Stab", key, "Kappa")] = macro(r0["kappa"], 3)
         macros[camel("Stab", key, "EdgeLo")] = macro(edge, 3)
-        macros[camel("Stab", key, "EdgeHi")] = macro(first_div, 3)
+        macros[camel("Stab", key, "EdgeHi")] = macro(first_bad, 3)
+        macros[camel("Stab", key, "Bounded")] = int_macro(bnd.size)
+        if bnd.size:
+            lev = d.loc[d["outcome"] == "bounded", "final_error"].astype(float).to_numpy()
+            macros[camel("Stab", key, "BoundedLo")] = macro(np.min(lev), 2)
+            macros[camel("Stab", key, "BoundedHi")] = macro(np.max(lev), 2)
+            macros[camel("Stab", key, "BoundedTrend")] = Macro(None, (
+                "grows with the learning rate" if np.all(np.diff(lev) > 0)
+                else "does not grow steadily with the learning rate"))
         if pep is not None and np.isfinite(pep):
             macros[camel("Stab", key, "Pep")] = macro(pep, 4)
+    oc_all = df["outcome"].to_numpy()
+    n_bounded = int(np.sum(oc_all == "bounded"))
+    quad_past = df[(df["lrL"] > 2.0) & df["key"].isin(["Ten", "Hundred", "Thousand"])]
+    # The text says: on the quadratics every run past 2/L diverges (a linear iteration
+    # has no bounded orbit), and the bounded runs are all on non-quadratic problems.
+    ctx.claim((quad_past["outcome"] == "diverged").all(),
+          "every quadratic run past 2/L diverges")
+    # Sentences of the section that depend on these numbers (paper/sections/stability.tex).
+    md = {k: macros[camel("Stab", k, "MaxDev")].value for k in ("Hundred", "Thousand")
+          if camel("Stab", k, "MaxDev") in macros}
+    ctx.claim(all(v < 1e-7 for v in md.values()),
+          f"kappa = 100 and 1000 deviate at the level of round-off: {md}")
+    if "Thousand" in set(df["key"]):
+        ctx.claim(macros["StabThousandBestLrL"].value == macros["StabThousandEdgeLo"].value,
+              "for kappa = 1000 the best grid step is the last stable one")
+    if pep_diff:
+        ctx.claim(max(pep_diff) < 1e-4, "PEPit matches (kappa-1)/(kappa+1) to solver accuracy")
     macros["StabMaxDev"] = macro(max(dev_all) if dev_all else np.nan, 2)
-    macros["StabRuns"] = int_macro(n_total)
-    macros["StabEstimated"] = int_macro(n_est)
-    macros["StabRegimeAgree"] = int_macro(n_regime_ok)
+    macros["StabRuns"] = int_macro(len(df))
+    macros["StabEstimated"] = int_macro(int(np.isfinite(df["measured"].to_numpy(float)).sum()))
+    macros["StabLinear"] = int_macro(int(np.sum(oc_all == "linear")))
+    macros["StabNoRate"] = int_macro(int((~np.isfinite(df["measured"].to_numpy(float))).sum()))
+    macros["StabNoRateText"] = Macro(None, _outcome_text(df))
+    macros["StabRegimeAgree"] = int_macro(n_match)
+    macros["StabRegimeJudged"] = int_macro(n_judged)
+    macros["StabRegimeAgreeWords"] = Macro(None, count_words(n_match, n_judged))
+    macros["StabBounded"] = int_macro(n_bounded)
     macros["StabNumLr"] = int_macro(ctx.grid(GRID)["lr_times_L"][2])
     macros["StabProblems"] = int_macro(len(grid["problems"]))
     macros["StabEdgeBracket"] = int_macro(n_bracket)
+    macros["StabEdgeBracketWords"] = Macro(None, count_words(n_bracket, len(grid["problems"])))
     macros["StabPepMaxDiff"] = macro(max(pep_diff) if pep_diff else np.nan, 2)
     table = write_table(ctx.table(), rows, [Raw(h) for h in HEADER], "lrrrrrrrrr")
+    out_header = ["problem"] + [Raw(h) for h in OUTCOME_HEADER]
+    table2 = write_table(ctx.table("-outcomes"), out_rows, out_header, "l" + "r" * len(OUTCOMES))
     fig = _figure(df, ctx.figure())
-    return ctx.finish([fig], [table], macros)
+    return ctx.finish([fig], [table, table2], macros)

@@ -46,6 +46,10 @@ GRID = {
     "smoke": {"cases": (CASES[0], CASES[1]), "digits": 60},
 }
 KEYS = {"Smooth": "scalar_smooth", "Well": "double_well", "Rosen": "rosenbrock"}
+# Readable names for tables, legends and titles (registry code names stay in the code).
+NAMES = {"scalar_smooth": "smooth convex (1-D)", "double_well": "double well (1-D)",
+         "rosenbrock": "Rosenbrock", "newton": "Newton", "damped_newton": "damped Newton",
+         "secant": "secant", "halley": "Halley", "bfgs": "BFGS"}
 
 
 def _theory(p, method, mp_kw):
@@ -129,22 +133,22 @@ def _figure(results, path):
             st = {k: v[j % len(v)] for k, v in plots.CYCLE.by_key().items()}
             ax1.plot(per["k"], -per["log10_e"].to_numpy(float, na_value=np.nan),
                      color=st["color"], ls=st["linestyle"], marker=st["marker"],
-                     label=r["method"].replace("_", " "))
+                     label=NAMES.get(r["method"], r["method"]))
             ax1.plot(r["per64"]["k"], -r["per64"]["log10_e"].to_numpy(float, na_value=np.nan),
                      color=st["color"], ls="none", marker="x", markersize=5)
             if r["theory"] and r["theory"][1] and r["theory"][1] > 1:
                 ax2.axhline(r["theory"][1], color=st["color"], lw=0.6, ls=":", marker="")
                 ax2.plot(per["k"], per["q_k"].to_numpy(float, na_value=np.nan),
                          color=st["color"], ls=st["linestyle"], marker=st["marker"],
-                         label=r["method"])
+                         label=NAMES.get(r["method"], r["method"]))
                 ax2.plot(r["per64"]["k"], r["per64"]["q_k"].to_numpy(float, na_value=np.nan),
                          color=st["color"], ls="none", marker="x", markersize=5)
         ax1.axhline(16, color="0.5", lw=0.6, ls="--", marker="")
         ax1.set_xlim(-0.5, 16)
         ax1.set_xlabel("iteration $k$")
         ax1.set_ylabel(r"correct digits $-\log_{10} e_k$")
-        ax1.set_title(f"{KEYS[ITER_TABLE[0]]}: markers x = float64")
-        ax1.legend(fontsize=6)
+        ax1.set_title(f"{NAMES[KEYS[ITER_TABLE[0]]]}; crosses: float64", fontsize=8)
+        ax1.legend(fontsize=7, loc="upper left")
         ax2.set_ylim(0.5, 3.5)
         ax2.set_xlim(-0.5, 12)
         ax2.set_xlabel("iteration $k$")
@@ -199,8 +203,8 @@ def run(ctx: Context) -> Outputs:
             last = r["key"]
         a = _agree(r["mp"], r["theory"])
         n_agree += a == "yes"
-        rows.append([r["problem"].replace("_", " ") if len(rows) in groups else "",
-                     r["method"].replace("_", " "), _thcell(r["theory"]),
+        rows.append([NAMES.get(r["problem"], r["problem"]) if len(rows) in groups else "",
+                     NAMES.get(r["method"], r["method"]), _thcell(r["theory"]),
                      _qcell(r["mp"]), _ccell(r["mp"]), str(r["mp"].n_used),
                      _qcell(r["f64"]), _ccell(r["f64"]), str(r["f64"].n_used), a])
         name = camel("Sup", r["key"], r["method"])

@@ -21,6 +21,7 @@ from studies._common import (
     Raw,
     camel,
     ci,
+    factor_macro,
     int_macro,
     macro,
     mean_ci,
@@ -63,6 +64,7 @@ GRID = {
 }
 
 SEARCHES = ("grid", "random", "bayes")
+SEARCH_NAMES = {"grid": "grid", "random": "random search", "bayes": "TPE (Bayesian)"}
 
 
 def _grid_points(space, n):
@@ -131,14 +133,14 @@ def _stats(x, optimum):
 
 def _figure(results, budgets, path):
     with plots.use_style():
-        fig = plots.figure("double", height=2.3)
+        fig = plots.figure("double", height=2.6)
         axes = fig.subplots(1, len(results), squeeze=False)[0]
         for ax, r in zip(axes, results, strict=True):
             for j, s in enumerate(SEARCHES):
                 st = np.array([_stats(r["curves"][s][:, i], r["optimum"])
                                for i in range(len(budgets))])
                 ax.plot(budgets, st[:, 0], color=f"C{j}", ls=["-", "--", ":"][j],
-                        marker="osv"[j], label=s)
+                        marker="osv"[j], label=SEARCH_NAMES[s])
                 if s != "grid":
                     ax.fill_between(budgets, st[:, 1], st[:, 2], color=f"C{j}", alpha=0.18,
                                     lw=0)
@@ -148,7 +150,8 @@ def _figure(results, budgets, path):
             ax.set_title(r["case"]["label"], fontsize=7)
             ax.set_ylabel("best rate $-$ optimal rate" if r["optimum"] is not None
                           else r"best $f(x_T) - f^\star$")
-        axes[0].legend()
+        handles, labels = axes[0].get_legend_handles_labels()
+        fig.legend(handles, labels, loc="outside lower center", ncol=len(labels), fontsize=7)
         plots.savefig(fig, path)
     return path
 
@@ -164,13 +167,33 @@ def run(ctx: Context) -> Outputs:
         if opt is not None:
             macros[camel("Tune", key, "Optimum")] = macro(opt, 4)
         for s in SEARCHES:
-            cells = [Raw(r["case"]["label"]) if s == "grid" else "", s]
+            cells = [Raw(r["case"]["label"]) if s == "grid" else "", SEARCH_NAMES[s]]
             for i, n in enumerate(budgets):
                 m, lo, hi = _stats(r["curves"][s][:, i], opt)
                 if n in grid["table_budgets"]:
                     cells.append(Raw(ci(m, lo, hi, 2)))
                     macros[camel("Tune", key, s, "At", n)] = macro(m, 2)
             rows.append(cells)
+    nmax = budgets[-1]
+    at = {(r["case"]["key"], s): _stats(r["curves"][s][:, -1], r["optimum"])[0]
+          for r in results for s in SEARCHES}
+    keys = {r["case"]["key"] for r in results}
+    if {"Gd", "Hb"} <= keys:
+        # "heavy ball ends {factor} further from its optimum than GD" (per search)
+        f = [at[("Hb", s)] / at[("Gd", s)] for s in SEARCHES]
+        macros["TuneHbOverGdLo"] = macro(min(f), 2)
+        macros["TuneHbOverGdHi"] = macro(max(f), 2)
+        macros["TuneHbOverGdLoWords"] = factor_macro(min(f))
+        macros["TuneHbOverGdHiWords"] = factor_macro(max(f))
+        ctx.claim(min(f) > 1, "every search ends further from the optimum for heavy ball")
+        hb = {s: at[("Hb", s)] for s in SEARCHES}
+        ctx.claim(min(hb, key=hb.get) == "bayes",
+              f"TPE is closest to heavy ball's optimum after {nmax} evaluations")
+        macros["TuneHbMinExcess"] = macro(min(hb.values()), 2)
+    if "Gd" in keys:
+        gd = {s: at[("Gd", s)] for s in SEARCHES}
+        ctx.claim(gd["grid"] <= min(gd["random"], gd["bayes"]),
+              f"in one dimension the grid is best after {nmax} evaluations")
     macros["TuneSeeds"] = int_macro(grid["seeds"])
     macros["TuneMaxBudget"] = int_macro(budgets[-1])
     nt = len(grid["table_budgets"])

@@ -148,3 +148,28 @@ def test_smoke_run_writes_a_verdict_for_every_claim(tmp_path):
     # 0.6^14 < 1e-3 (the tolerance) within the 40 steps: every run converges (Polyak
     # 1987). The fail-fraction difference is 1 exactly.
     assert numbers["FolkOneAConvexQuadraticMean"] == 1.0
+
+
+def test_for_must_clear_the_same_threshold_as_against():
+    # [0.04, 0.06, 0.08]: mean 0.06, sd 0.02, half-width 4.3027 * 0.02 / sqrt(3) = 0.0497:
+    # [0.0103, 0.1097] is above 0 but contains delta = 0.05: not "for" (old rule: lo > 0).
+    s = summarise(_eff([0.04, 0.06, 0.08], band=0.05))
+    assert s.lo == pytest.approx(0.06 - T2 * 0.02 / math.sqrt(3), rel=1e-12)
+    assert s.lo > 0 and s.outcome == "inconclusive"
+    # [0.3, 0.4, 0.5] with delta 0.05: [0.152, 0.648] clears delta: for.
+    assert summarise(_eff([0.3, 0.4, 0.5])).outcome == "for"
+
+
+def test_quantised_effects_get_a_nondegenerate_interval():
+    # 6 seeds, every one a success-fraction difference of exactly 0 on 10 starts
+    # (resolution 0.1): sd = sqrt(0.01/12) = 0.02887; t_{0.975, 5} = 2.570581835636314
+    # (printed tables: 2.571), half-width 2.5706 * 0.02887 / sqrt(6) = 0.0303.
+    e = Effect("x", {"problem": "p"}, np.zeros(6), 0.05, "success fraction", resolution=0.1)
+    s = summarise(e)
+    assert s.hi == pytest.approx(2.570581835636314 * math.sqrt(0.01 / 12) / math.sqrt(6),
+                                 rel=1e-9)
+    assert s.lo == -s.hi and s.hi > 0
+    assert s.outcome == "against"  # [-0.0303, 0.0303] lies below delta = 0.05
+    # with 3 seeds the half-width is 4.3027 * 0.02887 / sqrt(3) = 0.0717 > delta: the
+    # rounding alone leaves it inconclusive
+    assert summarise(e._replace(values=np.zeros(3))).outcome == "inconclusive"

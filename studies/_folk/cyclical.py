@@ -104,7 +104,8 @@ def effects(res) -> list[Effect]:
             setting = {"problem": key, "baseline": f"constant {base}"}
             if d["kind"] == "minima":
                 s = d["success"].mean(axis=-1)
-                eff.append(Effect("6", setting, s[0] - s[j], BAND, "success fraction"))
+                eff.append(Effect("6", setting, s[0] - s[j], BAND, "success fraction",
+                                  resolution=1.0 / d["success"].shape[-1]))
             else:
                 st, T = d["steps"], d["budget"]
                 v = nanmean_last(log_ratio(st[j], st[0], st[j] < T, st[0] < T))
@@ -114,24 +115,31 @@ def effects(res) -> list[Effect]:
 
 
 def figure(res, path):
-    """Bars: success fraction (minima) and mean escape steps (saddle) per arm, 95 % CI."""
+    """Points with 95 % t-intervals over seeds: success fraction (minima; rounding of
+    1/starts included) and escape steps (saddle; interval of log10 steps, so it stays
+    positive on the log axis) per arm."""
     from studies._common import mean_ci
 
     keys = list(res)
     with plots.use_style():
-        fig = plots.figure("double", height=1.9)
+        fig = plots.figure("double", height=2.1)
         axes = fig.subplots(1, len(keys), squeeze=False)[0]
         for ax, key in zip(axes, keys, strict=True):
             d = res[key]
-            vals = (d["success"].mean(axis=-1) if d["kind"] == "minima"
-                    else d["steps"].mean(axis=-1))
-            m = np.array([mean_ci(v) for v in vals])
+            if d["kind"] == "minima":
+                vals = d["success"].mean(axis=-1)
+                m = np.array([mean_ci(v, resolution=1.0 / d["success"].shape[-1])
+                              for v in vals])
+            else:
+                m = 10 ** np.array([mean_ci(np.log10(v)) for v in d["steps"].mean(axis=-1)])
             x = np.arange(len(ARMS))
-            err = np.abs(m[:, 1:] - m[:, :1]).T
-            ax.bar(x, m[:, 0], yerr=np.nan_to_num(err), color=["#0072B2"] + ["0.7"] * 3,
-                   capsize=2, width=0.7)
-            ax.set_xticks(x, ["cyc.", "base", "mean", "peak"], rotation=60, fontsize=6)
-            ax.set_title(d["label"])
+            err = np.nan_to_num(np.abs(m[:, 1:] - m[:, :1]).T)
+            for i in x:
+                ax.errorbar([i], m[i, 0], yerr=err[:, i:i + 1], ls="none", capsize=2,
+                            marker="o" if i == 0 else "s", color="C0" if i == 0 else "0.35")
+            ax.set_xticks(x, ["cyclical", "base", "mean", "peak"], rotation=45, fontsize=7)
+            ax.set_xlim(-0.5, len(ARMS) - 0.5)
+            ax.set_title(d["label"], fontsize=8)
             ax.grid(axis="x", visible=False)
             if d["kind"] == "saddle":
                 ax.set_yscale("log")

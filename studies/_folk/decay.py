@@ -6,13 +6,14 @@ budget of :math:`T` steps with a constant rate and four decays from the same ini
 rate :math:`\alpha_0` (:mod:`lrtheory.schedules`): step (:math:`\times 0.1` at
 :math:`T/3` and :math:`2T/3`), exponential and time-based (both down to
 :math:`\alpha_0/100` at :math:`T`) and cosine (to 0). :math:`\alpha_0` is the rate of a
-five-point grid whose *constant*-rate runs reach the lowest mean final training loss
-among those stable in every seed (final below initial training loss): the decays start
-from the rate a practitioner would have tuned, and no test data enters the choice.
+grid chosen *for each schedule* as the one with its lowest mean final training loss among
+those stable in every seed (final below initial training loss): every arm starts from the
+rate a practitioner would have tuned for it, and no test data enters the choice.
 Full-batch and mini-batch gradients, a short and a long budget; seeds draw the
-initialisation and the mini-batches; all schedules and seeds of one (gradient, budget)
-pair are one compiled call (the schedule is picked by a traced index). Effect (per seed,
-paired): test accuracy of the decay minus that of the constant rate.
+initialisation and the mini-batches; all schedules, initial rates and seeds of one
+(gradient, budget) pair are one compiled call (the schedule is picked by a traced
+index). Effect (per seed, paired): test accuracy of the decay minus that of the constant
+rate, each at its own tuned initial rate.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ import numpy as np
 
 from lrtheory import methods, plots, schedules
 from lrtheory import problems as P
+from studies._common import mean_ci
 
 from .common import keys_for, starts
 from .train import trainer
@@ -52,36 +54,38 @@ def _factory(T):
 
 
 def compute(grid) -> dict:
-    """Per gradient type and budget: pick alpha_0 (constant rate, grid, every seed), then
-    run all schedules from it; both calls have the same number of runs (one compilation).
-    Results are keyed by ``(gradient, T)``."""
+    """Per gradient type and budget: every schedule at every alpha_0 of the grid and every
+    seed in one compiled call; each schedule keeps the alpha_0 with its own lowest mean
+    final training loss among those stable in every seed (test data never enter the
+    choice). Results are keyed by ``(gradient, T)``; arrays are ``(schedule, seed, ...)``
+    at each schedule's chosen alpha_0."""
     S, n = grid["seeds"], len(SCHEDULES)
     lr0_grid = np.asarray(grid["lr0_grid"], float)
-    if lr0_grid.size != n:
-        raise ValueError(f"lr0_grid must have {n} values (one compiled call shape); "
-                         f"got {lr0_grid.tolist()}")
+    G = lr0_grid.size
     p = P.cnn(**grid["net"])
     ks, kb = keys_for(range(S), 1)
-    x0 = np.tile(starts(p.x0_sampler, ks).reshape(S, -1), (n, 1))
-    seed_of = np.tile(np.arange(S), n)
+    x0 = np.tile(starts(p.x0_sampler, ks).reshape(S, -1), (n * G, 1))
+    seed_of = np.tile(np.arange(S), n * G)
+    hyper = {"lr0": np.tile(np.repeat(lr0_grid, S), n), "kind": np.repeat(np.arange(n), G * S)}
     out = {}
     for g in grid["gradients"]:
         keys = None if g == "full" else kb.reshape(-1)[seed_of]
         for T in grid["budgets"]:
             go = trainer(_factory(T), p, T // grid["checkpoints"], stochastic=keys is not None)
-            pilot = go(T, {"lr0": np.repeat(lr0_grid, S), "kind": np.zeros(n * S)}, x0, keys)
-            final = pilot.train_loss[:, -1].reshape(n, S)
-            ok = np.all(np.isfinite(final) & (final < pilot.train_loss[:, 0].reshape(n, S)),
-                        axis=1)
-            lr0 = float(lr0_grid[int(np.argmin(np.where(ok, final.mean(axis=1), np.inf)))])
-            c = go(T, {"lr0": np.full(n * S, lr0), "kind": np.repeat(np.arange(n), S)}, x0,
-                   keys)
-            r = {k: np.asarray(v).reshape((n, S) + np.shape(v)[1:])
-                 for k, v in c._asdict().items() if k != "steps"}
-            r.update(steps=c.steps, lr0=lr0, lr0_grid=lr0_grid, pilot_final=final,
-                     n_train=p.params["n_train"],
-                     lr_curves=np.stack([np.asarray(f(jnp.arange(T)))
-                                         for f in _schedules(lr0, T)]))
+            c = go(T, hyper, x0, keys)
+            full = {k: np.asarray(v).reshape((n, G, S) + np.shape(v)[1:])
+                    for k, v in c._asdict().items() if k != "steps"}
+            final, first = full["train_loss"][..., -1], full["train_loss"][..., 0]
+            ok = np.all(np.isfinite(final) & (final < first), axis=2)          # (n, G)
+            score = np.where(ok, np.nanmean(np.where(np.isfinite(final), final, np.nan),
+                                            axis=2), np.inf)
+            best = np.argmin(score, axis=1)                                    # (n,)
+            r = {k: v[np.arange(n), best] for k, v in full.items()}
+            lr0s = lr0_grid[best]
+            r.update(steps=c.steps, lr0=float(lr0s[0]), lr0_each=lr0s, lr0_grid=lr0_grid,
+                     pilot_final=score, n_train=p.params["n_train"],
+                     lr_curves=np.stack([np.asarray(_schedules(a, T)[i](jnp.arange(T))) / a
+                                         for i, a in enumerate(lr0s)]))
             out[(g, T)] = r
     return out
 
@@ -101,20 +105,24 @@ def figure(res, path):
     """Left: the schedules; then test accuracy over training per (gradient, budget)."""
     keys = list(res)
     with plots.use_style():
-        fig = plots.figure("double", height=2.0)
+        fig = plots.figure("double", height=2.3)
         axes = fig.subplots(1, 1 + len(keys), squeeze=False)[0]
         r0 = res[keys[-1]]
         for i, name in enumerate(SCHEDULES):
             axes[0].plot(np.arange(r0["lr_curves"].shape[1]) / r0["lr_curves"].shape[1],
-                         r0["lr_curves"][i] / r0["lr0"], label=name, marker="", lw=1.0)
+                         r0["lr_curves"][i], label=name, marker="", lw=1.0)
         axes[0].set_xlabel("step $k/T$")
         axes[0].set_ylabel(r"$\alpha_k / \alpha_0$")
-        axes[0].legend(loc="upper right", fontsize=6)
+        axes[0].legend(loc="upper right", fontsize=7)
         for ax, (g, T) in zip(axes[1:], keys, strict=True):
             r = res[(g, T)]
             for i, name in enumerate(SCHEDULES):
-                ax.plot(r["steps"], np.nanmean(r["test_acc"][i], axis=0), label=name)
-            ax.set_title(rf"{_LABEL[g]}, $T={T}$, $\alpha_0={r['lr0']:.3g}$")
+                acc = r["test_acc"][i]                                   # (seed, checkpoint)
+                ci = np.array([mean_ci(acc[:, j]) for j in range(acc.shape[1])])
+                ax.plot(r["steps"], ci[:, 0], label=name, color=f"C{i}")
+                ax.fill_between(r["steps"], ci[:, 1], ci[:, 2], color=f"C{i}", alpha=0.15,
+                                lw=0)
+            ax.set_title(f"{_LABEL[g]}\n$T={T}$", fontsize=7)
             ax.set_xlabel("step $k$")
             lo = np.nanmin(np.nanmean(r["test_acc"][:, :, -1], axis=1))
             ax.set_ylim(max(0.0, lo - 0.05), 1.0)

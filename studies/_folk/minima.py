@@ -106,7 +106,8 @@ def effects(res, low, high, beta) -> list[Effect]:
                 "momentum, low lr": s[il, b1] - s[il, b0],
                 "momentum, high lr": s[ih, b1] - s[ih, b0]}
         for arm, v in arms.items():
-            eff.append(Effect("2", {"problem": key, "arm": arm}, v, BAND, "success fraction"))
+            eff.append(Effect("2", {"problem": key, "arm": arm}, v, BAND, "success fraction",
+                              resolution=1.0 / d["success"].shape[-1]))
     return eff
 
 

@@ -148,7 +148,8 @@ def figure(res, path):
             ax.set_title(d["label"])
             ax.set_xlabel(r"$\alpha \,/\, (2/L)$")
         axes[0].set_ylabel("fraction of runs")
-        axes[-1].legend(loc="lower left", fontsize=6, framealpha=0.8, frameon=True)
+        handles, labels = axes[-1].get_legend_handles_labels()
+        fig.legend(handles, labels, loc="outside lower center", ncol=len(labels), fontsize=7)
         plots.savefig(fig, path)
     return path
 

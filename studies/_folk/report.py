@@ -3,6 +3,8 @@ figures, the verdict and evidence tables, and the macros the paper quotes."""
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from studies._common import (
@@ -13,6 +15,7 @@ from studies._common import (
     camel,
     ci,
     escape,
+    factor_words,
     int_macro,
     macro,
     num,
@@ -44,8 +47,13 @@ def _setting_text(setting) -> str:
     return ", ".join(str(v) for v in setting.values())
 
 
-def write(ctx: Context, claims, results, grid) -> Outputs:
-    """Effects, verdicts, figures, the two tables and the macros of the study."""
+def write(ctx: Context, claims, results, grid, *, sources=None, budgets=None) -> Outputs:
+    """Effects, verdicts, figures, the two tables and the macros of the study.
+
+    ``sources``: claim label -> BibTeX keys of where it is made or discussed (a column
+    of the verdict table); ``budgets``: experiment -> its budgets in steps, so each
+    verdict says at which budgets it was measured."""
+    sources, budgets = sources or {}, budgets or {}
     effects, figures = [], []
     for part, res in results.items():
         effects += _effects(part, res, grid[part])
@@ -53,12 +61,19 @@ def write(ctx: Context, claims, results, grid) -> Outputs:
 
     macros: dict[str, Macro] = {}
     verdict_rows, evidence_rows, groups = [], [], []
-    for label, statement, _part in claims:
+    for label, statement, part in claims:
         eff = [e for e in effects if e.claim == label]
         v = verdict(eff)
         macros[camel("Folk", "verdict", label)] = Macro(verdict_code(v), v)
         outcomes = [summarise(e).outcome for e in eff]
-        verdict_rows.append([label, Raw(rf"\parbox[t]{{5.8cm}}{{{escape(statement)}}}"),
+        macros[camel("Folk", "settings", label)] = int_macro(len(eff))
+        macros[camel("Folk", "for", label)] = int_macro(outcomes.count("for"))
+        macros[camel("Folk", "against", label)] = int_macro(outcomes.count("against"))
+        src = sources.get(label, ())
+        steps = budgets.get(part, ())
+        verdict_rows.append([label, Raw(rf"\parbox[t]{{5.2cm}}{{{escape(statement)}}}"),
+                             Raw(rf"\citet{{{','.join(src)}}}") if src else "--",
+                             ", ".join(f"{t:,}" for t in steps) if steps else "--",
                              str(len(eff)),
                              f"{outcomes.count('for')}/{outcomes.count('against')}/"
                              f"{outcomes.count('inconclusive')}", Raw(rf"\textbf{{{v}}}")])
@@ -72,16 +87,45 @@ def write(ctx: Context, claims, results, grid) -> Outputs:
                                   Raw(ci(s.mean, s.lo, s.hi, 2)), str(s.n), num(e.band, 2),
                                   s.outcome])
     macros.update(_numbers(results, grid))
+    macros.update(_phrases(macros))
     tables = [
         write_table(ctx.table("-verdicts"), verdict_rows,
-                    ["claim", "statement", "settings", "for/agst/inc", "verdict"],
-                    "llrcl"),
+                    ["claim", "statement", "made or discussed in", "budget (steps)",
+                     "settings", "for/agst/inc", "verdict"],
+                    "lllrrcl"),
         write_table(ctx.table("-evidence"), evidence_rows,
                     [Raw("claim"), Raw("setting"), Raw("effect (positive = as claimed)"),
                      Raw("mean [95\\% CI]"), Raw("$n$"), Raw(r"$\delta$"), Raw("outcome")],
                     "lllrrrl", groups=groups),
     ]
     return ctx.finish(figures, tables, macros)
+
+
+def _steps_phrase(log_ratio: float, who: str, than: str) -> str:
+    """'{who} needs a factor of about 3 fewer steps than {than}' from log10(than/who)."""
+    w = factor_words(10 ** abs(log_ratio))
+    if w == "about the same":
+        return f"{who} needs about as many steps as {than}"
+    return f"{who} needs {w} {'fewer' if log_ratio > 0 else 'more'} steps than {than}"
+
+
+def _phrases(m: dict[str, Macro]) -> dict[str, Macro]:
+    """Sentences of claim 5 whose words depend on the numbers (sec:folk)."""
+    out = {}
+    for g, tag in (("FullBatch", "Full"), ("MiniBatch", "Mini")):
+        k = f"FolkFiveANonConvexMLP{g}Mean"
+        if k in m and m[k].value is not None:  # log10(SGD steps / Adam steps)
+            out[f"FolkPhraseAdamSgdMLP{tag}"] = Macro(m[k].value,
+                                                      _steps_phrase(m[k].value, "Adam", "SGD"))
+        k = f"FolkFiveAConvexLogistic{g}Mean"
+        if k in m and m[k].value is not None:
+            out[f"FolkPhraseAdamSgdLogistic{tag}"] = Macro(
+                m[k].value, _steps_phrase(m[k].value, "Adam", "tuned SGD"))
+    a, h = "FolkAdaptiveMLPFullAdamSteps", "FolkAdaptiveMLPFullMomentumSteps"
+    if a in m and h in m and m[a].value and m[h].value:
+        r = math.log10(m[a].value / m[h].value)  # log10(Adam steps / heavy-ball steps)
+        out["FolkPhraseMomentumAdamMLP"] = Macro(r, _steps_phrase(r, "heavy ball", "Adam"))
+    return out
 
 
 def _numbers(results, grid) -> dict[str, Macro]:
@@ -98,6 +142,12 @@ def _numbers(results, grid) -> dict[str, Macro]:
     m["FolkDecayLong"] = int_macro(max(g["decay"]["budgets"]))
     m["FolkDecayTrain"] = int_macro(g["decay"]["net"]["n_train"])
     m["FolkDecaySeeds"] = int_macro(g["decay"]["seeds"])
+    m["FolkDecayGridSize"] = int_macro(len(g["decay"]["lr0_grid"]))
+    m["FolkDecayGridLo"] = macro(min(g["decay"]["lr0_grid"]), 3)
+    m["FolkDecayGridHi"] = macro(max(g["decay"]["lr0_grid"]), 3)
+    m["FolkRegimesSeeds"] = int_macro(g["regimes"]["seeds"])
+    m["FolkRegimesStarts"] = int_macro(g["regimes"]["starts"])
+    m["FolkOverfitSeeds"] = int_macro(g["overfit"]["seeds"])
     m["FolkAdaptiveSteps"] = int_macro(g["adaptive"]["steps"])
     m["FolkAdaptiveSeeds"] = int_macro(g["adaptive"]["n_lrs"] * g["adaptive"]["tune_seeds"])
     m["FolkAdaptiveTol"] = macro(g["adaptive"]["tol"], 1)
@@ -117,6 +167,11 @@ def _numbers(results, grid) -> dict[str, Macro]:
             (2 / d["L_global"]) / d["landmarks"]["lr_max"], 2)
     for (gname, T), r in results["decay"].items():
         m[camel("Folk", "decay", gname, T, "lr zero")] = macro(r["lr0"], 2)
+        lr0s = np.asarray(r.get("lr0_each", [r["lr0"]]), float)
+        m[camel("Folk", "decay", gname, T, "lr zero range")] = Macro(
+            float(lr0s.max() / lr0s.min()),
+            num(lr0s.min(), 2) if lr0s.min() == lr0s.max()
+            else f"{num(lr0s.min(), 2)} to {num(lr0s.max(), 2)}")
         for i, s in enumerate(decay.SCHEDULES):
             m[camel("Folk", "decay", gname, T, s, "acc")] = macro(
                 float(np.nanmean(r["test_acc"][i, :, -1])), 3)

@@ -7,11 +7,18 @@ direction**), measured in several *settings* (problem, gradient noise, baseline,
 Per setting, the effect's mean and its two-sided 95 % Student-t interval over seeds
 (:func:`studies._common.mean_ci`) give an outcome, checked in this order:
 
-* ``against`` if the interval lies inside the practical-equivalence band
-  :math:`(-\delta, \delta)` (no effect worth the name) or entirely below 0 (the opposite
-  direction);
-* ``for`` if the interval lies entirely above 0;
-* ``inconclusive`` otherwise (or with fewer than two finite seeds).
+* ``for`` if the interval lies entirely above the practical threshold :math:`\delta`
+  (an effect worth the name, in the claimed direction);
+* ``against`` if it lies entirely below :math:`\delta` (no effect worth the name in the
+  claimed direction: inside the band :math:`(-\delta, \delta)`, or the opposite way);
+* ``inconclusive`` otherwise (the interval contains :math:`\delta`), or with fewer than
+  two finite seeds.
+
+One threshold for both sides, so that "for" is not easier to reach than "against". A
+quantised effect (a difference of success fractions over ``n`` starts) carries its
+``resolution`` (``1/n``), whose rounding variance enters the interval
+(:func:`studies._common.mean_ci`): seeds that all give the same value do not produce a
+zero-width interval.
 
 Per claim (a general statement: one setting where it fails refutes it as stated, but
 where it holds somewhere the useful answer is *where*): ``supported`` if every setting is
@@ -48,6 +55,7 @@ class Effect(NamedTuple):
       values: one value per seed; positive = the direction the claim asserts.
       band: half-width :math:`\\delta` of the practical-equivalence band (effect units).
       unit: what the number is, for the table (``"success fraction"``).
+      resolution: the step in which each value is quantised (0: continuous).
     """
 
     claim: str
@@ -55,6 +63,7 @@ class Effect(NamedTuple):
     values: np.ndarray
     band: float
     unit: str
+    resolution: float = 0.0
 
 
 class Summary(NamedTuple):
@@ -77,17 +86,19 @@ def summarise(effect: Effect) -> Summary:
       (0.5, 'for')
       >>> summarise(e._replace(values=np.zeros(5))).outcome   # inside the band
       'against'
+      >>> summarise(e._replace(values=np.array([0.04, 0.06, 0.08]))).outcome  # straddles
+      'inconclusive'
     """
     v = np.asarray(effect.values, float)
     n = int(np.isfinite(v).sum())
-    m, lo, hi = mean_ci(v)
+    m, lo, hi = mean_ci(v, resolution=effect.resolution)
     if n < 2 or not (math.isfinite(lo) and math.isfinite(hi)):
         return Summary(m, lo, hi, n, "inconclusive")
     d = effect.band
-    if (-d < lo and hi < d) or hi < 0:
-        outcome = "against"
-    elif lo > 0:
+    if lo > d:
         outcome = "for"
+    elif hi < d:
+        outcome = "against"
     else:
         outcome = "inconclusive"
     return Summary(m, lo, hi, n, outcome)
