@@ -18,7 +18,12 @@ def _t(value, doc):
 
 @dataclass(frozen=True)
 class Thresholds:
-    """The estimator's thresholds (natural logs unless the name says decades)."""
+    """The estimator's thresholds (natural logs unless the name says decades).
+
+    Example:
+      >>> THRESHOLDS.N_MIN, THRESHOLDS.LEVEL, THRESHOLDS.FLOOR_MIN_DEC
+      (4, 0.95, 1.0)
+    """
 
     N_MIN: int = _t(4, "fewest positive iterates any regime other than diverged is read from")
     LEVEL: float = _t(0.95, "default level of every interval")
