@@ -568,7 +568,7 @@ def linear_or_sublinear(k, L, auto, level) -> Finding | None:
                                                and dec >= TH.STEADY_DEC * LN10)))
     if not lin:
         return None
-    lm = linear_models(x, M, TH.F_MODEL, TH.RSS_GAIN)
+    lm = linear_models(x, M, TH.F_MODEL, TH.RSS_GAIN, TH.S_SPAN_MAX)
     rate = _exp(lm.slope)
     return Finding(Regime.LINEAR, {"q": 1.0, "rate": rate,
                                    "rate_ci": _ci(lm.slope, lm.se, lm.df, level),

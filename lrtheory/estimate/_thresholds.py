@@ -94,6 +94,9 @@ class Thresholds:
                               "the linear model")
     RSS_GAIN: float = _t(100.0, "... and makes the residual sum of squares this many times "
                                 "smaller (it explains the structure, e.g. not a spiral's)")
+    S_SPAN_MAX: float = _t(0.5, "the transient s^k of the settling model decays at least to "
+                                "this across the window (a slower one cannot be told from "
+                                "the rate)")
     SUB_FLATTEN: float = _t(1.5, "sublinear: the envelope's slope over the first half of the "
                                  "stretch is at least this times the second half's (a line "
                                  "has 1)")
