@@ -199,7 +199,7 @@ def _qsup_short(k, rho):
     log(e_(k+1)/e_k) on k is negative with a t statistic of QSUP_T, and the fitted ratio
     falls by QSUP_SHORT_DROP over them. Returns the largest such K, or 0."""
     best = 0
-    if rho.size < 5 or rho[-3:].mean() > rho[-12:-2].max():
+    if rho.size < 5 or rho[-3:].mean() >= rho[-12:-3].min():
         return 0          # the last ratios are not below all the earlier ones: no fall
     for K in range(5, min(12, rho.size) + 1):
         f = line(k[-K - 1:-1].astype(float), rho[-K:])
