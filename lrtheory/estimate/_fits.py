@@ -100,12 +100,12 @@ def block_max(k: np.ndarray, L: np.ndarray, nb: int):
     n = L.size
     nb = max(1, min(nb, n))
     starts = (np.arange(nb) * n) // nb
-    M = np.maximum.reduceat(L, starts)
-    counts = np.diff(np.append(starts, n))
-    b = np.repeat(np.arange(nb), counts)
-    hit = np.flatnonzero(L == M[b])
-    _, first = np.unique(b[hit], return_index=True)
-    return k[hit[first]].astype(float), M
+    ends = ((np.arange(nb) + 1) * n) // nb
+    idx = starts[:, None] + np.arange(int((ends - starts).max()))[None, :]
+    vals = np.where(idx < ends[:, None], L[np.minimum(idx, n - 1)], -np.inf)
+    am = vals.argmax(axis=1)
+    rows = np.arange(nb)
+    return k[starts + am].astype(float), vals[rows, am]
 
 
 def golden(fn, a: float, b: float, tol: float) -> float:
