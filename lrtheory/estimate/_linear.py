@@ -118,7 +118,10 @@ def linear_or_sublinear(k, L, auto, level) -> Finding | None:
                 f"(k0 = {g(pf.k0)} profiled; the earliest start whose p agrees with the last "
                 f"half's), {level:.0%} Newey-West intervals")
     t3 = max(3, nb // 3)
-    last_bs = line(x[-t3:], M[-t3:]).beta[1]      # the envelope still falls at the end
+    fl3 = line(x[-t3:], M[-t3:])
+    # the envelope still falls at the end (or its last third does not rise significantly:
+    # with strong noise a few block maxima cannot show the fall)
+    last_bs = fl3.beta[1] - (fl3.se[1] if np.isfinite(fl3.se[1]) else 0.0)
     steady = bool(np.all(dM < 0))
     drops = np.maximum(-dM, 0.0)
     t_lin = abs(s) / f1.se[1] if f1.se[1] > 0 else math.inf
