@@ -9,8 +9,10 @@ Both estimators run in fresh interpreters on the same saved batches, alternating
 round so that both see the same background load: "new" is this checkout's
 ``estimate_orders``, "old" the one of ``--base`` (a commit, extracted with ``git archive``).
 Each interpreter times one warm call (the imports and a first small call are excluded,
-and reported apart). Target (issue 13): at most 1 s per 1000 runs of 1000 steps on 2 CPU
-cores; the ratio to the old estimator is the load-independent number.
+and reported apart), as wall time and as its process (CPU) time: on a shared machine the
+wall time grows with the load, the CPU time is what one unshared core would take.
+Target (issue 13): at most 1 s per 1000 runs of 1000 steps on 2 CPU cores (CPU time,
+and the ratio to the old estimator, are the load-independent numbers).
 """
 
 from __future__ import annotations
@@ -39,9 +41,10 @@ from lrtheory.estimate import estimate_orders
 E = np.load(sys.argv[1])
 estimate_orders(E[:4])
 first = time.perf_counter() - t0
-t = time.perf_counter()
+t, c = time.perf_counter(), time.process_time()
 df = estimate_orders(E)
-print(json.dumps({"warm": time.perf_counter() - t, "first": first,
+print(json.dumps({"warm": time.perf_counter() - t, "cpu": time.process_time() - c,
+                  "first": first,
                   "regimes": df.regime.astype(str).value_counts().to_dict()}))
 """
 
@@ -101,8 +104,10 @@ def main(argv=None) -> None:
                 order = [("new", ROOT), ("old", old)]
                 for label, pp in (order if rnd % 2 == 0 else order[::-1]):
                     r = run_child(pp, path)
-                    d = res.setdefault(name, {}).setdefault(label, {"warm": [], "first": []})
+                    d = res.setdefault(name, {}).setdefault(label, {"warm": [], "cpu": [],
+                                                                    "first": []})
                     d["warm"].append(r["warm"])
+                    d["cpu"].append(r["cpu"])
                     d["first"].append(r["first"])
                     d["regimes"] = r["regimes"]
     load = os.getloadavg()
@@ -111,23 +116,26 @@ def main(argv=None) -> None:
              f"(median, min of the warm call); {platform.machine()}, {os.cpu_count()} CPUs, "
              f"Python {platform.python_version()}; load average at the end {load} (other "
              "work on the machine inflates both columns alike: compare within a row).", "",
-             "| batch | new median s | new min s | old median s | old min s | new/old | "
-             "first call new s | regimes new | regimes old |",
-             "|---|---|---|---|---|---|---|---|---|"]
+             "| batch | new median s | new min s | new CPU s | old median s | old min s | "
+             "old CPU s | new/old | first call new s | regimes new | regimes old |",
+             "|---|---|---|---|---|---|---|---|---|---|---|"]
     for name, d in res.items():
         nm, om = statistics.median(d["new"]["warm"]), statistics.median(d["old"]["warm"])
         summary[name] = {"new_median_s": nm, "new_min_s": min(d["new"]["warm"]),
+                         "new_cpu_s": min(d["new"]["cpu"]), "old_cpu_s": min(d["old"]["cpu"]),
                          "old_median_s": om, "old_min_s": min(d["old"]["warm"]),
                          "ratio_new_old": nm / om,
                          "first_call_new_s": statistics.median(d["new"]["first"]),
                          "regimes_new": d["new"]["regimes"], "regimes_old": d["old"]["regimes"]}
         s = summary[name]
-        lines.append(f"| {name} | {nm:.3f} | {s['new_min_s']:.3f} | {om:.3f} | "
-                     f"{s['old_min_s']:.3f} | {nm / om:.2f} | {s['first_call_new_s']:.2f} | "
-                     f"{s['regimes_new']} | {s['regimes_old']} |")
-    met = all(s["new_min_s"] <= 1.0 for s in summary.values())
-    lines += ["", f"Target (issue 13): at most 1 s per 1000 runs of 1000 steps (min over "
-              f"rounds): {'met' if met else 'NOT met'}."]
+        lines.append(f"| {name} | {nm:.3f} | {s['new_min_s']:.3f} | {s['new_cpu_s']:.3f} | "
+                     f"{om:.3f} | {s['old_min_s']:.3f} | {s['old_cpu_s']:.3f} | {nm / om:.2f} | "
+                     f"{s['first_call_new_s']:.2f} | {s['regimes_new']} | {s['regimes_old']} |")
+    met = all(s["new_cpu_s"] <= 1.0 for s in summary.values())
+    lines += ["", "CPU s: process time of the warm call (min over rounds), what one unshared core "
+              "would take; wall times grow with the machine's load.",
+              f"Target (issue 13): at most 1 s per 1000 runs of 1000 steps (CPU time): "
+              f"{'met' if met else 'NOT met'}."]
     out = Path(a.out)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.with_suffix(".json").write_text(json.dumps({"load": load, "rounds": a.rounds,

@@ -230,3 +230,20 @@ def test_bfgs_and_newton_on_rosenbrock_in_float64():
     est = estimate_order(lrt.run(lrt.methods.get("newton"), p, steps=60))
     assert est.regime == "superlinear" and not est.ratio_to_zero
     assert est.q_ci[0] <= 2 <= est.q_ci[1]
+
+
+def test_subnormals_kept_for_sequences_flushed_for_runs():
+    # 0.5^k, k = 0..1070: 2^-1022 is the smallest normal float64, below it subnormals down
+    # to 2^-1074. A bare sequence keeps them (exact powers of two: the rate is exact); a
+    # run's records (a Trajectory, whose backend XLA-on-CPU flushes subnormals) stop at
+    # the smallest normal: everything after is a floor.
+    from lrtheory.trajectory import Trajectory
+
+    e = 0.5 ** np.arange(1071.0)
+    assert 0 < e[1070] < np.finfo(float).tiny
+    est = estimate_order(e)
+    assert est.regime == "linear" and est.window[1] == 1070 and rel(est.rate, 0.5) < 1e-12
+    t = Trajectory(f=e, grad_norm=e, dist=e, step_norm=e[1:], lr=None, diverged_at=-1)
+    est = estimate_order(t)
+    assert est.regime == "linear" and est.window[1] == 1022 and rel(est.rate, 0.5) < 1e-12
+    assert "round-off" in est.reason

@@ -227,9 +227,18 @@ def test_grid_search_on_the_rate_finds_two_over_L_plus_mu_within_one_grid_step()
     ok = (t.status == "ok").to_numpy()
     est = t.value.to_numpy(dtype=float, na_value=np.nan)
     true = np.array([gd_rate(x) for x in lrs])
-    # The fitted slope of log e_k is a positively weighted mean of the per-step log ratios,
-    # each <= log max|1 - lr lambda| (e_k^2 is a sum of positive exponentials): est <= true.
-    assert np.all(est[ok] <= true[ok] + 1e-12)
+    # e_k^2 is a sum of positive exponentials, so the per-step ratios e_(k+1)/e_k rise
+    # toward max|1 - lr lambda| (log e_k is convex): over the window [50, 100] every ratio
+    # lies in [e_51/e_50, true], and so does a plain slope. The estimator extrapolates the
+    # approach (a transient term, issue 13), so it may pass the true rate, but it is never
+    # farther from it than the window's first ratio.
+    import lrtheory as lrt
+
+    for i in np.flatnonzero(ok):
+        e = np.asarray(lrt.run(lrt.methods.get("gd", lr=float(lrs[i])), P20, steps=100).dist)
+        first = e[51] / e[50]
+        assert first <= true[i] + 1e-12
+        assert abs(est[i] - true[i]) <= true[i] - first + 1e-12
     # Near the optimum the slowest mode dominates the tail window [50, 100] (the next one is
     # at least (0.85/0.88)^50 ~ 0.2 smaller): agreement to 1e-3.
     near = ok & (lrs > 0.1) & (lrs < 0.2)

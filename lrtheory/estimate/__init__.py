@@ -27,25 +27,32 @@ How a sequence is read, in order (stages with typed results, ``_stages``):
    reached at full speed, a corner), and any flat tail after ``FLOOR_DEEP_FRAC`` of the
    precision's decades; otherwise the error stalled there (its approach flattens). The
    regime is read on the decrease before the floor, and the floor is reported (``floor``,
-   ``floor_ci``, ``floor_at``); a linear decrease into a noise floor is refitted jointly,
-   :math:`\log e_k = \log(e^{a + k\log C} + F) + \eta_k` (Gauss-Newton, Newey-West).
+   ``floor_ci``, ``floor_at``); a linear decrease into a multiplicative noise floor (log e
+   symmetric, skew at most ``FLOOR_SKEW``) is refitted jointly,
+   :math:`\log e_k = \log(e^{a + k\log C} + F) + \eta_k` (Gauss-Newton, Newey-West);
+   otherwise the decrease ends ``FLOOR_MARGIN_DEC`` above the floor's top.
 3. Regime, first that applies: growth (``GROW_POINTS`` consecutive rises, or rising
    quarter means: ``diverged``, growth factor from the slope of :math:`\ell_k`, or for
    super-exponential growth its order, the slope of :math:`\ell_{k+1}` on :math:`\ell_k`);
-   superlinear with an order (a final run of COCs :math:`q_k > ` ``Q_MIN``; :math:`q` from
-   the regression of :math:`\ell_{k+1}` on :math:`\ell_k` over the settled pairs, t
+   superlinear with an order (a final run of COCs :math:`q_k > ` ``Q_MIN`` whose log
+   ratios grow geometrically, ``ORDER_EVIDENCE`` times better fitted so than arithmetically;
+   :math:`q` by generalised least squares of :math:`\ell_{k+1}` on :math:`\ell_k` with the
+   MA(1) covariance that noise on :math:`\ell_k` implies, over the settled pairs, t
    interval, never rounded unless ``round_q``; :math:`C` from :math:`\log C_k =
    \ell_{k+1} - q\ell_k` at a standard order inside q's interval where :math:`C_k` settles,
    else at ``q_fit``: Aitken's limit when :math:`C_k` converges geometrically, the mean of
    the settled half otherwise, two ``rate_limits`` when it alternates); Q-superlinear
-   (block means of :math:`\log(e_{k+1}/e_k)` fall block after block, by ``QSUP_DROP``:
-   :math:`q = 1`, ``ratio_to_zero``); oscillating; stalled (Aitken when the approach is
-   geometric, else the geometric mean, Newey-West interval); sublinear or linear.
+   (block means of :math:`\log(e_{k+1}/e_k)` fall block after block, by ``QSUP_DROP``, or
+   on a short run the last 5 to 12 log ratios fall with a t statistic of ``QSUP_T`` by
+   ``QSUP_SHORT_DROP``: :math:`q = 1`, ``ratio_to_zero``); oscillating; stalled (Aitken
+   when the approach is geometric, else the geometric mean, Newey-West interval);
+   sublinear or linear.
 4. Linear: the upper envelope (``NB_FIT`` block maxima, so zig-zags and spirals ride on
    their peaks) of the last half, or from where the block slopes settle
    (``LIN_SETTLE``) after a transient of another rate, or the given ``window``; rate from
    :math:`\ell = c + k\log C`, or with a transient term when the residuals are structured
-   and it explains them (``F_MODEL``, ``RSS_GAIN``): :math:`m\log(k+1)` (a double
+   and it explains them (``F_MODEL``, ``RSS_GAIN``, ``S_SPAN_MAX``; the slope must stay
+   negative and move by less than half of itself): :math:`m\log(k+1)` (a double
    eigenvalue, :math:`k r^k`) or :math:`b_1 s^k + b_2 s^{2k}` (ratios settling
    geometrically, two modes); t interval from the block residuals (blocks of 30 and more
    iterates are nearly independent: batch means). Sublinear: :math:`e_k = A(k+k_0)^{-p}`
@@ -56,9 +63,10 @@ How a sequence is read, in order (stages with typed results, ``_stages``):
    interval was obtained.
 
 Validation (:mod:`lrtheory.estimate.validation`, ``python -m lrtheory.estimate.validation``):
-376 sequences of 25 classes with known truth, right on 375 (99.7 %), and 307 of 308 of a
-held-out family; coverage of the 95 % intervals on the noisy classes 0.89 to 0.98 (see the
-README). Plain COC, ACOC and a last-half least-squares fit are right on 37 %, 39 %, 23 %.
+396 sequences of 25 classes with known truth, right on 394 (99.5 %), and 334 of 334 of a
+held-out family; coverage of the 95 % intervals on the noisy classes 0.90 to 0.98 (held-out
+0.93 to 1.00). Plain COC, ACOC and a last-half least-squares fit are right on 36 %, 37 %,
+22 %.
 
 Runs made elsewhere (a training log, a solver's history): :func:`estimate_runs` (or
 :func:`estimate_orders` given a ``pandas.DataFrame``) reads a tidy table, one row per run

@@ -100,12 +100,12 @@ def block_max(k: np.ndarray, L: np.ndarray, nb: int):
     n = L.size
     nb = max(1, min(nb, n))
     starts = (np.arange(nb) * n) // nb
-    M = np.maximum.reduceat(L, starts)
-    counts = np.diff(np.append(starts, n))
-    b = np.repeat(np.arange(nb), counts)
-    hit = np.flatnonzero(L == M[b])
-    _, first = np.unique(b[hit], return_index=True)
-    return k[hit[first]].astype(float), M
+    ends = ((np.arange(nb) + 1) * n) // nb
+    idx = starts[:, None] + np.arange(int((ends - starts).max()))[None, :]
+    vals = np.where(idx < ends[:, None], L[np.minimum(idx, n - 1)], -np.inf)
+    am = vals.argmax(axis=1)
+    rows = np.arange(nb)
+    return k[starts + am].astype(float), vals[rows, am]
 
 
 def golden(fn, a: float, b: float, tol: float) -> float:
@@ -155,7 +155,8 @@ class LinModel(NamedTuple):
     t: float
 
 
-def linear_models(x: np.ndarray, y: np.ndarray, f_model: float, rss_gain: float) -> LinModel:
+def linear_models(x: np.ndarray, y: np.ndarray, f_model: float, rss_gain: float,
+                  s_span_max: float) -> LinModel:
     r"""Fit the envelope ``(x, y)`` by :math:`\log e = c + k \log C` and, when the residuals
     are structured (few sign changes), by the two transient models
 
@@ -164,8 +165,11 @@ def linear_models(x: np.ndarray, y: np.ndarray, f_model: float, rss_gain: float)
       geometrically, :math:`C_k = C + a s^k`, or a second mode: the expansion of
       :math:`\sum_j \log(1 + \beta s^j)` to second order), :math:`s` profiled on a grid;
 
-    keeping a transient model when its F statistic exceeds ``f_model`` and it makes the
-    residual sum of squares ``rss_gain`` times smaller. Returns the slope
+    keeping a transient model when its F statistic exceeds ``f_model``, it makes the
+    residual sum of squares ``rss_gain`` times smaller, and its slope stays negative and
+    moves by less than half of itself but by more than two standard errors. The transient
+    :math:`s^k` decays at least to ``s_span_max`` across the window (a slower one is
+    collinear with the rate itself). Returns the slope
     (:math:`\log C`), its standard error, residual degrees of freedom and the model name.
     """
     n = x.size
@@ -194,7 +198,7 @@ def linear_models(x: np.ndarray, y: np.ndarray, f_model: float, rss_gain: float)
             Z = [z - z.mean()] + ([z * z - (z * z).mean()] if n >= 10 else [])
             return lsq(np.column_stack([X1] + Z), y), s
 
-        grid = np.linspace(math.log(1e-8), math.log(0.7), 24)
+        grid = np.linspace(math.log(1e-8), math.log(s_span_max), 24)
         rss = [fit3(v)[0].rss for v in grid]
         i = int(np.argmin(rss))
         v = golden(lambda v: fit3(v)[0].rss, grid[max(i - 1, 0)],
@@ -204,6 +208,12 @@ def linear_models(x: np.ndarray, y: np.ndarray, f_model: float, rss_gain: float)
                       f"geometric plus a transient {s:.4g}^k"))
     for f, name in cands:
         if f.df < 1:
+            continue
+        corr = float(f.beta[1] - f1.beta[1])
+        # the extrapolation must stay a decrease, move the slope by less than half of it,
+        # and move it by more than its own uncertainty (else the plain slope stands)
+        if not (f.beta[1] < 0 and abs(corr) <= 0.5 * abs(f1.beta[1])
+                and abs(corr) >= 2 * f.se[1]):
             continue
         F = (f1.rss - f.rss) / max(f.rss / f.df, 1e-300 * (f1.rss + 1e-300))
         # a transient model must explain the structure, not a part of it (a spiral's

@@ -18,22 +18,11 @@ import numpy as np
 
 from .._vocab import Regime
 from ._fits import lsq
+from ._linear import linear_or_sublinear, linear_to_floor
 from ._records import LN10, Flat, Records, Row, flat_tail, records
-from ._regimes import (
-    Finding,
-    _ci,
-    diverged_growth,
-    e_text,
-    g,
-    growth,
-    linear_or_sublinear,
-    linear_to_floor,
-    oscillation,
-    q_superlinear,
-    stall,
-    superlinear,
-)
+from ._regimes import Finding, _ci, diverged_growth, e_text, g, growth, oscillation, stall
 from ._result import OrderEstimate
+from ._superlinear import q_superlinear, superlinear
 from ._thresholds import THRESHOLDS as TH
 
 __all__ = ["analyse", "explain"]

@@ -18,7 +18,12 @@ def _t(value, doc):
 
 @dataclass(frozen=True)
 class Thresholds:
-    """The estimator's thresholds (natural logs unless the name says decades)."""
+    """The estimator's thresholds (natural logs unless the name says decades).
+
+    Example:
+      >>> THRESHOLDS.N_MIN, THRESHOLDS.LEVEL, THRESHOLDS.FLOOR_MIN_DEC
+      (4, 0.95, 1.0)
+    """
 
     N_MIN: int = _t(4, "fewest positive iterates any regime other than diverged is read from")
     LEVEL: float = _t(0.95, "default level of every interval")
@@ -89,6 +94,9 @@ class Thresholds:
                               "the linear model")
     RSS_GAIN: float = _t(100.0, "... and makes the residual sum of squares this many times "
                                 "smaller (it explains the structure, e.g. not a spiral's)")
+    S_SPAN_MAX: float = _t(0.5, "the transient s^k of the settling model decays at least to "
+                                "this across the window (a slower one cannot be told from "
+                                "the rate)")
     SUB_FLATTEN: float = _t(1.5, "sublinear: the envelope's slope over the first half of the "
                                  "stretch is at least this times the second half's (a line "
                                  "has 1)")
