@@ -269,3 +269,17 @@ def test_subnormal_floor_of_float64_on_cpu_is_documented():
     if jax.devices()[0].platform == "cpu":
         assert float(out) == 0.0
     assert "2.225e-308" in lrt.run.__doc__ and "subnormal" in lrt.run.__doc__
+
+
+def test_value_and_grad_shares_one_matvec_and_falls_back_after_replace():
+    # f = x.Ax/2 - b.x and grad = Ax - b from one Ax; at x = (1, 1) with A = diag(1, 10),
+    # b = 0: f = 11/2, grad = (1, 10) (exact in float64).
+    import dataclasses
+
+    p = quadratic(DIAG, x0=[1.0, 1.0])
+    f, g = p.value_and_grad(jnp.ones(2))
+    assert float(f) == 5.5 and np.asarray(g).tolist() == [1.0, 10.0]
+    # a problem whose value was replaced must not use the stale shared computation
+    q = dataclasses.replace(p, value=lambda x: 2.0 * p.value(x))
+    f, g = q.value_and_grad(jnp.ones(2))
+    assert float(f) == 11.0 and np.asarray(g).tolist() == [1.0, 10.0]
