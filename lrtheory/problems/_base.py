@@ -184,6 +184,7 @@ def quadratic_fns(A: np.ndarray, b: np.ndarray, c: float = 0.0):
     run by run, as the optimiser's state is, where :math:`A x` gives a ``(d, N)`` result
     that is transposed (or read with a stride) every step."""
     sym = bool(np.array_equal(np.asarray(A), np.asarray(A).T))
+    zero_b = not np.any(np.asarray(b))
     Aj, bj = float64_arrays(A, b)  # float64 even with LRTHEORY_X64=local
 
     def matvec(x):
@@ -200,6 +201,8 @@ def quadratic_fns(A: np.ndarray, b: np.ndarray, c: float = 0.0):
 
     def value_and_grad(x):
         Ax = matvec(x)  # the one mat-vec (a GEMM over a batch) that f and its gradient share
+        if zero_b:  # b = 0 (c = 0): no pass over x for b.x; the same numbers
+            return 0.5 * x @ Ax + c, Ax
         return 0.5 * x @ Ax - bj @ x + c, Ax - bj
 
     value.value_and_grad = (grad, value_and_grad)  # read by Problem.value_and_grad
