@@ -209,7 +209,15 @@ def errors(traj: Trajectory, measure="auto"):
 
 def n_errors(traj: Trajectory, measure="auto"):
     """How many entries of :func:`errors` are genuine, per run (an int for one run, an
-    integer array for a batch; JAX arrays inside ``jit``)."""
+    integer array for a batch; JAX arrays inside ``jit``).
+
+    Example (GD with lr = 3 on x^2/2 leaves the bound 1e8 at iterate 27: 27 genuine
+    distances, 26 genuine step lengths):
+      >>> import optax, lrtheory as lrt
+      >>> t = lrt.run(optax.sgd(3.0), lrt.problems.quadratic([[1.0]], x0=[1.0]), steps=40)
+      >>> n_errors(t, "dist"), n_errors(t, "step")
+      (27, 26)
+    """
     m = resolve_measure(measure, has_dist=traj.dist is not None,
                         has_f_star=traj.f_star is not None)
     xp = _namespace(traj.f)
