@@ -219,8 +219,9 @@ def test_record_every_on_mini_batches_matches_the_full_run_at_the_records():
 
 def test_batched_record_every_final():
     # GD lr on x^2/2: x_T = (1 - lr)^T x_0; only x_0 and x_T are recorded.
-    f = lrt.run.__globals__["batched"](lambda lr: optax.sgd(lr), X2, steps=8,
-                                       record_every="final")
+    from lrtheory.run import batched
+
+    f = batched(lambda lr: optax.sgd(lr), X2, steps=8, record_every="final")
     t = f({"lr": jnp.array([0.5, 0.75])}, jnp.ones((2, 1)), None)
     assert t.every == 8 and t.steps == 8
     np.testing.assert_array_equal(np.asarray(t.dist), [[1.0, 0.5 ** 8], [1.0, 0.25 ** 8]])
@@ -283,3 +284,11 @@ def test_value_and_grad_shares_one_matvec_and_falls_back_after_replace():
     q = dataclasses.replace(p, value=lambda x: 2.0 * p.value(x))
     f, g = q.value_and_grad(jnp.ones(2))
     assert float(f) == 11.0 and np.asarray(g).tolist() == [1.0, 10.0]
+
+
+def test_to_frame_rows_are_the_records_at_their_iterates():
+    # GD lr = 1/2 on x^2/2 halves x: records of iterates 0, 2, 4, 6 hold 2^-k.
+    t = lrt.run(optax.sgd(0.5), X2, steps=6, record_every=2)
+    df = t.to_frame()
+    assert df.k.tolist() == [0, 2, 4, 6] and df.dist.tolist() == [1.0, 0.25, 0.0625, 0.015625]
+    assert df.valid.all() and len(lrt.run(optax.sgd(0.5), X2, steps=6).to_frame()) == 7
