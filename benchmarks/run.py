@@ -100,6 +100,10 @@ def measure(cfg: dict, gpu_only: bool, log) -> dict:
     sub = lrs[np.linspace(0, n - 1, k).astype(int)]
     res: dict = {}
 
+    # One-time process start-up of XLA's CPU backend (LLVM, thread pools) is not the
+    # headline's compilation: a tiny sweep pays it first.
+    sweep("gd", quadratic(dim=2, cond=2.0, seed=0), [0.1], steps=2, dtype="float32",
+          progress=False)
     log("compiling: lrtheory engines (Adam, GD float32; Adam float64) and minimal scans")
     eng = {m: Engine(p, m, lrs, T, "float32") for m in ("adam", "gd")}
     eng64 = Engine(p, "adam", lrs, T, "float64")
