@@ -37,7 +37,9 @@ paper:
 		echo "  (macOS: brew install --cask mactex-no-gui), then run: make paper"; \
 	fi
 
+# every row of the benchmark table, the torch baseline included (the bench extra: torch CPU)
 bench: $(STAMP)
+	$(PY) -m pip install --quiet -e ".[dev,bench]"
 	$(PY) -m benchmarks.run
 
 clean:

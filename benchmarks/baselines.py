@@ -23,7 +23,8 @@ import optax
 
 from lrtheory.sweep._group import precision
 
-__all__ = ["numpy_sweep", "optax_loop", "torch_loop", "jax_minimal", "matmul_ceiling"]
+__all__ = ["numpy_sweep", "optax_loop", "torch_loop", "jax_minimal", "jax_minimal_fn",
+           "matmul_ceiling"]
 
 B1, B2, EPS = 0.9, 0.999, 1e-8  # optax.adam defaults
 
@@ -111,10 +112,18 @@ def torch_loop(A, b, x_star, x0, lrs, steps, dtype):
     return time.perf_counter() - t0, np.stack(out, axis=1)
 
 
-def jax_minimal(A, b, x_star, x0, lrs, steps, dtype, batched_gemm=False):
-    """(compile seconds, run seconds): Adam in one ``jit(vmap(scan))`` recording only
+def jax_minimal(A, b, x_star, x0, lrs, steps, dtype, batched_gemm=False, method="adam"):
+    """(compile seconds, run seconds, best of 3) of :func:`jax_minimal_fn`."""
+    c, fn = jax_minimal_fn(A, b, x_star, x0, lrs, steps, dtype, batched_gemm, method)
+    return c, best_of(fn, 3)
+
+
+def jax_minimal_fn(A, b, x_star, x0, lrs, steps, dtype, batched_gemm=False, method="adam"):
+    """(compile seconds, a callable running it to completion): ``method`` (``"adam"``:
+    ``optax.adam``; ``"gd"``: ``x - lr g``) in one ``jit(vmap(scan))`` recording only
     ``dist``; ``batched_gemm`` writes the gradient as one ``X @ A`` on the whole batch
-    instead of a per-run ``A @ x`` under ``vmap``."""
+    instead of a per-run
+    ``A @ x`` under ``vmap`` (Adam only)."""
     with precision(dtype):
         A, b, xs = (jnp.asarray(v, dtype) for v in (A, b, x_star))
         L = jnp.asarray(lrs, dtype)
@@ -122,7 +131,7 @@ def jax_minimal(A, b, x_star, x0, lrs, steps, dtype, batched_gemm=False):
 
         def per_run(L, X0):
             def one(lr, x0):
-                tx = optax.adam(lr)
+                tx = optax.adam(lr) if method == "adam" else optax.sgd(lr)
 
                 def body(c, _):
                     x, s = c
@@ -152,7 +161,12 @@ def jax_minimal(A, b, x_star, x0, lrs, steps, dtype, batched_gemm=False):
         c = jax.jit(fn).lower(L, X0).compile()
         t_compile = time.perf_counter() - t0
         jax.block_until_ready(c(L, X0))
-        return t_compile, best_of(lambda: jax.block_until_ready(c(L, X0)), 3)
+
+        def call():
+            with precision(dtype):
+                return jax.block_until_ready(c(L, X0))
+
+        return t_compile, call
 
 
 def matmul_ceiling(n, d, dtype, reps=200):

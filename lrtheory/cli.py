@@ -20,6 +20,8 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from ._vocab import Measure  # JAX-free: help and argument errors stay fast
+
 __all__ = ["main", "build_parser", "parse_lrs", "parse_assignments", "is_input_error",
            "UsageError"]
 
@@ -268,8 +270,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--lr", type=float, help="learning rate (required for first-order methods)")
     p.add_argument("--x0", help="start, comma-separated (default: the problem's)")
     p.add_argument("--seed", type=int, help="mini-batch seed for data-set problems")
-    p.add_argument("--measure", default="auto", choices=["auto", "dist", "f", "grad", "step"],
-                   help="error measure (default auto: distance to x* when known)")
+    p.add_argument("--measure", default="auto", choices=["auto", *(m.value for m in Measure)],
+                   help="error measure (default auto: distance to x* when known, else "
+                        "f - f* when f* is, else the gradient norm)")
     p.add_argument("--json", action="store_true", help="print JSON instead of a table")
     p.add_argument("--plot", help="write the error curve with the fit (.pdf, .png, .svg)")
     p.add_argument("--from", dest="from_file", metavar="FILE",

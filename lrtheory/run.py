@@ -96,67 +96,78 @@ def scan_trajectory(method: Method, problem: Problem, steps: int, x0, key=None, 
     every = int(record_every)
     n_rec = int(steps) // every
 
+    reuse_g = method.takes_grad and every == 1  # the record's gradient serves the step
+
     def record(x):
-        g = problem.grad(x)  # "_g" rides in the carry, never in the outputs
-        out = {"f": problem.value(x), "grad_norm": _norm(g), "_g": g}
+        f, g = problem.value_and_grad(x)  # one GEMM for both on a quadratic
+        out = {"f": f, "grad_norm": _norm(g)}
         if has_star:
             out["dist"] = _norm(x - x_star)
-        return out
+        return out, g
 
     def key_at(k):
         return None if key is None else jax.random.fold_in(key, k)
 
+    def freeze(stop, old, new):
+        return jax.tree_util.tree_map(lambda a, b: jnp.where(stop, a, b), old, new)
+
+    # Divergence is bookkept on the records, not on the state: a run that left the bound
+    # keeps iterating (its numbers may become inf/NaN, at no cost and unseen), while its
+    # records are frozen copies of the last good one, its step_norm is 0 and its kept x
+    # the last good iterate. The outputs are those of a run frozen at x_{k-1} (the
+    # documented contract), without a full-width select on x and the optimiser state at
+    # every step.
     def recorded_step(carry, k):
-        x, state, dead, div_at, prev = carry
-        if method.takes_grad and every == 1:  # reuse the gradient at x_k its record computed
-            x_new, state_new = method.step(x, state, problem, k, key_at(k), g=prev["_g"])
+        x, state, g, dead, div_at, prev, x_good = carry
+        if reuse_g:
+            x_new, state_new = method.step(x, state, problem, k, key_at(k), g=g)
         else:
             x_new, state_new = method.step(x, state, problem, k, key_at(k))
-        new = record(x_new)  # f(x_new) serves both the divergence test and the record
+        new, g_new = record(x_new)  # f(x_new) serves both the divergence test and the record
         # ~(|x| <= bound) also holds when x has a NaN or inf entry (its norm is NaN or inf)
         bad = ~((_norm(x_new) <= bound) & jnp.isfinite(new["f"])
                 & jnp.isfinite(new["grad_norm"]))
         stop = dead | bad
         div_at = jnp.where(bad & ~dead, (k + 1).astype(div_at.dtype), div_at)
-
-        def keep(a, b):
-            return jnp.where(stop, a, b)
-
-        x_keep = keep(x, x_new)
-        state_keep = jax.tree_util.tree_map(keep, state, state_new)
-        rec = jax.tree_util.tree_map(keep, prev, new)  # frozen: the last good record
-        out = {n: v for n, v in rec.items() if n != "_g"}
-        out["step_norm"] = _norm(x_keep - x)
+        rec = freeze(stop, prev, new)  # frozen: the last good record
+        out = dict(rec)
+        out["step_norm"] = jnp.where(stop, jnp.zeros((), dt), _norm(x_new - x))
         if record_lr:
             out["lr"] = jnp.asarray(
                 method.lr(k) if callable(method.lr) else method.lr, dt) + jnp.zeros((), dt)
         if keep_x:
-            out["x"] = x_keep
-        return (x_keep, state_keep, stop, div_at, rec), out
+            x_good = jnp.where(stop, x_good, x_new)
+            out["x"] = x_good
+        return (x_new, state_new, g_new if reuse_g else None, stop, div_at, rec, x_good), out
 
     def quiet_step(carry, k):
         """A step between records: no f, no full-batch gradient; only x is tested."""
-        x, state, dead, div_at = carry
+        x, state, dead, div_at, x_good = carry
         x_new, state_new = method.step(x, state, problem, k, key_at(k))
         bad = ~(_norm(x_new) <= bound)
         stop = dead | bad
         div_at = jnp.where(bad & ~dead, (k + 1).astype(div_at.dtype), div_at)
-        state_keep = jax.tree_util.tree_map(lambda a, b: jnp.where(stop, a, b), state,
-                                            state_new)
-        return (jnp.where(stop, x, x_new), state_keep, stop, div_at), None
+        if keep_x:
+            x_good = jnp.where(stop, x_good, x_new)
+        return (x_new, state_new, stop, div_at, x_good), None
 
     def block(carry, j):
-        x, state, dead, div_at, prev = carry
+        x, state, g, dead, div_at, prev, x_good = carry
         ks = j * every + jnp.arange(every - 1)
-        (x, state, dead, div_at), _ = jax.lax.scan(quiet_step, (x, state, dead, div_at), ks)
-        return recorded_step((x, state, dead, div_at, prev), j * every + every - 1)
+        (x, state, dead, div_at, x_good), _ = jax.lax.scan(
+            quiet_step, (x, state, dead, div_at, x_good), ks)
+        return recorded_step((x, state, g, dead, div_at, prev, x_good), j * every + every - 1)
 
-    first = record(x0)
-    carry0 = (x0, method.init(x0), jnp.zeros((), bool), jnp.asarray(NEVER, jnp.int32), first)
+    first, g0 = record(x0)
+    carry0 = (x0, method.init(x0), g0 if reuse_g else None, jnp.zeros((), bool),
+              jnp.asarray(NEVER, jnp.int32), first, x0 if keep_x else None)
     if every == 1:
-        (_, _, _, div_at, _), recs = jax.lax.scan(recorded_step, carry0, jnp.arange(steps))
+        (*_, div_at, _, _), recs = jax.lax.scan(recorded_step, carry0, jnp.arange(steps))
+    elif n_rec == 1:  # record="final": one block, no outer loop (a simpler program)
+        (*_, div_at, _, _), rec = block(carry0, jnp.arange(1)[0])
+        recs = {name: v[None] for name, v in rec.items()}
     else:
-        (_, _, _, div_at, _), recs = jax.lax.scan(block, carry0, jnp.arange(n_rec))
+        (*_, div_at, _, _), recs = jax.lax.scan(block, carry0, jnp.arange(n_rec))
 
     def with_first(name):
         return jnp.concatenate([first[name][None], recs[name]])

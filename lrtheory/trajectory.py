@@ -129,12 +129,13 @@ class Trajectory(NamedTuple):
         return html_repr(self, head + arrays + [("f_star", self.f_star)])
 
     def to_frame(self):
-        """Tidy ``pandas.DataFrame``: one row per iterate with a ``valid`` column."""
+        """Tidy ``pandas.DataFrame``: one row per record (``k``: its iterate) with a
+        ``valid`` column."""
         import pandas as pd
 
-        T = self.steps
+        R = int(np.shape(self.f)[-1])  # records, at iterates k = j * every
         cols = {
-            "k": np.arange(T + 1),
+            "k": np.arange(R) * int(self.every),
             "f": np.asarray(self.f),
             "grad_norm": np.asarray(self.grad_norm),
         }
@@ -142,8 +143,9 @@ class Trajectory(NamedTuple):
             cols["dist"] = np.asarray(self.dist)
         cols["step_norm"] = np.append(np.asarray(self.step_norm), 0.0)
         if self.lr is not None:
-            cols["lr"] = np.append(np.asarray(self.lr), np.asarray(self.lr)[-1:] if T else [])
-        cols["valid"] = np.arange(T + 1) < self.n_valid
+            cols["lr"] = np.append(np.asarray(self.lr),
+                                   np.asarray(self.lr)[-1:] if R > 1 else [])
+        cols["valid"] = np.arange(R) < self.n_valid
         return pd.DataFrame(cols)
 
 
@@ -209,7 +211,15 @@ def errors(traj: Trajectory, measure="auto"):
 
 def n_errors(traj: Trajectory, measure="auto"):
     """How many entries of :func:`errors` are genuine, per run (an int for one run, an
-    integer array for a batch; JAX arrays inside ``jit``)."""
+    integer array for a batch; JAX arrays inside ``jit``).
+
+    Example (GD with lr = 3 on x^2/2 leaves the bound 1e8 at iterate 27: 27 genuine
+    distances, 26 genuine step lengths):
+      >>> import optax, lrtheory as lrt
+      >>> t = lrt.run(optax.sgd(3.0), lrt.problems.quadratic([[1.0]], x0=[1.0]), steps=40)
+      >>> n_errors(t, "dist"), n_errors(t, "step")
+      (27, 26)
+    """
     m = resolve_measure(measure, has_dist=traj.dist is not None,
                         has_f_star=traj.f_star is not None)
     xp = _namespace(traj.f)

@@ -219,8 +219,9 @@ def test_record_every_on_mini_batches_matches_the_full_run_at_the_records():
 
 def test_batched_record_every_final():
     # GD lr on x^2/2: x_T = (1 - lr)^T x_0; only x_0 and x_T are recorded.
-    f = lrt.run.__globals__["batched"](lambda lr: optax.sgd(lr), X2, steps=8,
-                                       record_every="final")
+    from lrtheory.run import batched
+
+    f = batched(lambda lr: optax.sgd(lr), X2, steps=8, record_every="final")
     t = f({"lr": jnp.array([0.5, 0.75])}, jnp.ones((2, 1)), None)
     assert t.every == 8 and t.steps == 8
     np.testing.assert_array_equal(np.asarray(t.dist), [[1.0, 0.5 ** 8], [1.0, 0.25 ** 8]])
@@ -269,3 +270,25 @@ def test_subnormal_floor_of_float64_on_cpu_is_documented():
     if jax.devices()[0].platform == "cpu":
         assert float(out) == 0.0
     assert "2.225e-308" in lrt.run.__doc__ and "subnormal" in lrt.run.__doc__
+
+
+def test_value_and_grad_shares_one_matvec_and_falls_back_after_replace():
+    # f = x.Ax/2 - b.x and grad = Ax - b from one Ax; at x = (1, 1) with A = diag(1, 10),
+    # b = 0: f = 11/2, grad = (1, 10) (exact in float64).
+    import dataclasses
+
+    p = quadratic(DIAG, x0=[1.0, 1.0])
+    f, g = p.value_and_grad(jnp.ones(2))
+    assert float(f) == 5.5 and np.asarray(g).tolist() == [1.0, 10.0]
+    # a problem whose value was replaced must not use the stale shared computation
+    q = dataclasses.replace(p, value=lambda x: 2.0 * p.value(x))
+    f, g = q.value_and_grad(jnp.ones(2))
+    assert float(f) == 11.0 and np.asarray(g).tolist() == [1.0, 10.0]
+
+
+def test_to_frame_rows_are_the_records_at_their_iterates():
+    # GD lr = 1/2 on x^2/2 halves x: records of iterates 0, 2, 4, 6 hold 2^-k.
+    t = lrt.run(optax.sgd(0.5), X2, steps=6, record_every=2)
+    df = t.to_frame()
+    assert df.k.tolist() == [0, 2, 4, 6] and df.dist.tolist() == [1.0, 0.25, 0.0625, 0.015625]
+    assert df.valid.all() and len(lrt.run(optax.sgd(0.5), X2, steps=6).to_frame()) == 7

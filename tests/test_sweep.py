@@ -250,3 +250,23 @@ def test_logspace_ends_and_ratio():
         logspace(0.0, 1.0, 3)
     with pytest.raises(ValueError, match="n"):
         logspace(1e-3, 1.0, 0)
+
+
+def test_record_every_in_iterates_with_the_rate_per_record(tmp_path):
+    # GD with lr = 1/4 on f = x^2 maps x to x/2: e_k = 2^-k exactly. tol = 1e-6 is first
+    # met at k = 20 (2^-20 = 9.5e-7 <= 1e-6 < 2^-19). Recording every 3rd iterate, the
+    # first *recorded* iterate meeting it is k = 21; the records contract by 2^-3 = 0.125
+    # each, the rate the estimator reports.
+    path = tmp_path / "traj.parquet"
+    t = sweep("gd", X2, [0.25], steps=60, tol=1e-6, record_every=3, trajectories=path,
+              progress=False)
+    assert t.steps_to_tol.iloc[0] == 21 and t.regime.iloc[0] == "linear"
+    assert abs(t.rate.iloc[0] - 0.125) < 1e-12
+    assert t.final_error.iloc[0] == 2.0 ** -60
+    traj = pd.read_parquet(path)
+    assert traj.k.tolist() == list(range(0, 61, 3))
+    assert traj.dist.tolist() == [2.0 ** -k for k in range(0, 61, 3)]
+    every1 = sweep("gd", X2, [0.25], steps=60, tol=1e-6, progress=False)
+    assert every1.steps_to_tol.iloc[0] == 20
+    final = sweep("gd", X2, [0.25], steps=60, record_every="final", progress=False)
+    assert final.final_error.iloc[0] == 2.0 ** -60

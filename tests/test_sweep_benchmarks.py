@@ -13,12 +13,17 @@ def test_quick_benchmark_writes_json_and_table(tmp_path):
     assert set(data) == {"info", "results", "ratios", "targets"}
     assert data["info"]["quick"] is True and data["info"]["config"] == bench.QUICK
     res = data["results"]
-    for key in ("lrtheory_f32", "lrtheory_f64", "rosenbrock2_gd_f64", "rosenbrock2_adam_f64"):
-        assert {"compile_s", "run_s", "estimate_table_s", "runs"} <= set(res[key])
+    for key in ("lrtheory_adam_f32", "lrtheory_gd_f32", "lrtheory_adam_f64",
+                "rosenbrock2_gd_f64", "rosenbrock2_adam_f64"):
+        assert {"compile_s", "run_s", "runs"} <= set(res[key])
         assert res[key]["runs"] == bench.QUICK["n"]
-    assert "sweep_end_to_end_s" in res["lrtheory_f32"]  # the others only in full runs
-    for key in ("numpy_adam_f32", "numpy_gd_f32", "optax_loop_f32", "jax_minimal_vmap_matvec",
-                "jax_minimal_batched_gemm"):
+    for m in ("adam", "gd"):
+        e = res[f"lrtheory_{m}_f32"]
+        assert {"trace_s", "estimate_table_s"} <= set(e)
+        assert len(e["all_rounds_s"][f"engine_{m}"]) == bench.QUICK["reps"] * bench.QUICK["pairs"]
+    assert res["lrtheory_adam_f32"]["sweep_end_to_end_s"] > 0  # GD's only in full runs
+    for key in ("numpy_adam_f32", "numpy_gd_f32", "optax_loop_f32", "jax_minimal_adam_f32",
+                "jax_minimal_gd_f32", "jax_minimal_batched_gemm"):
         assert res[key]["run_s"] > 0
     # the loop baselines are timed on a subset and scaled by n / subset
     loop = res["optax_loop_f32"]
@@ -28,8 +33,17 @@ def test_quick_benchmark_writes_json_and_table(tmp_path):
     # (Adam's update divides by sqrt(v) + 1e-8; 20 steps of ~6e-8 relative error each)
     assert all(v < 1e-4 for v in res["agreement_final_dist"].values())
     assert set(data["targets"]) <= set(bench.TARGETS)
+    for name in ("engine_over_minimal_adam", "engine_over_minimal_gd",
+                 "estimate_table_over_engine_adam", "compile_s_headline",
+                 "sweep_end_to_end_over_numpy_adam"):
+        assert name in data["targets"]
     for t in data["targets"].values():
-        assert set(t) == {"target", "value", "met"}
+        assert set(t) == {"target", "what", "value", "met"}
+        assert t["met"] == (t["value"] <= float(t["target"][3:]) if t["target"][:2] == "<="
+                            else t["value"] >= float(t["target"][3:]))
     table = (tmp_path / "table.md").read_text()
-    assert "| method | seconds | x lrtheory float32 | note |" in table
+    assert "| method | seconds | x lrtheory Adam float32 | note |" in table
     assert "Roofline" in table and "| target | wanted | reached | met |" in table
+    # no GPU numbers are invented: without one the GPU row says so
+    if data["info"]["device"].startswith("cpu"):
+        assert "not rerun: no GPU lent to this session" in table
