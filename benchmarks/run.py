@@ -35,6 +35,7 @@ from lrtheory.sweep._engine import plan_groups
 from lrtheory.sweep._group import precision
 from lrtheory.sweep._inputs import method_specs, schedule_specs
 from lrtheory.sweep._table import chunk_frames
+from studies.scaling import device_name
 
 from . import baselines as bl
 
@@ -331,7 +332,7 @@ def main(argv=None) -> int:
     res = measure(cfg, args.gpu_only, log)
     r = ratios(res, cfg["n"], cfg["dim"], cfg["steps"])
     v = verdicts(r)
-    info = {"device": f"{dev.platform}: {dev.device_kind}", "machine":
+    info = {"device": device_name(), "machine":
             f"{platform.machine()}, {os.cpu_count()} CPUs, {platform.system()}",
             "jax": jax.__version__, "lrtheory": lrt.__version__, "quick": args.quick,
             "config": cfg, "note": args.note or "timings: best of a few repetitions",
