@@ -31,6 +31,7 @@ from dataclasses import fields
 from lrtheory.estimate import THRESHOLDS, Thresholds
 from lrtheory.estimate import validation as val
 from studies._common import (
+    FACTOR_SAME,
     Context,
     Macro,
     Outputs,
@@ -123,14 +124,16 @@ def _frac(x: float) -> Raw:
 
 
 def _pct(x: float) -> Macro:
-    return Macro(100 * x, num(100 * x, 3 if x < 0.995 else 4) + r"\,\%")
+    """A share as a percentage (value in percent)."""
+    d = 1 if 0.01 <= x <= 0.999 or x == 1 else 2   # never "100 %" for less than all
+    return Macro(100 * x, f"{100 * x:.{d}f}".rstrip("0").rstrip(".") + r"\,\%")
 
 
 def run(ctx: Context) -> Outputs:
     grid = ctx.grid(GRID)
     thr = write_table(
         ctx.root / "generated" / "estimator_thresholds.tex",
-        [[Raw(r"\texttt{" + escape(n) + "}"), Raw(v),
+        [[Raw(r"\textsf{" + escape(n) + "}"), Raw(v),
           Raw(r"\parbox[t]{0.62\linewidth}{\raggedright " + escape(m) + "}")]
          for n, v, m in threshold_rows()],
         ["name", "value", "what it decides"], "lrl")
@@ -191,6 +194,8 @@ def run(ctx: Context) -> Outputs:
 
     best = max(ABLATION, key=lambda k: main["ablation"][k]["ALL"])
     best_share = main["ablation"][best]["ALL"]
+    ctx.claim(best_share == 0 or acc["main"] / best_share >= FACTOR_SAME,
+              "the estimator's accuracy exceeds the best plain estimator's by a factor")
     ctx.claim(all(acc[f] > max(d["ablation"][k]["ALL"] for k in ABLATION)
                   for f, d in res.items()),
               "the estimator is right more often than COC, ACOC and the last-half fit, "
@@ -198,6 +203,8 @@ def run(ctx: Context) -> Outputs:
     # classes where no plain estimator is right at all, and where this one is always right
     none_plain = [c for c in main["summary"]
                   if max(main["ablation"][k].get(c, 0.0) for k in ABLATION) == 0.0]
+    orders = [c.truth["q"] for c in val.cases(small=grid["small"])
+              if "q" in c.truth and not c.truth.get("ratio_to_zero")]
     cov_main = [s for f, s in shares if f == "main"]
     cov_held = [s for f, s in shares if f == "held"]
     macros = {
@@ -205,6 +212,8 @@ def run(ctx: Context) -> Outputs:
         "EstLevel": Macro(100 * LEVEL, f"{100 * LEVEL:.0f}" + r"\,\%"),
         "EstLogTen": Macro(math.log(10), num(math.log(10), 4)),
         "EstClasses": int_macro(len(main["summary"])),
+        "EstOrderMin": Macro(min(orders), f"{min(orders):.4g}"),
+        "EstOrderMax": Macro(max(orders), f"{max(orders):.4g}"),
         "EstValN": int_macro(tot["main"][1]),
         "EstValRight": int_macro(tot["main"][0]),
         "EstValAcc": _pct(acc["main"]),
@@ -225,5 +234,10 @@ def run(ctx: Context) -> Outputs:
         "EstAblFactorWords": factor_macro(acc["main"] / best_share if best_share > 0
                                           else math.nan),
         "EstAblNoPlainWords": text_macro(count_words(len(none_plain), len(main["summary"]))),
+        # tolerances of "right" (lrtheory.estimate.validation.TOL, TOL_CLEAN)
+        "EstTolQ": Macro(val.TOL["q"], f"{val.TOL['q']:g}"),
+        "EstTolP": Macro(val.TOL["p"], f"{val.TOL['p']:g}"),
+        "EstTolRate": _pct(val.TOL["rate"]), "EstTolRateClean": _pct(val.TOL_CLEAN["rate"]),
+        "EstTolA": _pct(val.TOL["A"]), "EstTolLimit": _pct(val.TOL["limit"]),
     }
     return ctx.finish([], [vt, ct, at, thr], macros)
