@@ -1,114 +1,243 @@
 r"""Study: the order estimator as a method a reader can reimplement -- its thresholds, its
 validation on synthetic sequences with known truth, and its ablation.
 
-Outputs (the estimator section of the paper ``\input``\ s them):
+Everything comes from the estimator itself (:mod:`lrtheory.estimate`), so the paper cannot
+drift from the code:
 
-- ``generated/estimator_thresholds.tex``: a table of every threshold of
-  :mod:`lrtheory.estimate`, its value and its meaning, generated from the code's
-  constants (``lrtheory.estimate.THRESHOLDS`` when the package exposes it; otherwise the
-  ``#:``-documented module constants of the estimator's implementation), so the paper
-  cannot drift from the code.
-- ``tables/estimator_validation.tex`` and ``tables/estimator_ablation.tex``: accuracy per
-  regime class and coverage of the intervals on sequences with known truth, and the
-  comparison with plain COC / ACOC and a last-half fit, from the estimator's validation
-  module (``lrtheory.estimate.validation``).
+- ``generated/estimator_thresholds.tex``: one row per field of
+  :data:`lrtheory.estimate.THRESHOLDS` (name, value as :func:`~lrtheory.estimate.thresholds_table`
+  prints it, and the field's documentation).
+- ``tables/estimator_validation.tex``: per class of :func:`lrtheory.estimate.validation.cases`,
+  right out of n, median errors of the numbers, and the empirical coverage of each 95 %
+  interval on the noisy cases; for the main family and the held-out one.
+- ``tables/estimator_coverage.tex``: per interval (q, rate, p, A, floor, limit), the method
+  that produces it, its level, and its empirical coverage pooled over the noisy classes with
+  an exact (Clopper-Pearson) binomial interval, main and held-out.
+- ``tables/estimator_ablation.tex``: fraction right per class for this estimator and for plain
+  COC, ACOC and a last-half least-squares fit on the same sequences
+  (:func:`lrtheory.estimate.validation.ablation`).
 
-HOOK (issue 17): the validation module does not exist yet. Until it lands the two tables
-say so in one row and ``\EstValidationAvailable`` is 0; the section prints a visible
-"pending" note instead of numbers. When it lands, :func:`_validation` is the one place to
-connect it (expected: ``validate(size) -> DataFrame`` with columns ``regime, n,
-accuracy, coverage_q, coverage_C`` and ``ablation(size) -> DataFrame`` with columns
-``method, regime, accuracy, median_abs_error_q``).
+The words the text uses about these numbers (how many intervals are consistent with their
+level, by what factor the estimator beats the best plain estimator) are chosen here from the
+data (:func:`studies._common.count_words`, :func:`~studies._common.factor_words`), and the
+statements the section makes unconditionally are asserted with ``ctx.claim``.
 """
 
 from __future__ import annotations
 
-import importlib
-import inspect
 import math
-import re
+from dataclasses import fields
 
-from studies._common import Context, Macro, Outputs, Raw, escape, int_macro, num, write_table
+from lrtheory.estimate import THRESHOLDS, Thresholds
+from lrtheory.estimate import validation as val
+from studies._common import (
+    FACTOR_SAME,
+    Context,
+    Macro,
+    Outputs,
+    Raw,
+    count_words,
+    escape,
+    factor_macro,
+    int_macro,
+    macro,
+    num,
+    text_macro,
+    write_table,
+)
 
-GRID = {"full": {"size": "full"}, "smoke": {"size": "smoke"}}
+# "smoke": about half of the cases (validation.cases(small=True)), for the test suite.
+GRID = {"full": {"small": False}, "smoke": {"small": True}}
 
-# Modules whose ``#:``-documented constants are the estimator's thresholds (fallback when
-# lrtheory.estimate has no public THRESHOLDS mapping).
-_SOURCES = ("lrtheory.estimate._regimes", "lrtheory.estimate._core")
-_ASSIGN = re.compile(r"^([A-Z][A-Z0-9_]*(?:\s*,\s*[A-Z][A-Z0-9_]*)*)\s*=")
+LEVEL = THRESHOLDS.LEVEL
+ABLATION = ("COC", "ACOC", "last-half LS")
+
+# How each number is scored and how its interval is made (lrtheory.estimate's docstring,
+# stages 2-4): symbol in the tables, error measure, interval method.
+NUMBERS = {
+    "q": (r"$q$", "abs.", r"GLS of $\ell_{k+1}$ on $\ell_k$, MA(1) covariance, $t$"),
+    "rate": (r"$C$", "rel.", r"block maxima ($t$, batch means); joint floor fit: Newey--West"),
+    "p": (r"$p$", "abs.", r"$A(k+k_0)^{-p}$ on $\log e$, Newey--West"),
+    "A": (r"$A$", "rel.", r"$A(k+k_0)^{-p}$ on $\log e$, Newey--West"),
+    "floor": (r"$F$", r"$|\log|$", r"joint rate-and-floor fit (Gauss--Newton, Newey--West)"),
+    "limit": (r"limit", "rel.", r"Aitken's $\Delta^2$ or geometric mean, Newey--West"),
+    "growth": (r"growth", "rel.", ""),
+    "growth_order": (r"growth order", "abs.", ""),
+    "f_star": (r"$f^\star$", "rel.", ""),
+}
 
 
-def thresholds() -> list[tuple[str, object, str]]:
-    """``(name, value, meaning)`` for every documented threshold of the estimator."""
-    est = importlib.import_module("lrtheory.estimate")
-    public = getattr(est, "THRESHOLDS", None)
-    if public is not None:
-        return [(k, v[0], v[1]) if isinstance(v, tuple) else (k, v, "")
-                for k, v in public.items()]
+def threshold_rows() -> list[tuple[str, str, str]]:
+    """``(name, value, meaning)`` for every field of :data:`lrtheory.estimate.THRESHOLDS`,
+    the value formatted as :func:`lrtheory.estimate.thresholds_table` formats it."""
     out = []
-    for modname in _SOURCES:
-        try:
-            mod = importlib.import_module(modname)
-        except ImportError:
-            continue
-        doc: list[str] = []
-        for line in inspect.getsource(mod).splitlines():
-            s = line.strip()
-            if s.startswith("#:"):
-                doc.append(s[2:].strip())
-                continue
-            m = _ASSIGN.match(line)  # module level only (no indentation)
-            if m:  # NAME = ... or A, B = ...: the #: lines just above document it
-                for name in (n.strip() for n in m.group(1).split(",")):
-                    out.append((name, getattr(mod, name), " ".join(doc)))
-                doc = []
-            elif not s.startswith("#"):
-                doc = []
+    for f in fields(Thresholds):
+        v = getattr(THRESHOLDS, f.name)
+        s = ", ".join(f"{x:.4g}" for x in v) if isinstance(v, tuple) else f"{v:.4g}"
+        out.append((f.name, s, f.metadata["doc"]))
     return out
 
 
-def _value(v) -> Raw:
-    if isinstance(v, tuple):
-        return Raw(", ".join(_value(x) for x in v))
-    if isinstance(v, bool) or not isinstance(v, (int, float)):
-        return Raw(str(v))
-    if isinstance(v, int):
-        return Raw(str(v))
-    # thresholds on the log scale are shown with their decimal meaning
-    return num(v, 4)
+def compute(small: bool) -> dict:
+    """Validation rows, per-class summaries and ablation for the main and held-out families."""
+    res = {}
+    for fam, held in (("main", False), ("held", True)):
+        cs = val.cases(held_out=held, small=small)
+        rows = val.evaluate(cs)
+        res[fam] = {"rows": rows, "summary": val.summary(rows), "ablation": val.ablation(cs)}
+    return res
 
 
-def _validation(size: str):
-    """(validation rows, ablation rows) from lrtheory.estimate.validation, or None."""
-    try:
-        val = importlib.import_module("lrtheory.estimate.validation")
-    except ImportError:
-        return None
-    return val.validate(size), val.ablation(size)
+def pooled_coverage(rows: list[dict]) -> dict[str, tuple[int, int]]:
+    """Per interval: (hits, n) over the cases whose interval is scored (noisy cases), the
+    same selection as :func:`lrtheory.estimate.validation.summary`."""
+    out: dict[str, list[int]] = {}
+    for r in rows:
+        for k, v in r.items():
+            if k.startswith("cov_") and (r["noisy"] is True or (
+                    isinstance(r["noisy"], tuple) and k[4:] in r["noisy"])):
+                h = out.setdefault(k[4:], [0, 0])
+                h[0] += bool(v)
+                h[1] += 1
+    return {k: (h, n) for k, (h, n) in out.items()}
+
+
+def exact_ci(hits: int, n: int, level: float = 0.95) -> tuple[float, float]:
+    """Clopper-Pearson interval of a binomial proportion."""
+    from scipy import stats
+
+    return tuple(stats.binomtest(hits, n).proportion_ci(confidence_level=level,
+                                                         method="exact"))
+
+
+def _errors(err: dict) -> Raw:
+    return Raw("; ".join(f"{NUMBERS[k][0]} {num(v, 2)}" for k, v in err.items()) or "--")
+
+
+def _cov(cov: dict) -> Raw:
+    return Raw("; ".join(f"{NUMBERS[k][0]} {m:.2f} ({n})" for k, (m, n) in cov.items())
+               or "--")
+
+
+def _frac(x: float) -> Raw:
+    return Raw(f"{x:.2f}")
+
+
+def _pct(x: float) -> Macro:
+    """A share as a percentage (value in percent)."""
+    d = 1 if 0.01 <= x <= 0.999 or x == 1 else 2   # never "100 %" for less than all
+    return Macro(100 * x, f"{100 * x:.{d}f}".rstrip("0").rstrip(".") + r"\,\%")
 
 
 def run(ctx: Context) -> Outputs:
     grid = ctx.grid(GRID)
-    rows = [[Raw(r"\texttt{" + escape(n) + "}"), _value(v),
-             Raw(r"\parbox[t]{0.6\linewidth}{" + escape(m) + "}")]
-            for n, v, m in thresholds()]
-    thr = write_table(ctx.root / "generated" / "estimator_thresholds.tex", rows,
-                      ["constant", "value", "meaning"], "lrl")
-    macros = {"EstThresholdCount": int_macro(len(rows))}
-    res = _validation(grid["size"])
-    if res is None:
-        note = "pending: lrtheory.estimate.validation is not in this build"
-        vt = write_table(ctx.table("_validation"), [[note]], ["validation"], "l")
-        at = write_table(ctx.table("_ablation"), [[note]], ["ablation"], "l")
-        macros["EstValidationAvailable"] = int_macro(0)
-        macros["EstValidationText"] = Macro(None, (
-            r"\emph{Pending:} the validation module of the estimator is not in this build; "
-            r"\cref{tab:estimator-validation,tab:estimator-ablation} are placeholders."))
-    else:
-        v, a = res
-        vt = write_table(ctx.table("_validation"), v.values.tolist(), list(v.columns))
-        at = write_table(ctx.table("_ablation"), a.values.tolist(), list(a.columns))
-        macros["EstValidationAvailable"] = int_macro(1)
-        macros["EstValidationText"] = Macro(None, "")
-    macros["EstLogTen"] = Macro(math.log(10), num(math.log(10), 4))
-    return ctx.finish([], [thr, vt, at], macros)
+    thr = write_table(
+        ctx.root / "generated" / "estimator_thresholds.tex",
+        [[Raw(r"\textsf{" + escape(n) + "}"), Raw(v),
+          Raw(r"\parbox[t]{0.62\linewidth}{\raggedright " + escape(m) + "}")]
+         for n, v, m in threshold_rows()],
+        ["name", "value", "what it decides"], "lrl")
+    res = ctx.cached({"small": grid["small"], "v": 1}, lambda: compute(grid["small"]))
+    main, held = res["main"], res["held"]
+
+    # per class: main right/n, median errors, coverage; held-out right/n, coverage
+    classes = list(main["summary"]) + [c for c in held["summary"] if c not in main["summary"]]
+    rows = []
+    for c in classes:
+        m, h = main["summary"].get(c), held["summary"].get(c)
+        rows.append([c,
+                     f"{m['right']}/{m['n']}" if m else "--", _errors(m["err"]) if m else "--",
+                     _cov(m["cov"]) if m else "--",
+                     f"{h['right']}/{h['n']}" if h else "--", _cov(h["cov"]) if h else "--"])
+    tot = {f: (sum(r["right"] for r in d["rows"]), len(d["rows"])) for f, d in res.items()}
+    rows.append(["all", f"{tot['main'][0]}/{tot['main'][1]}", "", "",
+                 f"{tot['held'][0]}/{tot['held'][1]}", ""])
+    vt = write_table(ctx.table("_validation"), rows,
+                     ["class", "right", "median error", f"coverage ({LEVEL:.0%} intervals)",
+                      "right (held-out)", "coverage (held-out)"], "lrllrl",
+                     groups=[len(rows) - 1])
+
+    # per interval, pooled over the noisy classes, with an exact binomial interval
+    cov = {f: pooled_coverage(d["rows"]) for f, d in res.items()}
+    crow, consistent, shares = [], 0, []
+    for k in [k for k in NUMBERS if k in cov["main"] or k in cov["held"]]:
+        cells = [Raw(NUMBERS[k][0]), Raw(NUMBERS[k][2]), Raw(f"{LEVEL:.0%}".replace("%", r"\%"))]
+        ok = True
+        for f in ("main", "held"):
+            if k not in cov[f]:
+                cells.append("--")
+                continue
+            hits, n = cov[f][k]
+            lo, hi = exact_ci(hits, n)
+            ok &= lo <= LEVEL <= hi
+            shares.append((f, hits / n))
+            cells.append(Raw(f"{hits / n:.2f} [{lo:.2f}, {hi:.2f}] ({n})"))
+        consistent += ok
+        crow.append(cells)
+    ct = write_table(ctx.table("_coverage"), crow,
+                     ["number", "interval method", "level", "coverage (main)",
+                      "coverage (held-out)"], "lllll")
+
+    # ablation: fraction right per class, this estimator vs the plain ones (main family);
+    # the last rows: all classes, main and held-out
+    ours = {c: s["right"] / s["n"] for c, s in main["summary"].items()}
+    arow = [[c, _frac(ours[c])] + [_frac(main["ablation"][k].get(c, 0.0)) for k in ABLATION]
+            for c in main["summary"]]
+    acc = {f: tot[f][0] / tot[f][1] for f in tot}
+    arow.append(["all", _frac(acc["main"])] + [_frac(main["ablation"][k]["ALL"])
+                                                for k in ABLATION])
+    arow.append(["all (held-out)", _frac(acc["held"])] + [_frac(held["ablation"][k]["ALL"])
+                                                          for k in ABLATION])
+    at = write_table(ctx.table("_ablation"), arow,
+                     ["class", "this estimator", *ABLATION], "lrrrr",
+                     groups=[len(arow) - 2])
+
+    best = max(ABLATION, key=lambda k: main["ablation"][k]["ALL"])
+    best_share = main["ablation"][best]["ALL"]
+    ctx.claim(best_share == 0 or acc["main"] / best_share >= FACTOR_SAME,
+              "the estimator's accuracy exceeds the best plain estimator's by a factor")
+    ctx.claim(all(acc[f] > max(d["ablation"][k]["ALL"] for k in ABLATION)
+                  for f, d in res.items()),
+              "the estimator is right more often than COC, ACOC and the last-half fit, "
+              "on the main and on the held-out family")
+    # classes where no plain estimator is right at all, and where this one is always right
+    none_plain = [c for c in main["summary"]
+                  if max(main["ablation"][k].get(c, 0.0) for k in ABLATION) == 0.0]
+    orders = [c.truth["q"] for c in val.cases(small=grid["small"])
+              if "q" in c.truth and not c.truth.get("ratio_to_zero")]
+    cov_main = [s for f, s in shares if f == "main"]
+    cov_held = [s for f, s in shares if f == "held"]
+    macros = {
+        "EstThresholdCount": int_macro(len(fields(Thresholds))),
+        "EstLevel": Macro(100 * LEVEL, f"{100 * LEVEL:.0f}" + r"\,\%"),
+        "EstLogTen": Macro(math.log(10), num(math.log(10), 4)),
+        "EstClasses": int_macro(len(main["summary"])),
+        "EstOrderMin": Macro(min(orders), f"{min(orders):.4g}"),
+        "EstOrderMax": Macro(max(orders), f"{max(orders):.4g}"),
+        "EstValN": int_macro(tot["main"][1]),
+        "EstValRight": int_macro(tot["main"][0]),
+        "EstValAcc": _pct(acc["main"]),
+        "EstHeldN": int_macro(tot["held"][1]),
+        "EstHeldRight": int_macro(tot["held"][0]),
+        "EstHeldAcc": _pct(acc["held"]),
+        "EstCovMin": macro(min(cov_main), 2), "EstCovMax": macro(max(cov_main), 2),
+        "EstCovHeldMin": macro(min(cov_held), 2), "EstCovHeldMax": macro(max(cov_held), 2),
+        "EstCovIntervals": int_macro(len(crow)),
+        "EstCovConsistentWords": text_macro(count_words(consistent, len(crow))),
+        "EstAblCoc": _pct(main["ablation"]["COC"]["ALL"]),
+        "EstAblAcoc": _pct(main["ablation"]["ACOC"]["ALL"]),
+        "EstAblLs": _pct(main["ablation"]["last-half LS"]["ALL"]),
+        "EstAblHeldCoc": _pct(held["ablation"]["COC"]["ALL"]),
+        "EstAblHeldAcoc": _pct(held["ablation"]["ACOC"]["ALL"]),
+        "EstAblHeldLs": _pct(held["ablation"]["last-half LS"]["ALL"]),
+        "EstAblBestName": text_macro(best),
+        "EstAblFactorWords": factor_macro(acc["main"] / best_share if best_share > 0
+                                          else math.nan),
+        "EstAblNoPlainWords": text_macro(count_words(len(none_plain), len(main["summary"]))),
+        # tolerances of "right" (lrtheory.estimate.validation.TOL, TOL_CLEAN)
+        "EstTolQ": Macro(val.TOL["q"], f"{val.TOL['q']:g}"),
+        "EstTolP": Macro(val.TOL["p"], f"{val.TOL['p']:g}"),
+        "EstTolRate": _pct(val.TOL["rate"]), "EstTolRateClean": _pct(val.TOL_CLEAN["rate"]),
+        "EstTolA": _pct(val.TOL["A"]), "EstTolLimit": _pct(val.TOL["limit"]),
+    }
+    return ctx.finish([], [vt, ct, at, thr], macros)

@@ -334,26 +334,93 @@ def test_context_claim_raises_on_the_papers_grid_only(tmp_path):
     assert full.claim(True, "holds") is True
 
 
-def test_estimator_thresholds_table_lists_every_module_constant(tmp_path):
-    import ast
-    import importlib
-    import inspect
+def _cells(row):
+    return [c.strip() for c in row.removesuffix(r"\\").split(" & ")]
 
-    from studies import estimator
+
+def test_estimator_thresholds_table_lists_every_threshold_field(tmp_path):
+    import dataclasses
+
+    from lrtheory.estimate import THRESHOLDS, Thresholds
 
     out, numbers = run_smoke("estimator", tmp_path)
-    text = (tmp_path / "paper" / "generated" / "estimator_thresholds.tex").read_text()
-    # every module-level UPPERCASE constant of the estimator's sources, found with ast
-    # (independently of the study's line scanner), is a row of the table
-    names = []
-    for modname in estimator._SOURCES:
-        tree = ast.parse(inspect.getsource(importlib.import_module(modname)))
-        for node in tree.body:
-            if isinstance(node, ast.Assign):
-                for t in node.targets:
-                    elts = t.elts if isinstance(t, ast.Tuple) else [t]
-                    names += [e.id for e in elts if isinstance(e, ast.Name) and e.id.isupper()]
-    assert names
-    for n in names:
-        assert r"\texttt{" + _common.escape(n) + "}" in text, n
-    assert numbers["EstThresholdCount"] == len(names)
+    rows = _table_rows(tmp_path / "paper" / "generated" / "estimator_thresholds.tex")
+    # one row per dataclass field, in declaration order, derived here with
+    # dataclasses.fields (not through the study's helper)
+    fs = dataclasses.fields(Thresholds)
+    assert numbers["EstThresholdCount"] == len(fs) == len(rows)
+    for f, row in zip(fs, rows, strict=True):
+        name, value, meaning = _cells(row)
+        assert name == r"\textsf{" + _common.escape(f.name) + "}"
+        v = getattr(THRESHOLDS, f.name)
+        shown = [float(x) for x in value.split(", ")]
+        # printed to 4 significant digits: relative error at most 5e-4
+        assert shown == pytest.approx(list(v) if isinstance(v, tuple) else [v], rel=5e-4)
+        assert _common.escape(f.metadata["doc"]) in meaning
+
+
+def test_estimator_validation_tables_match_the_validation_module(tmp_path):
+    from scipy import stats
+
+    from lrtheory.estimate import validation as val
+
+    out, numbers = run_smoke("estimator", tmp_path)
+    tables = {p.stem: p for p in out.tables}
+    # the validation module called directly at the smoke size (its cases(small=True))
+    fam = {}
+    for key, held in (("main", False), ("held", True)):
+        cs = val.cases(held_out=held, small=True)
+        rows = val.evaluate(cs)
+        fam[key] = (rows, val.summary(rows), val.ablation(cs))
+    (rows_m, sum_m, abl_m), (rows_h, sum_h, abl_h) = fam["main"], fam["held"]
+    right_m, right_h = sum(r["right"] for r in rows_m), sum(r["right"] for r in rows_h)
+    assert numbers["EstValN"] == len(rows_m) and numbers["EstValRight"] == right_m
+    assert numbers["EstHeldN"] == len(rows_h) and numbers["EstHeldRight"] == right_h
+    assert numbers["EstValAcc"] == pytest.approx(100 * right_m / len(rows_m))
+
+    # per class: right/n for the main and the held-out family; last row: all
+    vrows = [_cells(r) for r in _table_rows(tables["estimator_validation"])]
+    assert [r[0] for r in vrows[:-1]] == [_common.escape(c) for c in sum_m]
+    for r, (c, s) in zip(vrows, sum_m.items(), strict=False):
+        assert r[1] == f"{s['right']}/{s['n']}"
+        assert r[4] == (f"{sum_h[c]['right']}/{sum_h[c]['n']}" if c in sum_h else "--")
+    assert vrows[-1][1] == f"{right_m}/{len(rows_m)}"
+    assert vrows[-1][4] == f"{right_h}/{len(rows_h)}"
+
+    # coverage pooled per number over the noisy cases, with the Clopper-Pearson interval
+    # from beta quantiles (Clopper and Pearson 1934), independently of the study's binomtest
+    def pooled(rows):
+        hits = {}
+        for r in rows:
+            for k, v in r.items():
+                noisy = r["noisy"] is True or (isinstance(r["noisy"], tuple)
+                                               and k[4:] in r["noisy"])
+                if k.startswith("cov_") and noisy:
+                    hits.setdefault(k[4:], []).append(bool(v))
+        return {k: (sum(v), len(v)) for k, v in hits.items()}
+
+    def cp(k, n):
+        lo = stats.beta.ppf(0.025, k, n - k + 1) if k > 0 else 0.0
+        hi = stats.beta.ppf(0.975, k + 1, n - k) if k < n else 1.0
+        return f"{k / n:.2f} [{lo:.2f}, {hi:.2f}] ({n})"   # the table prints 2 decimals
+
+    crows = [_cells(r) for r in _table_rows(tables["estimator_coverage"])]
+    for col, rows in ((3, rows_m), (4, rows_h)):
+        want = sorted(cp(k, n) for k, n in pooled(rows).values())
+        assert sorted(r[col] for r in crows if r[col] != "--") == want
+    assert all(r[2] == r"95\%" for r in crows)   # THRESHOLDS.LEVEL = 0.95
+
+    # ablation: fraction right per class and overall (printed to 2 decimals), this
+    # estimator vs the plain ones
+    arows = [_cells(r) for r in _table_rows(tables["estimator_ablation"])]
+    plain = ("COC", "ACOC", "last-half LS")
+    for r, c in zip(arows, sum_m, strict=False):
+        assert r == [_common.escape(c), f"{sum_m[c]['right'] / sum_m[c]['n']:.2f}",
+                     *(f"{abl_m[k].get(c, 0.0):.2f}" for k in plain)]
+    assert arows[-2][1:] == [f"{right_m / len(rows_m):.2f}",
+                             *(f"{abl_m[k]['ALL']:.2f}" for k in plain)]
+    assert arows[-1][1:] == [f"{right_h / len(rows_h):.2f}",
+                             *(f"{abl_h[k]['ALL']:.2f}" for k in plain)]
+    assert numbers["EstAblCoc"] == pytest.approx(100 * abl_m["COC"]["ALL"])
+    assert numbers["EstAblAcoc"] == pytest.approx(100 * abl_m["ACOC"]["ALL"])
+    assert numbers["EstAblLs"] == pytest.approx(100 * abl_m["last-half LS"]["ALL"])
