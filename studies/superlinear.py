@@ -18,7 +18,7 @@ import math
 import numpy as np
 
 import lrtheory as lrt
-from lrtheory import plots, precision, theory
+from lrtheory import plots, precision
 from studies._common import Context, Outputs, Raw, camel, ci, int_macro, macro, num, write_table
 
 PHI = (1 + math.sqrt(5)) / 2
@@ -37,8 +37,6 @@ CASES = (
     ("Rosen", "rosenbrock", "newton", {}, {}, 60),
     ("Rosen", "rosenbrock", "bfgs", {}, {}, 200),
 )
-TEXTBOOK = {"newton": ("superlinear", 2.0, None), "bfgs": ("superlinear", None, None),
-            "damped_newton": ("linear", 1.0, None)}
 ITER_TABLE = ("Smooth", ("newton", "secant", "halley"))  # problem key, methods shown
 
 GRID = {
@@ -53,21 +51,17 @@ NAMES = {"scalar_smooth": "smooth convex (1-D)", "double_well": "double well (1-
 
 
 def _theory(p, method, mp_kw):
-    if p.dim == 1:
-        if method == "newton":
-            r = theory.newton_rate(p)
-        elif method == "damped_newton":
-            r = theory.newton_rate(p, lr=0.5)
-        elif method == "secant":
-            r = theory.secant_rate(p)
-        elif method == "halley":
-            r = theory.halley_rate(p)
-        else:
-            return TEXTBOOK.get(method)
-        return (r.regime, r.q, r.rate)
-    if method == "damped_newton":
-        return ("linear", 1.0, 0.5)
-    return TEXTBOOK.get(method)
+    """(regime, q, C) that theory predicts, from the method's spec (one mapping of methods
+    to theory, :meth:`lrtheory.methods.MethodSpec.predict`); ``None`` entries where the
+    theory states no number (BFGS: superlinear without an order)."""
+    r = lrt.methods.spec(method).predict(p, lr=mp_kw.get("lr"))
+    if r is None:
+        return None
+
+    def known(v):
+        return None if v is None or math.isnan(v) else float(v)
+
+    return (str(r.regime), known(r.q), known(r.rate))
 
 
 def compute(grid):
