@@ -18,7 +18,7 @@ import math
 import numpy as np
 
 import lrtheory as lrt
-from lrtheory import plots, precision
+from lrtheory import plots, precision, theory
 from studies._common import Context, Outputs, Raw, camel, ci, int_macro, macro, num, write_table
 
 PHI = (1 + math.sqrt(5)) / 2
@@ -37,6 +37,8 @@ CASES = (
     ("Rosen", "rosenbrock", "newton", {}, {}, 60),
     ("Rosen", "rosenbrock", "bfgs", {}, {}, 200),
 )
+# Relative tolerance of the order q and the constant C against theory (theory.compare_all).
+AGREE_RTOL = 0.01
 ITER_TABLE = ("Smooth", ("newton", "secant", "halley"))  # problem key, methods shown
 
 GRID = {
@@ -51,17 +53,24 @@ NAMES = {"scalar_smooth": "smooth convex (1-D)", "double_well": "double well (1-
 
 
 def _theory(p, method, mp_kw):
-    """(regime, q, C) that theory predicts, from the method's spec (one mapping of methods
-    to theory, :meth:`lrtheory.methods.MethodSpec.predict`); ``None`` entries where the
-    theory states no number (BFGS: superlinear without an order)."""
-    r = lrt.methods.spec(method).predict(p, lr=mp_kw.get("lr"))
-    if r is None:
+    """What theory predicts, from the method's spec (one mapping of methods to theory,
+    :meth:`lrtheory.methods.MethodSpec.predict`): a :class:`lrtheory.theory.Rate` or
+    ``None``."""
+    return lrt.methods.spec(method).predict(p, lr=mp_kw.get("lr"))
+
+
+def _numbers(rate):
+    """(regime, q, C) of a prediction for the tables; ``None`` where theory states no
+    number (BFGS: superlinear with C_k -> 0, no order)."""
+    if rate is None:
         return None
+    if str(rate.regime) == "superlinear" and rate.q == 1:  # C_k -> 0 (theory.bfgs_rate)
+        return (str(rate.regime), None, None)
 
     def known(v):
         return None if v is None or math.isnan(v) else float(v)
 
-    return (str(r.regime), known(r.q), known(r.rate))
+    return (str(rate.regime), known(rate.q), known(rate.rate))
 
 
 def compute(grid):
@@ -73,11 +82,12 @@ def compute(grid):
         est_mp = lrt.estimate_order(t_mp)
         t64 = lrt.run(lrt.methods.get(method, **kw), p, steps=steps)
         est_64 = lrt.estimate_order(t64)
-        th = _theory(p, method, mp_kw)
+        pred = _theory(p, method, mp_kw)
+        th = _numbers(pred)
         q_fix = est_mp.q if est_mp.q is not None else None
         per = lrt.estimate.per_iteration(t_mp, q=q_fix)
         per64 = lrt.estimate.per_iteration(t64)
-        out.append({"key": key, "problem": name, "method": method, "theory": th,
+        out.append({"key": key, "problem": name, "method": method, "theory": th, "prediction": pred,
                     "mp": est_mp, "f64": est_64, "per": per, "per64": per64,
                     "n_mp": int(t_mp.n_valid), "n_64": int(t64.n_valid)})
     return out
@@ -107,14 +117,13 @@ def _thcell(th):
     return Raw(f"{qs}, {num(C, 3)}" if C is not None else qs)
 
 
-def _agree(est, th):
-    if th is None or est.regime != th[0]:
-        return "no" if th is not None else "--"
-    q, C = th[1], th[2]
-    ok = q is None or (est.q is not None and abs(est.q - q) < 1e-2)
-    if C is not None and est.rate is not None:
-        ok = ok and abs(est.rate - C) <= 1e-2 * max(abs(C), 1)
-    return "yes" if ok else "no"
+def _agree(est, pred):
+    """theory.compare_all / overall (relative tolerance AGREE_RTOL on q and on C): "yes",
+    "no", "inconclusive", or "--" without theory."""
+    if pred is None:
+        return "--"
+    verdict = theory.overall(theory.compare_all(est, pred, rtol=AGREE_RTOL))
+    return {"agrees": "yes", "disagrees": "no"}.get(verdict.value, verdict.value)
 
 
 def _figure(results, path):
@@ -195,7 +204,7 @@ def run(ctx: Context) -> Outputs:
         if r["key"] != last:
             groups.append(len(rows))
             last = r["key"]
-        a = _agree(r["mp"], r["theory"])
+        a = _agree(r["mp"], r["prediction"])
         n_agree += a == "yes"
         rows.append([NAMES.get(r["problem"], r["problem"]) if len(rows) in groups else "",
                      NAMES.get(r["method"], r["method"]), _thcell(r["theory"]),

@@ -146,3 +146,17 @@ def test_predictions_agree_with_estimate_order_on_exact_sequences():
     stall = th.compare(estimate_order(np.concatenate([[1.0], x])),
                        th.schedule_limit("0.5 * 0.9**k", lam=1), field="limit", rtol=1e-6)
     assert stall.agree and stall.regime_agree
+
+
+def test_compare_all_superlinear_without_a_constant_compares_the_order_only():
+    # A prediction "superlinear, q = 2, C unknown" (NaN) states one number: the order.
+    # q = 2.01 is within 1 % of 2, so the one row agrees; no C row is invented.
+    from types import SimpleNamespace
+
+    from lrtheory.theory import compare_all, overall
+
+    pred = SimpleNamespace(regime="superlinear", q=2.0, rate=float("nan"))
+    est = SimpleNamespace(regime="superlinear", q=2.01, rate=0.3)
+    rows = compare_all(est, pred, rtol=0.01)
+    assert [r.quantity for r in rows] == ["q"]
+    assert overall(rows).value == "agrees"

@@ -89,8 +89,7 @@ def _newton_armijo(problem, lr, hyper, curvature):
 
 
 def _bfgs(problem, lr, hyper, curvature):
-    return _rate("bfgs", math.nan, math.nan, "superlinear",
-                 "Q-superlinear, e_{k+1}/e_k -> 0, no fixed order (Dennis & More 1977)")
+    return _theory().bfgs_rate(problem)
 
 
 def _exact_line_search(problem, lr, hyper, curvature):

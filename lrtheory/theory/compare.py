@@ -266,7 +266,9 @@ def compare_all(estimate, prediction, rtol: float = 0.05, *,
     """Every quantity the prediction states, compared: the rate for ``linear``; the order
     **and** the constant C for ``superlinear`` with ``q > 1`` (C relatively, with
     ``rtol_rate``, default ``rtol``); the exponent ``p`` for ``sublinear``; the level for
-    ``stalled``; the regime alone for ``finite``, ``diverged`` and :math:`C_k \\to 0`.
+    ``stalled``; the regime alone for ``finite``, ``diverged`` and :math:`C_k \\to 0`. A
+    superlinear prediction without a constant (Newton in several variables when the
+    third derivatives are not given) is compared on its order only.
 
     Example (Newton on exp(x) - 2x: q = 2, C = 1/2; q = 2.01 agrees, C = 0.8 does not):
       >>> from lrtheory.theory import newton_rate
@@ -282,9 +284,12 @@ def compare_all(estimate, prediction, rtol: float = 0.05, *,
             prediction, pr):
         return (compare(estimate, prediction, rtol, field="rate"),)
     if pr is Regime.SUPERLINEAR:
-        return (compare(estimate, prediction, rtol, field="q"),
-                compare(estimate, prediction, rtol if rtol_rate is None else rtol_rate,
-                        field="rate"))
+        q_row = compare(estimate, prediction, rtol, field="q")
+        c = getattr(prediction, "rate", None)
+        if c is None or not math.isfinite(float(c)):  # theory states the order only
+            return (q_row,)
+        return (q_row, compare(estimate, prediction, rtol if rtol_rate is None else rtol_rate,
+                               field="rate"))
     field = {Regime.SUBLINEAR: "p", Regime.STALLED: "limit"}.get(pr, "rate")
     return (compare(estimate, prediction, rtol, field=field),)
 
