@@ -27,6 +27,8 @@ import multiprocessing
 import time
 from concurrent.futures import ProcessPoolExecutor
 
+import jax
+import jax.numpy as jnp
 import numpy as np
 
 import lrtheory as lrt
@@ -48,7 +50,7 @@ FIRST = (("gd", {"lr": "1/L"}), ("momentum", {"lr": "1/L", "beta": 0.9}),
 SECOND = (("newton", {}), ("newton_armijo", {}), ("bfgs", {}))
 MP_METHODS = ("newton", "bfgs")
 MP_MAX = {"dim": 4, "m": 16}  # high precision only where SymPy derivatives are cheap
-SINGULAR = 1e-10  # mu / L below this: the Hessian at x* is singular (to float64 round-off)
+SINGULAR = 1e-12  # sigma_min / sigma_max of J (or mu / L of H) below this: singular
 
 GRID = {
     "full": {"problems": tuple(lrt.problems.mgh_names()), "first_steps": 5000,
@@ -68,6 +70,29 @@ def _curvature(p):
     ev = np.linalg.eigvalsh(np.asarray(p.hess(p.x0)))
     c = theory.curvature(ev)
     return float(ev.max()), float(ev.min()), "x0", c
+
+
+def _singular(p) -> bool | None:
+    """Whether the Hessian at x* is singular; None without a unique x* (not a quadratic).
+
+    Decided by the residual Jacobian J: for zero-residual and linear functions H = 2 J^T J
+    exactly, so H is singular iff J is rank-deficient, and J's singular values decide that
+    in float64 even where H's do not (J's condition number is the square root of H's:
+    Powell badly scaled has kappa(H) ~ 1e18). For a nonzero residual H also has the
+    second-order term; there both J and H's spectrum must be (numerically) singular, so
+    that a merely badly scaled function (Meyer, kappa(H) ~ 1e16, J well inside float64)
+    is not called singular.
+    """
+    linear = "convex" in p.tags  # the three linear functions: constant Hessian
+    if p.x_star is None and not linear:
+        return None
+    point = jnp.asarray(p.x0 if p.x_star is None else p.x_star)
+    sv = np.linalg.svd(np.asarray(jax.jacfwd(p.data["residuals"])(point)), compute_uv=False)
+    j_singular = bool(sv.min() <= SINGULAR * sv.max())
+    if linear or p.f_star == 0.0:
+        return j_singular
+    ev = np.linalg.eigvalsh(np.asarray(p.hess(point)))
+    return j_singular and bool(ev.min() <= SINGULAR * ev.max())
 
 
 def _cell(method, hyper, p, steps, c, L, singular):
@@ -95,6 +120,8 @@ def _verdict_of(est, th, singular, first_ratio=None):
     decide: the measured spread is too wide, e.g. Newton reaching round-off in 4 steps)."""
     if singular:
         return "sing"
+    if singular is None:  # no unique x*: the local theory has no point to speak about
+        return "--"
     verdict = agree(est, th, first_ratio)
     if verdict == "no" and th is not None and th.regime == est.regime:
         field = _field(th)
@@ -117,7 +144,7 @@ def problem_cells(name: str, grid: dict) -> dict:
     t0 = time.perf_counter()
     p = lrt.problems.mgh(name)
     L, mu, where, c = _curvature(p)
-    singular = mu <= SINGULAR * L
+    singular = _singular(p)
     cells = {}
     for method, hyper in FIRST:
         cells[method] = _cell(method, hyper, p, grid["first_steps"], c, L, singular)
@@ -128,7 +155,7 @@ def problem_cells(name: str, grid: dict) -> dict:
         for method in MP_METHODS:
             mp[method] = _mp_cell(method, p, grid["mp_steps"], grid["digits"], c, singular)
     return {"name": name, "number": p.data["number"], "n": p.dim, "m": p.data["m"], "L": L,
-            "mu": mu, "where": where, "singular": singular, "cells": cells, "mp": mp,
+            "mu": mu, "where": where, "singular": bool(singular), "cells": cells, "mp": mp,
             "seconds": time.perf_counter() - t0}
 
 
@@ -200,6 +227,17 @@ def _count(rows, key="cells", verdicts=("yes", "no", "far", "--", "sing", "inc")
     return counts
 
 
+LABELS = {"gd": "GD", "momentum": "heavy ball", "adam": "Adam", "newton": "Newton",
+          "newton_armijo": "Newton-Armijo", "bfgs": "BFGS"}
+
+
+def _regimes(row) -> str:
+    """'GD stalled, heavy ball diverged, ..., Newton (mp) linear' from one function's cells."""
+    parts = [f"{LABELS[m]} {c['est'].regime}" for m, c in row["cells"].items() if c]
+    parts += [f"{LABELS[m]} at high precision {c['est'].regime}" for m, c in row["mp"].items()]
+    return ", ".join(parts)
+
+
 def _words(rows):
     """Text macros whose wording follows the data (for the discussion)."""
     by = {r["name"]: r for r in rows}
@@ -209,7 +247,8 @@ def _words(rows):
         # Newton minimising f ~ z^p contracts by (p - 2)/(p - 1): 2/3 on a quartic valley
         # (f = sum f_i^2 with residuals vanishing to second order); Newton solving the
         # residual system F = 0 at a root of multiplicity 2 contracts by 1/2.
-        est = ps["cells"]["newton"]["est"]
+        mp = ps["mp"].get("newton")
+        est = (mp or ps["cells"]["newton"])["est"]
         known = {2 / 3: "2/3, Newton's ratio (p-2)/(p-1) for minimising a quartic (p = 4)",
                  1 / 2: "1/2, Newton's ratio at a double root of the residual system"}
         hit = [w for v, w in known.items() if est.rate is not None and abs(est.rate - v) < 0.01]
@@ -221,6 +260,10 @@ def _words(rows):
         gd = bb["cells"]["gd"]["est"]
         words["MghBrownGd"] = ("makes no measurable progress" if gd.regime in FAR + (
             "undetermined",) else f"is {gd.regime}")
+    for key, name in (("MghBrownRegimes", "brown_badly_scaled"),
+                      ("MghPowellRegimes", "powell_singular"), ("MghMeyerRegimes", "meyer")):
+        if name in by:
+            words[key] = _regimes(by[name])
     return words
 
 
@@ -259,6 +302,18 @@ def run(ctx: Context) -> Outputs:
         "MghSeconds": macro(result["seconds"], 2),
         "MghWallSeconds": macro(time.perf_counter() - t0, 2),
     }
+    def verdicts(method, regime):
+        return sum(1 for r in rows if r["cells"][method] is not None
+                   and r["cells"][method]["agree"] == "yes"
+                   and r["cells"][method]["est"].regime == regime)
+
+    macros["MghNewtonQuadratic"] = int_macro(verdicts("newton", "superlinear"))
+    macros["MghHeavyBallAgree"] = int_macro(verdicts("momentum", "linear"))
+    macros["MghGdAgree"] = int_macro(verdicts("gd", "linear"))
+    for key, name in (("MghBrownKappa", "brown_badly_scaled"), ("MghMeyerKappa", "meyer")):
+        r = next((r for r in rows if r["name"] == name), None)
+        if r is not None:
+            macros[key] = macro(r["L"] / r["mu"], 1)
     for key, text in _words(rows).items():
         macros[key] = text_macro(text)
     ps = next((r for r in rows if r["name"] == "powell_singular"), None)
