@@ -34,7 +34,7 @@ SIZES = ("full", "smoke")
 
 # Order of the paper; modules found later (new files in studies/) run after these.
 ORDER = ("stability", "order_table", "schedules", "adaptive", "lr_finder", "tuning_budget",
-         "superlinear", "scaling", "folk_claims", "estimator")
+         "superlinear", "mgh", "scaling", "folk_claims", "estimator")
 _NOT_STUDIES = {"run_all"}
 
 

@@ -3,9 +3,10 @@ r"""The Moré-Garbow-Hillstrom (1981) unconstrained test set: 35 sums of squares
 :func:`mgh` builds function ``number`` (1-35) or ``name`` (``"powell_singular"``) as a
 :class:`~lrtheory.problems.Problem`: :math:`f(x) = \sum_{i=1}^m f_i(x)^2` with the
 residuals :math:`f_i` in SymPy (``problem.expr``, so theory and high-precision runs apply),
-evaluated in JAX from one lambdified residual vector (gradient and Hessian by autodiff of
-it), the paper's standard start :math:`x_0`, its dimensions (variable ones as ``n``, ``m``)
-and its minimum. Each is also registered as ``"mgh_<name>"`` (``problems.get``).
+evaluated in JAX from one lambdified residual vector (the variable-dimension functions
+20-35 from array code, :mod:`._vectorised`, checked against SymPy; gradient and Hessian by
+autodiff of it), the paper's standard start :math:`x_0`, its dimensions (variable ones as
+``n``, ``m``) and its minimum. Each is also registered as ``"mgh_<name>"`` (``problems.get``).
 
 ``f_star`` is the minimum at ``x_star``: exact where the paper gives the minimiser; else
 the local minimiser the paper's value refers to, computed here by Newton's method on
@@ -29,6 +30,7 @@ import sympy as sp
 
 from .._base import Problem, as_x
 from ._defs import FUNCTIONS, MGHFunction
+from ._vectorised import VECTORISED
 from ._xstar import NUMERIC_MINIMA
 
 __all__ = ["mgh", "mgh_names", "FUNCTIONS", "MGHFunction"]
@@ -144,7 +146,13 @@ def _build(number: int, n: int, m: int):
     spec = FUNCTIONS[number - 1]
     syms = tuple(sp.symbols(f"x1:{n + 1}"))
     res = spec.residuals(syms, n, m)
-    rfn = _residual_fn(res, syms)
+    if spec.name in VECTORISED:  # O(m n) scalar SymPy terms: array code traces faster
+        vec = VECTORISED[spec.name]
+
+        def rfn(x):
+            return vec(jnp.asarray(x), n, m)
+    else:
+        rfn = _residual_fn(res, syms)
 
     def value(x):
         r = rfn(x)
