@@ -14,13 +14,23 @@ Outputs: ``figures/superlinear.pdf``, ``tables/superlinear.tex`` (summary),
 from __future__ import annotations
 
 import math
-import re
 
 import numpy as np
 
 import lrtheory as lrt
 from lrtheory import plots, precision, theory
-from studies._common import Context, Outputs, Raw, camel, ci, int_macro, macro, num, write_table
+from studies._common import (
+    Context,
+    Outputs,
+    Raw,
+    camel,
+    ci,
+    int_macro,
+    macro,
+    num,
+    q_cell,
+    write_table,
+)
 
 PHI = (1 + math.sqrt(5)) / 2
 
@@ -90,22 +100,8 @@ def compute(grid):
     return out
 
 
-_ROUNDED = re.compile(r"rounded to the standard order \S+ \(fit ([-+0-9.eE]+)\)")
-
-
-def q_fit(est) -> float | None:
-    """The unrounded least-squares order when the estimator rounded q to a standard order
-    (golden ratio, 2, 3), read from its ``reason``; None when q was not rounded."""
-    m = _ROUNDED.search(est.reason or "")
-    return float(m.group(1)) if m else None
-
-
 def _qcell(est):
-    if est.q is None:
-        return "--"
-    cell = ci(est.q, *est.q_ci, 3) if est.q_ci else num(est.q, 3)
-    fit = q_fit(est)  # say when q was rounded, and give the fit it was rounded from
-    return Raw(f"{cell}$^r$ ({num(fit, 4)})") if fit is not None else cell
+    return q_cell(est)
 
 
 def _ccell(est):

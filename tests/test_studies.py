@@ -357,3 +357,14 @@ def test_estimator_thresholds_table_lists_every_module_constant(tmp_path):
     for n in names:
         assert r"\texttt{" + _common.escape(n) + "}" in text, n
     assert numbers["EstThresholdCount"] == len(names)
+
+
+def test_q_cell_says_when_q_was_rounded():
+    from types import SimpleNamespace as NS
+
+    # the estimator's reason names the fit it rounded from; the cell shows both
+    est = NS(q=2.0, q_ci=(1.96, 2.0), reason="...; rounded to the standard order 2 (fit 1.998)")
+    assert _common.q_fit(est) == 1.998
+    assert _common.q_cell(est) == r"2.00 [1.96, 2.00]$^r$ (1.998)"
+    plain = NS(q=1.7, q_ci=None, reason="least-squares slope")
+    assert _common.q_fit(plain) is None and _common.q_cell(plain) == "1.70"
