@@ -121,6 +121,14 @@ def _phrases(m: dict[str, Macro]) -> dict[str, Macro]:
         if k in m and m[k].value is not None:
             out[f"FolkPhraseAdamSgdLogistic{tag}"] = Macro(
                 m[k].value, _steps_phrase(m[k].value, "Adam", "tuned SGD"))
+    c, b, mean = ("FolkCyclicalSaddle" + k + "Steps" for k in ("Cyclical", "Base", "Mean"))
+    if all(k in m and m[k].value for k in (c, b, mean)):  # escape steps near the saddle
+        for ref, tag in ((b, "Base"), (mean, "Mean")):
+            r = m[ref].value / m[c].value  # > 1: the cyclical rate escapes sooner
+            w = factor_words(r)
+            out[f"FolkPhraseCyclicalVs{tag}"] = Macro(r, (
+                "about as soon as" if w == "about the same"
+                else f"{w} {'sooner' if r > 1 else 'later'} than"))
     a, h = "FolkAdaptiveMLPFullAdamSteps", "FolkAdaptiveMLPFullMomentumSteps"
     if a in m and h in m and m[a].value and m[h].value:
         r = math.log10(m[a].value / m[h].value)  # log10(Adam steps / heavy-ball steps)
