@@ -162,4 +162,10 @@ def numbers(res) -> dict[str, float]:
         out[f"{key}L"] = d["landmarks"]["L"]
         out[f"{key}HighDiverged"] = float((reg == "diverged").mean())
         out[f"{key}HighOscillating"] = float((reg == "oscillating").mean())
+        # theory's slowdown at alpha*/20: ln C(alpha*) / ln C(alpha*/20), with
+        # C(alpha) = max|1 - alpha lambda| over the extreme eigenvalues (quadratic model)
+        lm = d["landmarks"]
+        rate = lambda a, lm=lm: max(abs(1 - a * lm["mu"]), abs(1 - a * lm["L"]))  # noqa: E731
+        out[f"{key}LowTheoryRatio"] = float(np.log(rate(lm["lr_opt"]))
+                                            / np.log(rate(lm["lr_opt"] / 20)))
     return out
