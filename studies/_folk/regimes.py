@@ -166,6 +166,8 @@ def numbers(res) -> dict[str, float]:
         # C(alpha) = max|1 - alpha lambda| over the extreme eigenvalues (quadratic model)
         lm = d["landmarks"]
         rate = lambda a, lm=lm: max(abs(1 - a * lm["mu"]), abs(1 - a * lm["L"]))  # noqa: E731
-        out[f"{key}LowTheoryRatio"] = float(np.log(rate(lm["lr_opt"]))
-                                            / np.log(rate(lm["lr_opt"] / 20)))
+        r_opt, r_low = rate(lm["lr_opt"]), rate(lm["lr_opt"] / 20)
+        # a one-dimensional problem reaches x* in one step at alpha* (rate 0): no ratio
+        if 0 < r_opt and 0 < r_low < 1:
+            out[f"{key}LowTheoryRatio"] = float(np.log(r_opt) / np.log(r_low))
     return out
