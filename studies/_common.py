@@ -271,6 +271,26 @@ def write_table(path: Path, rows: Sequence[Sequence[Any]], header: Sequence[str]
     return path
 
 
+_ROUNDED = re.compile(r"rounded to the standard order \S+ \(fit ([-+0-9.eE]+)\)")
+
+
+def q_fit(est) -> float | None:
+    """The unrounded least-squares order when the estimator rounded ``q`` to a standard
+    order (golden ratio, 2, 3), read from its ``reason``; None when it was not rounded."""
+    m = _ROUNDED.search(getattr(est, "reason", None) or "")
+    return float(m.group(1)) if m else None
+
+
+def q_cell(est, digits: int = 3) -> str:
+    r"""A table cell for an estimate's order: ``q [spread]``, and ``$^r$ (fit)`` when ``q``
+    was rounded to a standard order (the paper says when, and gives the fit)."""
+    if est.q is None:
+        return "--"
+    cell = ci(est.q, *est.q_ci, digits) if est.q_ci else num(est.q, digits)
+    fit = q_fit(est)
+    return Raw(f"{cell}$^r$ ({num(fit, digits + 1)})") if fit is not None else cell
+
+
 def mean_ci(values: Sequence[float], level: float = 0.95,
             resolution: float = 0.0) -> tuple[float, float, float]:
     """Mean of seeds and its Student-t confidence interval (NaN bounds for one seed).

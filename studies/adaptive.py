@@ -164,6 +164,16 @@ def _names(ms) -> str:
     return ms[0] if len(ms) == 1 else ", ".join(ms[:-1]) + " and " + ms[-1] if ms else ""
 
 
+def _leader_sentence(words: dict, widths: dict) -> str:
+    """'Adagrad at every $\\kappa$ (2.9, 2.5 and 2.5 decades)' or one clause per kappa."""
+    ks = list(words)
+    w = [num(widths[k], 2) for k in ks]
+    if len(set(words.values())) == 1:
+        return f"{words[ks[0]]} at every $\\kappa$ ({_names(w)} decades)"
+    return "; ".join(f"{words[k]} for $\\kappa={k:g}$ ({num(widths[k], 2)} decades)"
+                     for k in ks)
+
+
 def run(ctx: Context) -> Outputs:
     grid = ctx.grid(GRID)
     df = ctx.cached(grid, lambda: compute(grid, ctx.sweep_cache))
@@ -194,20 +204,22 @@ def run(ctx: Context) -> Outputs:
             if best is not None:
                 macros[key + "BestLr"] = macro(best["lr"], 2)
         rows.append(cells)
-    for kappa in grid["kappas"]:  # who has the widest window, in words the intervals allow
-        k = KAPPA_NAMES.get(kappa, kappa)
-        for crit, tag in (("final", ""), ("touch", "Touch")):
-            st = stats[(kappa, crit)]
-            top = max(st, key=lambda m: st[m][0])
-            macros[camel("Adapt", tag, "Widest", k)] = text_macro(leader_words(st))
-            macros[camel("Adapt", tag, "Widest", k, "Width")] = macro(st[top][0], 2)
-        # does the leader change between the two criteria? (the text says so in words)
-        lead = {c: max(stats[(kappa, c)], key=lambda m, c=c: stats[(kappa, c)][m][0])
-                for c in ("final", "touch")}
-        macros[camel("Adapt", "Lead", k, "Same")] = text_macro(
-            "the same method" if lead["final"] == lead["touch"]
-            else f"{lead['touch']} instead of {lead['final']}")
-        macros[camel("Adapt", "Steps", k)] = int_macro(steps_for(kappa, grid))
+    lead = {}
+    for crit in ("final", "touch"):
+        lead[crit] = {k: max(stats[(k, crit)], key=lambda m, k=k, c=crit: stats[(k, c)][m][0])
+                      for k in grid["kappas"]}
+        macros[camel("Adapt", crit, "Leaders")] = Macro(None, _leader_sentence(
+            {k: leader_words(stats[(k, crit)]) for k in grid["kappas"]},
+            {k: stats[(k, crit)][lead[crit][k]][0] for k in grid["kappas"]}))
+    changed = [k for k in grid["kappas"] if lead["final"][k] != lead["touch"][k]]
+    macros["AdaptCriterionEffect"] = Macro(None, (
+        "both criteria name the same leader" if not changed else
+        "the criterion reverses the ranking at every $\\kappa$"
+        if len(changed) == len(grid["kappas"]) else
+        "the criterion changes the leader at " + _names([f"$\\kappa={k:g}$" for k in changed])))
+    for kappa in grid["kappas"]:
+        macros[camel("Adapt", "Steps", KAPPA_NAMES.get(kappa, kappa))] = int_macro(
+            steps_for(kappa, grid))
     # methods whose window depends on the criterion (touch width beyond the final width's
     # interval at some kappa), and methods that never converge by the final error
     differ = [m for m in grid["methods"] if any(

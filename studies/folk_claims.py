@@ -14,6 +14,8 @@ Outputs: ``figures/folk_claims-<part>.pdf`` (one per experiment),
 
 from __future__ import annotations
 
+import math
+
 from studies._common import Context, Outputs
 from studies._folk import adaptive, cyclical, decay, minima, overfit, regimes, report
 from studies._folk.common import source_hash
@@ -131,5 +133,44 @@ def run(ctx: Context) -> Outputs:
         g = grid[part]
         results[part] = ctx.cached({"part": part, "grid": g, "src": source_hash(part)},
                                    lambda mod=mod, g=g: mod.compute(g))
-    return report.write(ctx, CLAIMS, results, grid, sources=SOURCES,
-                        budgets={part: budgets(part, grid[part]) for part in _MODULES})
+    out = report.write(ctx, CLAIMS, results, grid, sources=SOURCES,
+                       budgets={part: budgets(part, grid[part]) for part in _MODULES})
+    _check_text(ctx, out.numbers)
+    return out
+
+
+def _check_text(ctx: Context, n) -> None:
+    """The directional sentences of sec:folk that are not generated, asserted on the
+    paper's grid (``make reproduce`` stops when the data contradict one)."""
+    def has(*keys):
+        return all(n.get(k) is not None for k in keys)
+
+    if has("FolkRegimesLogisticHighDiverged", "FolkRegimesLogisticHighOscillating"):
+        ctx.claim(n["FolkRegimesLogisticHighDiverged"] == 0
+                  and n["FolkRegimesLogisticHighOscillating"] == 1,
+                  "claim 1: at 1.5 * 2/L no logistic run diverges and all oscillate")
+    if has("FolkTwoRastriginHigherLrMean", "FolkTwoAckleyHigherLrMean",
+           "FolkTwoHimmelblauHigherLrMean"):
+        ctx.claim(abs(n["FolkTwoRastriginHigherLrMean"]) < 0.05
+                  and abs(n["FolkTwoAckleyHigherLrMean"]) < 0.05
+                  and n["FolkTwoHimmelblauHigherLrMean"] < 0,
+                  "claim 2: a higher rate changes nothing on Rastrigin and Ackley and "
+                  "lowers success on Himmelblau")
+    if has("FolkTwoAckleyMomentumHighLrMean", "FolkTwoWellMomentumHighLrMean"):
+        ctx.claim(n["FolkTwoAckleyMomentumHighLrMean"] > 0
+                  and n["FolkTwoWellMomentumHighLrMean"] < 0,
+                  "claim 2: momentum helps on Ackley and hurts on the double well")
+    if has("FolkThreeAFullBatchEqualStepsMean", "FolkThreeAFullBatchEqualTrainingLossMean",
+           "FolkOverfitFullStTestAcc", "FolkOverfitFullLoTestAcc"):
+        ctx.claim(n["FolkThreeAFullBatchEqualTrainingLossMean"]
+                  < n["FolkThreeAFullBatchEqualStepsMean"]
+                  and n["FolkOverfitFullStTestAcc"] > n["FolkOverfitFullLoTestAcc"],
+                  "claim 3a: the gap shrinks at equal training loss and the larger rate "
+                  "has the higher test accuracy")
+    if has("FolkPhraseMomentumAdamMLP"):  # log10(Adam steps / heavy-ball steps)
+        ctx.claim(n["FolkPhraseMomentumAdamMLP"] > -math.log10(1.25),
+                  "claim 5: heavy ball is not slower than Adam on the network (momentum "
+                  "accounts for much of the gain)")
+    if has("FolkSixHimmelblauConstantPeakMean"):
+        ctx.claim(n["FolkSixHimmelblauConstantPeakMean"] > 0,
+                  "claim 6: the cyclical rate beats the constant peak on Himmelblau")

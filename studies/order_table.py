@@ -29,7 +29,17 @@ import numpy as np
 
 import lrtheory as lrt
 from lrtheory import theory
-from studies._common import Context, Outputs, Raw, ci, int_macro, macro, num, write_table
+from studies._common import (
+    Context,
+    Outputs,
+    Raw,
+    ci,
+    int_macro,
+    macro,
+    num,
+    q_cell,
+    write_table,
+)
 
 PHI = (1 + math.sqrt(5)) / 2
 # Readable names for tables (the registry's code names stay in the code).
@@ -202,8 +212,7 @@ def _theory_cell(th):
 
 def _row(r, first):
     est = r["est"]
-    q = ci(est.q, *est.q_ci, 3) if est.q is not None and est.q_ci else num(est.q, 3) \
-        if est.q is not None else "--"
+    q = q_cell(est)
     if est.rate is not None:
         C = ci(est.rate, *est.rate_ci, 4) if est.rate_ci else num(est.rate, 4)
     elif est.rate_limits:

@@ -57,7 +57,7 @@ PROBLEMS = {
 
 # Each schedule: registry name and parameters as functions of (lr0, T), with the values a
 # practitioner would use (final rate lr0/100, a x0.1 step at T/3 and 2T/3, warm-up over
-# the first 5 % of the budget, five triangular cycles), and the same schedule as a SymPy
+# the first 5 % of the budget, thirty triangular cycles), and the same schedule as a SymPy
 # formula in k for the theory layer.
 SCHEDULES = (
     ("constant", lambda a, T: schedules.constant(a), lambda a, T: f"{a}"),
@@ -74,11 +74,12 @@ SCHEDULES = (
     # learning rate), then constant: the theory takes the head as exact factors
     ("warm-up", lambda a, T: schedules.warmup(schedules.constant(a), T // 20, start=0.01),
      lambda a, T: f"{a}*Min(1, 0.01 + 0.99*k/{T // 20})"),
-    # Smith's triangular rule between lr0/10 and lr0 with half-period s = T/10 (five
-    # cycles); the theory is the product over one cycle (theory.schedule_limit)
-    ("cyclical", lambda a, T: schedules.triangular(a / 10, a, T // 10),
-     lambda a, T: (f"{a / 10} + {a - a / 10}*Max(0, 1 - Abs(k/{T // 10} "
-                   f"- 2*floor(1 + k/{2 * (T // 10)}) + 1))")),
+    # Smith's triangular rule between lr0/10 and lr0 with half-period s = T/60 (thirty
+    # cycles); the theory is the product over one cycle (theory.schedule_limit; its cost
+    # grows quickly with the period, 2s = 100 steps on the quadratic)
+    ("cyclical", lambda a, T: schedules.triangular(a / 10, a, T // 60),
+     lambda a, T: (f"{a / 10} + {a - a / 10}*Max(0, 1 - Abs(k/{T // 60} "
+                   f"- 2*floor(1 + k/{2 * (T // 60)}) + 1))")),
 )
 
 # Stochastic gradients: SGD with a constant step on mini-batch least squares settles at a

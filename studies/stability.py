@@ -290,6 +290,9 @@ def run(ctx: Context) -> Outputs:
     if "Thousand" in set(df["key"]):
         ctx.claim(macros["StabThousandBestLrL"].value == macros["StabThousandEdgeLo"].value,
               "for kappa = 1000 the best grid step is the last stable one")
+    if "Rosen" in set(df["key"]) and camel("Stab", "Rosen", "MaxDev") in macros:
+        ctx.claim(macros["StabRosenMaxDev"].value < 1e-3,
+                  "Rosenbrock near x* follows its quadratic model below 2/L")
     if pep_diff:
         ctx.claim(max(pep_diff) < 1e-4, "PEPit matches (kappa-1)/(kappa+1) to solver accuracy")
     macros["StabMaxDev"] = macro(max(dev_all) if dev_all else np.nan, 2)

@@ -19,7 +19,18 @@ import numpy as np
 
 import lrtheory as lrt
 from lrtheory import plots, precision, theory
-from studies._common import Context, Outputs, Raw, camel, ci, int_macro, macro, num, write_table
+from studies._common import (
+    Context,
+    Outputs,
+    Raw,
+    camel,
+    ci,
+    int_macro,
+    macro,
+    num,
+    q_cell,
+    write_table,
+)
 
 PHI = (1 + math.sqrt(5)) / 2
 
@@ -94,9 +105,7 @@ def compute(grid):
 
 
 def _qcell(est):
-    if est.q is None:
-        return "--"
-    return ci(est.q, *est.q_ci, 3) if est.q_ci else num(est.q, 3)
+    return q_cell(est)
 
 
 def _ccell(est):

@@ -424,3 +424,32 @@ def test_estimator_validation_tables_match_the_validation_module(tmp_path):
     assert numbers["EstAblCoc"] == pytest.approx(100 * abl_m["COC"]["ALL"])
     assert numbers["EstAblAcoc"] == pytest.approx(100 * abl_m["ACOC"]["ALL"])
     assert numbers["EstAblLs"] == pytest.approx(100 * abl_m["last-half LS"]["ALL"])
+
+
+
+def test_q_cell_says_when_q_was_rounded():
+    from types import SimpleNamespace as NS
+
+    # the estimator's reason names the fit it rounded from; the cell shows both
+    est = NS(q=2.0, q_ci=(1.96, 2.0), reason="...; rounded to the standard order 2 (fit 1.998)")
+    assert _common.q_fit(est) == 1.998
+    assert _common.q_cell(est) == r"2.00 [1.96, 2.00]$^r$ (1.998)"
+    plain = NS(q=1.7, q_ci=None, reason="least-squares slope")
+    assert _common.q_fit(plain) is None and _common.q_cell(plain) == "1.70"
+
+
+def test_stability_outcome_never_counts_a_bounded_run_as_diverged():
+    from studies.stability import FLOOR_REL, outcome
+
+    nan = math.nan
+    assert outcome("linear", "ok", nan, 1.0, 1.0) == "linear"
+    assert outcome("diverged", "ok", nan, 1.0, 2.1) == "diverged"
+    assert outcome("stalled", "diverged", nan, 1.0, 2.1) == "diverged"  # blew up
+    # past 2/L, bounded, settled at a level: edge-of-stability, not diverged
+    assert outcome("stalled", "ok", 0.03, 1.0, 2.05) == "bounded"
+    assert outcome("oscillating", "ok", nan, 1.0, 2.2) == "bounded"
+    assert outcome("sublinear", "ok", nan, 1.0, 2.0) == "edge"  # theoretical rate 1
+    # a stall FLOOR_REL below the start is the round-off floor, above it it is not
+    assert outcome("stalled", "ok", 0.5 * FLOOR_REL, 1.0, 0.9) == "floor"
+    assert outcome("stalled", "ok", 2.0 * FLOOR_REL, 1.0, 0.9) == "other"
+    assert outcome("undetermined", "ok", nan, 1.0, 0.02) == "slow"

@@ -162,4 +162,12 @@ def numbers(res) -> dict[str, float]:
         out[f"{key}L"] = d["landmarks"]["L"]
         out[f"{key}HighDiverged"] = float((reg == "diverged").mean())
         out[f"{key}HighOscillating"] = float((reg == "oscillating").mean())
+        # theory's slowdown at alpha*/20: ln C(alpha*) / ln C(alpha*/20), with
+        # C(alpha) = max|1 - alpha lambda| over the extreme eigenvalues (quadratic model)
+        lm = d["landmarks"]
+        rate = lambda a, lm=lm: max(abs(1 - a * lm["mu"]), abs(1 - a * lm["L"]))  # noqa: E731
+        r_opt, r_low = rate(lm["lr_opt"]), rate(lm["lr_opt"] / 20)
+        # a one-dimensional problem reaches x* in one step at alpha* (rate 0): no ratio
+        if 0 < r_opt and 0 < r_low < 1:
+            out[f"{key}LowTheoryRatio"] = float(np.log(r_opt) / np.log(r_low))
     return out

@@ -102,11 +102,11 @@ def write(ctx: Context, claims, results, grid, *, sources=None, budgets=None) ->
 
 
 def _steps_phrase(log_ratio: float, who: str, than: str) -> str:
-    """'{who} needs a factor of about 3 fewer steps than {than}' from log10(than/who)."""
+    """'{who} needs fewer steps than {than}, by a factor of about 3' from log10(than/who)."""
     w = factor_words(10 ** abs(log_ratio))
     if w == "about the same":
         return f"{who} needs about as many steps as {than}"
-    return f"{who} needs {w} {'fewer' if log_ratio > 0 else 'more'} steps than {than}"
+    return f"{who} needs {'fewer' if log_ratio > 0 else 'more'} steps than {than}, by {w}"
 
 
 def _phrases(m: dict[str, Macro]) -> dict[str, Macro]:
@@ -121,6 +121,15 @@ def _phrases(m: dict[str, Macro]) -> dict[str, Macro]:
         if k in m and m[k].value is not None:
             out[f"FolkPhraseAdamSgdLogistic{tag}"] = Macro(
                 m[k].value, _steps_phrase(m[k].value, "Adam", "tuned SGD"))
+    c, b, mean = ("FolkCyclicalSaddle" + k + "Steps" for k in ("Cyclical", "Base", "Mean"))
+    if all(k in m and m[k].value for k in (c, b, mean)):  # escape steps near the saddle
+        for ref, tag in ((b, "Base"), (mean, "Mean")):
+            r = m[ref].value / m[c].value  # > 1: the cyclical rate escapes sooner
+            w = factor_words(r)
+            what = "its base" if tag == "Base" else "the constant mean"
+            out[f"FolkPhraseCyclicalVs{tag}"] = Macro(r, (
+                f"about as soon as {what}" if w == "about the same"
+                else f"{'sooner' if r > 1 else 'later'} than {what}, by {w}"))
     a, h = "FolkAdaptiveMLPFullAdamSteps", "FolkAdaptiveMLPFullMomentumSteps"
     if a in m and h in m and m[a].value and m[h].value:
         r = math.log10(m[a].value / m[h].value)  # log10(Adam steps / heavy-ball steps)
