@@ -271,18 +271,18 @@ def write_table(path: Path, rows: Sequence[Sequence[Any]], header: Sequence[str]
     return path
 
 
-_ROUNDED = re.compile(r"rounded to the standard order \S+ \(fit ([-+0-9.eE]+)\)")
-
-
 def q_fit(est) -> float | None:
-    """The unrounded least-squares order when the estimator rounded ``q`` to a standard
-    order (golden ratio, 2, 3), read from its ``reason``; None when it was not rounded."""
-    m = _ROUNDED.search(getattr(est, "reason", None) or "")
-    return float(m.group(1)) if m else None
+    """The unrounded fitted order when the estimator rounded ``q`` to a standard order
+    (only with ``round_q=True``; ``OrderEstimate.q_fit`` is always the fit); None when
+    ``q`` is the fit itself."""
+    fit = getattr(est, "q_fit", None)
+    if fit is None or est.q is None or fit == est.q:
+        return None
+    return float(fit)
 
 
 def q_cell(est, digits: int = 3) -> str:
-    r"""A table cell for an estimate's order: ``q [spread]``, and ``$^r$ (fit)`` when ``q``
+    r"""A table cell for an estimate's order: ``q [interval]``, and ``$^r$ (fit)`` when ``q``
     was rounded to a standard order (the paper says when, and gives the fit)."""
     if est.q is None:
         return "--"

@@ -9,7 +9,7 @@ Adam at :math:`10^{-2}`, Newton, damped Newton with an Armijo line search
 (``newton_armijo``) and BFGS; the superlinear methods (Newton, BFGS) again in high
 precision (:func:`lrtheory.precision.run_mp`) where SymPy derivatives are cheap (at most
 4 variables and 16 residuals). :func:`lrtheory.estimate_order` gives regime, q, C and the
-spread per cell; theory is the method spec's prediction (``MethodSpec.predict``) compared
+interval per cell; theory is the method spec's prediction (``MethodSpec.predict``) compared
 by :func:`studies.order_table.agree` (the order table's tolerances). Local theory assumes a
 nondegenerate minimiser: where the Hessian at :math:`x^\star` is singular (Powell singular,
 extended Powell, the rank-deficient linear functions) a cell is "sing", not counted.
@@ -117,7 +117,7 @@ def _cell(method, hyper, p, steps, c, L, singular):
 def _verdict_of(est, th, singular, first_ratio=None):
     """order_table's yes / no / far / --, plus "sing" (Hessian singular at x*: local
     theory for a nondegenerate minimiser does not apply) and "inc" (theory.compare cannot
-    decide: the measured spread is too wide, e.g. Newton reaching round-off in 4 steps)."""
+    decide: the measured interval is too wide, e.g. Newton reaching round-off in 4 steps)."""
     if singular:
         return "sing"
     if singular is None:  # no unique x*: the local theory has no point to speak about

@@ -1,8 +1,8 @@
 r"""Study 2: the order table, every method on every benchmark function, beside theory.
 
 Each registered method runs (float64, default start) on each benchmark it applies to;
-:func:`lrtheory.estimate_order` gives the regime, q and C with their intervals (the
-spread of the per-step values over the window it chose). The theory column is what the
+:func:`lrtheory.estimate_order` gives the regime, q and C with their intervals (at the
+estimator's stated level, 95 %). The theory column is what the
 method's spec predicts (:meth:`lrtheory.methods.MethodSpec.predict`: gradient descent,
 heavy ball and Nesterov from the Hessian at x*; Newton, damped Newton, secant and Halley
 constants on one-variable problems; the textbook order where the theory layer has no
@@ -236,8 +236,8 @@ def run(ctx: Context) -> Outputs:
     tables, macros = [], {}
     counts = dict.fromkeys(VERDICTS, 0)
     n_c = n_c_agree = 0
-    header = ["problem", "method", Raw(r"$\alpha$"), "regime", Raw("$q$ [spread]"),
-              Raw("$C$ [spread]"), "theory", "verdict"]
+    header = ["problem", "method", Raw(r"$\alpha$"), "regime", Raw("$q$ [interval]"),
+              Raw("$C$ [interval]"), "theory", "verdict"]
     names = [x[0] for x in grid["problems"]]
     half = names[: (len(names) + 1) // 2]
     parts = {"first-a": lambda r: r["group"] == "first" and r["problem"] in half,

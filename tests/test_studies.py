@@ -430,11 +430,12 @@ def test_estimator_validation_tables_match_the_validation_module(tmp_path):
 def test_q_cell_says_when_q_was_rounded():
     from types import SimpleNamespace as NS
 
-    # the estimator's reason names the fit it rounded from; the cell shows both
-    est = NS(q=2.0, q_ci=(1.96, 2.0), reason="...; rounded to the standard order 2 (fit 1.998)")
+    # with round_q=True the estimator's q is the standard order and q_fit the fit it was
+    # rounded from; the cell shows both
+    est = NS(q=2.0, q_fit=1.998, q_ci=(1.96, 2.0))
     assert _common.q_fit(est) == 1.998
     assert _common.q_cell(est) == r"2.00 [1.96, 2.00]$^r$ (1.998)"
-    plain = NS(q=1.7, q_ci=None, reason="least-squares slope")
+    plain = NS(q=1.7, q_fit=1.7, q_ci=None)
     assert _common.q_fit(plain) is None and _common.q_cell(plain) == "1.70"
 
 
