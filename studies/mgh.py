@@ -43,7 +43,7 @@ from studies._common import (
     text_macro,
     write_table,
 )
-from studies.order_table import FAR, TOL, _field, agree
+from studies.order_table import FAR, agree
 
 FIRST = (("gd", {"lr": "1/L"}), ("momentum", {"lr": "1/L", "beta": 0.9}),
          ("adam", {"lr": 1e-2}))
@@ -102,16 +102,26 @@ def _cell(method, hyper, p, steps, c, L, singular):
     hyper = {k: (1.0 / L if v == "1/L" else v) for k, v in hyper.items()}
     traj = lrt.run(lrt.methods.get(method, **hyper), p, steps=steps)
     est = lrt.estimate_order(traj)
-    try:
-        th = lrt.methods.spec(method).predict(p, curvature=c, **hyper)
-    except (ValueError, TypeError, NotImplementedError):
-        th = None
+    th = _predict(method, p, c, **hyper)
     err, _ = traj.error()
     # (no records at all when the start itself is reported as diverged)
     first_ratio = float(err[min(2, err.size - 1)] / err[0]) if err.size and err[0] > 0 \
         else None
     return {"method": method, "lr": hyper.get("lr"), "est": est, "theory": th,
             "agree": _verdict_of(est, th, singular, first_ratio)}
+
+
+def _predict(method, p, c, **hyper):
+    """The method spec's prediction, or None where its theory does not cover ``p`` (e.g.
+    BFGS's superlinear law needs a positive definite Hessian at x*)."""
+    try:
+        return lrt.methods.spec(method).predict(p, curvature=c, **hyper)
+    except (ValueError, TypeError, NotImplementedError):
+        return None
+
+
+# order_table's verdict words, shortened for the cells of the MGH tables
+_SHORT = {"agrees": "yes", "disagrees": "no", "inconclusive": "inc"}
 
 
 def _verdict_of(est, th, singular, first_ratio=None):
@@ -122,19 +132,14 @@ def _verdict_of(est, th, singular, first_ratio=None):
         return "sing"
     if singular is None:  # no unique x*: the local theory has no point to speak about
         return "--"
-    verdict = agree(est, th, first_ratio)
-    if verdict == "no" and th is not None and th.regime == est.regime:
-        field = _field(th)
-        if field is not None and theory.compare(est, th, rtol=TOL[field],
-                                                field=field).verdict == "inconclusive":
-            return "inc"
-    return verdict
+    verdict, _ = agree(est, th, first_ratio)
+    return _SHORT.get(verdict, verdict)
 
 
 def _mp_cell(method, p, steps, digits, c, singular):
     traj = lrt.precision.run_mp(method, p, steps=steps, digits=digits)
     est = lrt.estimate_order(traj)
-    th = lrt.methods.spec(method).predict(p, curvature=c)
+    th = _predict(method, p, c)
     return {"method": method, "est": est, "theory": th,
             "agree": _verdict_of(est, th, singular)}
 

@@ -48,9 +48,9 @@ GRID = {
 BENCH = REPO / "benchmarks" / "results" / "latest.json"
 # Baselines of the benchmark file: key, label (all float32, the headline task).
 BASELINES = (
-    ("lrtheory_f32", "lrtheory sweep engine, float32"),
-    ("lrtheory_f64", "lrtheory sweep engine, float64"),
-    ("jax_minimal_vmap_matvec", "minimal jit(vmap(scan)), A @ x per run"),
+    ("lrtheory_adam_f32", "lrtheory sweep engine, float32"),
+    ("lrtheory_adam_f64", "lrtheory sweep engine, float64"),
+    ("jax_minimal_adam_f32", "minimal jit(vmap(scan)), A @ x per run"),
     ("jax_minimal_batched_gemm", "minimal scan, batched X @ A"),
     ("numpy_adam_f32", "NumPy, hand-vectorised"),
     ("optax_loop_f32", "Python loop around a jitted optax step"),
@@ -215,13 +215,14 @@ def run(ctx: Context) -> Outputs:
     rows = []
     if bench is not None:
         res = bench["results"]
-        head = res["lrtheory_f32"]["run_s"]
+        head = res["lrtheory_adam_f32"]["run_s"]
         for key, label in BASELINES:
             if key in res:
                 r = res[key]
                 rows.append([label, num(r["run_s"], 3), num(r["run_s"] / head, 3),
                              "scaled from a subset" if r.get("scaled") else ""])
-        for key, name in (("over_numpy", "OverNumpy"), ("faster_than_optax_loop", "OverOptax"),
+        for key, name in (("engine_over_numpy_adam", "OverNumpy"),
+                          ("faster_than_optax_loop", "OverOptax"),
                           ("faster_than_torch_loop", "OverTorch"),
                           ("float64_over_float32", "FSixtyFour")):
             macros["ScaleBench" + name] = macro(bench.get("ratios", {}).get(key), 3)

@@ -46,7 +46,10 @@ def test_dataframe_with_unknown_f_star_uses_successive_differences():
     out = estimate_runs(runs_frame())
     assert_rates(out)
     assert all(DIFF_NOTE in r for r in out.reason)
-    assert set(out.measure) == {"errors"} and list(out.n_steps) == [60] * 3
+    # f* unknown: the estimator's own limit estimate (errors of f, f* extrapolated; the
+    # known f* of these runs is 0, 0 and 2)
+    assert set(out.measure) == {"f"} and list(out.n_steps) == [60] * 3
+    assert np.allclose(list(out.f_star), [0.0, 0.0, 2.0], atol=1e-12)
 
 
 def test_dataframe_with_known_f_star():

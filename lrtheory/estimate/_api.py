@@ -8,11 +8,13 @@ import numbers
 import mpmath
 import numpy as np
 
-from .._vocab import Regime
+from .._vocab import Measure, Regime
 from ..trajectory import Trajectory
+from ..trajectory import errors as traj_errors
 from ._input import STEP_NOTE, _as_array, errors_of, logs_of, rows_of
 from ._result import OrderEstimate, frame
 from ._stages import estimate_row
+from ._thresholds import THRESHOLDS
 
 __all__ = ["estimate_order", "estimate_orders", "per_iteration"]
 
@@ -41,6 +43,28 @@ def _differences(arr):
             out[i] = abs(mpmath.mpf(arr[i + 1]) - mpmath.mpf(arr[i]))
         return out
     return np.abs(np.diff(arr))
+
+
+def _roundoff_zeros(d, f):
+    """Drop the trailing differences that are the values' round-off floor.
+
+    Float values converging to f* != 0 stop changing once f_k - f* is below the spacing of
+    floats near f*, so their differences end in exact zeros that say nothing about finite
+    termination, preceded by a few differences of some ulps that are mostly round-off.
+    When the differences end in zeros, the trailing stretch at most ``DIFF_ULPS`` eps |f|
+    is that floor: dropped, with a note. Otherwise nothing is dropped (a genuine finite
+    termination, reached from differences far above round-off, stays ``finite``).
+    """
+    if d.dtype.kind != "f" or d.size == 0 or d[-1] != 0:
+        return d, ""
+    thr = THRESHOLDS.DIFF_ULPS * np.finfo(d.dtype).eps * float(np.max(np.abs(f)))
+    nz, above = np.flatnonzero(d), np.flatnonzero(d > thr)
+    if nz.size == 0 or above.size == 0 or d[nz[-1]] > thr:
+        return d, ""  # all zero, or zeros reached from far above round-off: finite
+    last = int(above[-1])
+    return d[:last + 1], (f"the differences fall to the values' round-off (at most "
+                          f"{THRESHOLDS.DIFF_ULPS:g} eps |f| = {thr:.3g}) and then to 0 "
+                          f"from iterate {last + 1} on: a floor, dropped")
 
 
 def _with_f_star(est: OrderEstimate, f) -> OrderEstimate:
@@ -141,9 +165,11 @@ def estimate_order(data, *, x_star=None, measure: str = "auto", window=None, f_s
         if arr.ndim != 1:
             raise ValueError(f"f_star needs 1-D loss values; got data of shape {arr.shape}")
         if f_star == "estimate":
-            d = _differences(arr)
+            d, note = _roundoff_zeros(_differences(arr), arr)
             w = None if window is None else (window[0], max(window[1] - 1, window[0] + 1))
             est = estimate_order(d, window=w, level=level, round_q=round_q)
+            if note:
+                est = est._replace(reason=f"{est.reason}; {note}")
             return _with_f_star(est, arr)
         data, measure = _f_star_errors(arr, f_star), "f"
         prefix = f"errors |f - f*| with f* = {f_star} given"
@@ -166,21 +192,11 @@ def _batch_errors(errors, diverged_at, measure):
         if diverged_at is not None:
             raise ValueError("diverged_at comes from the Trajectory; pass diverged_at=None")
         t = errors
-        if measure == "auto":
-            measure = "dist" if t.dist is not None else "step"
         div = np.asarray(t.diverged_at).reshape(-1)
-        if measure == "dist":
-            if t.dist is None:
-                raise ValueError("measure='dist' needs trajectories run with a known x_star")
-            E = np.asarray(t.dist)
-        elif measure == "f":
-            if t.f_star is None:
-                raise ValueError("measure='f' needs trajectories with a known f_star")
-            E = np.abs(np.asarray(t.f) - t.f_star)
-        elif measure == "grad":
-            E = np.asarray(t.grad_norm)
-        else:
-            E = np.asarray(t.step_norm)
+        E, m = traj_errors(t, measure)  # the one reading of a measure (trajectory.errors)
+        measure = m.value
+        E = np.asarray(E)
+        if m is Measure.STEP:
             div = np.where(div >= 0, np.maximum(div - 1, 0), div)
         if E.ndim != 2:
             raise ValueError("errors must be a batched Trajectory (leading run axis); got "

@@ -105,6 +105,9 @@ class Thresholds:
                             "of 3 constraints at most this)")
     LIN_SETTLE: float = _t(0.1, "linear window: starts after the last block-to-block slope "
                                 "farther than this (relative) from the final slope")
+    DIFF_ULPS: float = _t(8.0, "f* unknown: trailing exact-zero differences are the values' "
+                               "round-off floor (not finite termination) when the last "
+                               "non-zero difference is at most this many eps times |f|")
 
 
 THRESHOLDS = Thresholds()

@@ -4,12 +4,11 @@ per run.
 A PyTorch training log, a solver's iteration history or any other table with a run
 column, a step column and a value column (a loss :math:`f_k`) goes in; out comes the
 table of :func:`~lrtheory.estimate.estimate_orders`, one row per run. The errors are
-:math:`e_k = f_k - f^\star` when ``f_star`` is given; with :math:`f^\star` unknown they
-are the successive differences :math:`e_k = |f_k - f_{k+1}|`, which keep the rate of a
-linear run (:math:`f_k - f^\star \approx A C^k` gives :math:`e_k \approx A(1 - C) C^k`)
-and the order of a superlinear one (:math:`|f_k - f_{k+1}| \approx f_k - f^\star` there),
-while a sublinear power :math:`k^{-p}` becomes :math:`k^{-(p+1)}`: ``p`` is reported for
-:math:`f` (one less than the differences'). ``reason`` says which errors were used.
+:math:`e_k = f_k - f^\star` when ``f_star`` is given; with :math:`f^\star` unknown the
+estimator's own limit estimate is used (``estimate_order(values, f_star="estimate")``: the
+successive differences :math:`|f_{k+1} - f_k|` carry the rate of a linear run and the order
+of a superlinear one, a power :math:`k^{-p}` becomes :math:`k^{-(p+1)}` and is reported
+for :math:`f`, and :math:`f^\star` is extrapolated). ``reason`` says so at its start.
 
 Bad input never crashes a run silently: a missing column is an error naming it; a run whose
 values are not numbers, whose steps repeat, or that is too short gets an ``undetermined``
@@ -34,7 +33,8 @@ __all__ = ["estimate_runs", "read_runs", "estimate_orders", "SUFFIXES", "DIFF_NO
 SUFFIXES = {".csv": "csv", ".parquet": "parquet", ".pq": "parquet", ".jsonl": "jsonl",
             ".ndjson": "jsonl", ".json": "jsonl"}
 _EXTRA = ("n_steps", "first_step", "last_step", "spacing", "rate_per_step")
-DIFF_NOTE = "f* unknown: errors are |f_k - f_{k+1}| (successive differences)"
+#: How ``reason`` starts when f* is unknown (written by ``estimate_order(f_star="estimate")``).
+DIFF_NOTE = "f* unknown: the successive differences |f_(k+1) - f_k| were analysed"
 
 
 def _is_frame(obj) -> bool:
@@ -116,13 +116,8 @@ def _one_run(steps, values, f_star, step_col, value_col):
                                  "limit of this run"), spacing
         est = _api.estimate_order(errors, measure="f")
         return est._replace(reason="; ".join([est.reason, *notes])), spacing
-    errors = np.abs(np.diff(values))
-    est = _api.estimate_order(errors, measure="errors")
-    if est.regime == "sublinear" and est.p is not None:
-        notes.append("p is that of f - f* (one less than the differences'); A not given")
-        est = est._replace(p=est.p - 1.0, p_ci=None if est.p_ci is None else
-                           (est.p_ci[0] - 1.0, est.p_ci[1] - 1.0), A=None)
-    return est._replace(reason="; ".join([est.reason, DIFF_NOTE, *notes])), spacing
+    est = _api.estimate_order(values, f_star="estimate")  # the estimator's own limit
+    return est._replace(reason="; ".join([est.reason, *notes])), spacing
 
 
 def estimate_runs(df, *, run_col: str = "run", step_col: str | None = "step",
@@ -137,7 +132,7 @@ def estimate_runs(df, *, run_col: str = "run", step_col: str | None = "step",
         steps make the run ``undetermined``.
       value_col: the column of values :math:`f_k` (e.g. the loss).
       f_star: the optimal value when known (errors :math:`f_k - f^\star`); ``None``: the
-        errors are the successive differences :math:`|f_k - f_{k+1}|` (see the module).
+        estimator's own limit estimate (see the module; ``reason`` says so).
 
     Returns:
       A ``pandas.DataFrame``: ``run_col``, ``n_steps``, ``first_step``, ``last_step``,
