@@ -25,6 +25,7 @@ from __future__ import annotations
 import math
 import multiprocessing
 import time
+from collections import Counter
 from concurrent.futures import ProcessPoolExecutor
 
 import jax
@@ -35,8 +36,10 @@ import lrtheory as lrt
 from lrtheory import theory
 from studies._common import (
     Context,
+    Macro,
     Outputs,
     Raw,
+    count_words,
     int_macro,
     macro,
     num,
@@ -59,7 +62,7 @@ GRID = {
               "second_steps": 40, "mp_steps": 20, "digits": 40, "workers": 1},
 }
 ABBREV = {"linear": "lin", "superlinear": "sup", "sublinear": "sub", "stalled": "stall",
-          "oscillating": "osc", "diverged": "div", "undetermined": "und"}
+          "oscillating": "osc", "diverged": "div", "undetermined": "und", "finite": "fin"}
 
 
 def _curvature(p):
@@ -315,6 +318,14 @@ def run(ctx: Context) -> Outputs:
     macros["MghNewtonQuadratic"] = int_macro(verdicts("newton", "superlinear"))
     macros["MghHeavyBallAgree"] = int_macro(verdicts("momentum", "linear"))
     macros["MghGdAgree"] = int_macro(verdicts("gd", "linear"))
+    # BFGS: how its float64 cells read and how many disagree (the sentence follows these)
+    bfgs = [r["cells"]["bfgs"] for r in rows if r["cells"].get("bfgs") is not None]
+    n_no = sum(c["agree"] == "no" for c in bfgs)
+    regimes = Counter(str(c["est"].regime) for c in bfgs)
+    macros["MghBfgsDisagree"] = int_macro(n_no)
+    macros["MghBfgsDisagreeShare"] = Macro(n_no, count_words(n_no, counts["no"]))
+    macros["MghBfgsRegimes"] = text_macro(", ".join(f"{k} {v}" for k, v in
+                                                    regimes.most_common()))
     for key, name in (("MghBrownKappa", "brown_badly_scaled"), ("MghMeyerKappa", "meyer")):
         r = next((r for r in rows if r["name"] == name), None)
         if r is not None:
