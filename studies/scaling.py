@@ -89,7 +89,10 @@ def _bench_device(info) -> str:
     """The benchmark file's device in words ("cpu: cpu" says nothing)."""
     dev = str(info.get("device", ""))
     if dev.lower() in ("cpu: cpu", "cpu", ""):
-        return f"a CPU ({info.get('machine', 'machine not recorded')})"
+        dev = f"a CPU ({info.get('machine', 'machine not recorded')})"
+    load = info.get("load_average")
+    if load:  # the conditions of the measurement travel with its numbers
+        dev += f" under a load average of {load[0]:.1f} ({info.get('note') or 'shared'})"
     return dev
 
 
