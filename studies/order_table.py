@@ -162,7 +162,7 @@ def _field(th):
     """The predicted number to compare: the rate C of a linear law, the order q of a
     superlinear one; the other where that one is not predicted (nan); None if neither or
     if the theory states the regime only (Q-superlinear, C_k -> 0: theory.bfgs_rate)."""
-    if th.regime == "superlinear" and th.q == 1:
+    if th.vanishing:
         return None
     order = ("rate", "q") if th.regime == "linear" else ("q", "rate")
     return next((f for f in order if math.isfinite(getattr(th, f))), None)

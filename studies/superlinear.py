@@ -75,7 +75,7 @@ def _numbers(rate):
     number (BFGS: superlinear with C_k -> 0, no order)."""
     if rate is None:
         return None
-    if str(rate.regime) == "superlinear" and rate.q == 1:  # C_k -> 0 (theory.bfgs_rate)
+    if rate.vanishing:  # superlinear with C_k -> 0 (theory.bfgs_rate)
         return (str(rate.regime), None, None)
 
     def known(v):

@@ -186,14 +186,11 @@ def estimate_order(data, *, x_star=None, measure: str = "auto", window=None, f_s
 
 def _batch_errors(errors, diverged_at, measure):
     if isinstance(errors, Trajectory):
-        if measure not in ("auto", "dist", "f", "grad", "step"):
-            raise ValueError(f"measure={measure!r} is not one of 'auto', 'dist', 'f', "
-                             "'grad', 'step' for a batched Trajectory")
         if diverged_at is not None:
             raise ValueError("diverged_at comes from the Trajectory; pass diverged_at=None")
-        t = errors
-        div = np.asarray(t.diverged_at).reshape(-1)
-        E, m = traj_errors(t, measure)  # the one reading of a measure (trajectory.errors)
+        div = np.asarray(errors.diverged_at).reshape(-1)
+        # the one reading of a measure (trajectory.errors; it rejects unknown measures)
+        E, m = traj_errors(errors, measure)
         measure = m.value
         E = np.asarray(E)
         if m is Measure.STEP:
