@@ -62,31 +62,66 @@ def line(x: np.ndarray, y: np.ndarray) -> Fit:
                df, r)
 
 
+def _svd_solve(X: np.ndarray, y: np.ndarray):
+    """Least squares ``y ~ X beta`` from one thin SVD, with ``np.linalg.lstsq``'s rank rule
+    (singular values below ``eps max(n, k)`` of the largest count as zero). Works on a
+    stack of designs ``(..., n, k)`` sharing ``y``; returns ``beta``, the residuals, and
+    ``V``, ``1/s`` (0 where dropped) for the covariance ``(X'X)^+ = V diag(1/s^2) V'``."""
+    U, sv, Vt = np.linalg.svd(X, full_matrices=False)
+    keep = sv > sv[..., :1] * (np.finfo(float).eps * max(X.shape[-2:]))
+    inv = np.where(keep, 1.0 / np.where(keep, sv, 1.0), 0.0)
+    Uy = np.einsum("...nk,n->...k", U, y)
+    beta = np.einsum("...jk,...j->...k", Vt, inv * Uy)
+    # y minus its projection on the kept columns of U: the residuals, computed without the
+    # cancellation of y - X beta when the fit is exact
+    r = y - np.einsum("...nk,...k->...n", U, np.where(keep, Uy, 0.0))
+    return beta, r, Vt, inv
+
+
+def rss_many(X: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """Residual sums of squares of ``y ~ X[g] beta`` for a stack of designs ``X``."""
+    r = _svd_solve(X, y)[1]
+    return np.einsum("...n,...n->...", r, r)
+
+
+def _hac_meat(U: np.ndarray, lag: int) -> np.ndarray:
+    r"""Newey-West's :math:`\sum_t u_t u_t' + \sum_{j=1}^{lag} (1 - j/(lag+1))
+    (\Gamma_j + \Gamma_j')` with :math:`\Gamma_j = \sum_t u_{t+j} u_t'`, as
+    :math:`\sum_t v_t u_t'` where :math:`v_t = \sum_j w_j u_{t+j}`, from prefix sums (O(n)
+    instead of a product per lag)."""
+    n, k = U.shape
+    # prefix sums S0[t] = sum_{s<t} u_s, S1[t] = sum_{s<t} s u_s: the window sums
+    # sum_{j=1}^{lag} u_{t+j} and sum_j j u_{t+j} in O(n), the Bartlett weight being linear
+    s = np.arange(n, dtype=float)[:, None]
+    S0 = np.concatenate([np.zeros((1, k)), np.cumsum(U, axis=0)])
+    S1 = np.concatenate([np.zeros((1, k)), np.cumsum(s * U, axis=0)])
+    t = np.arange(n)
+    hi = np.minimum(t + lag, n - 1) + 1         # the window is u_{t+1} .. u_{min(t+lag, n-1)}
+    w0 = S0[hi] - S0[t + 1]
+    w1 = (S1[hi] - S1[t + 1]) - s * w0        # sum_j j u_{t+j}
+    G = (w0 - w1 / (lag + 1)).T @ U
+    return U.T @ U + G + G.T
+
+
 def lsq(X: np.ndarray, y: np.ndarray, hac: bool = False) -> Fit:
     """Least squares ``y ~ X beta``; standard errors plain or Newey-West (``hac``)."""
     n, k = X.shape
-    beta, *_ = np.linalg.lstsq(X, y, rcond=None)
-    r = y - X @ beta
+    beta, r, Vt, inv = _svd_solve(X, y)
     rss = float(r @ r)
     df = n - k
     if df <= 0:
         return Fit(beta, np.full(k, np.inf), rss, df, r)
-    G = np.linalg.pinv(X.T @ X)
+    G = (Vt.T * inv * inv) @ Vt                  # (X'X)^+
     if not hac or rss <= 1e-24 * (float(y @ y) + 1.0):     # no noise: nothing to correlate
         se = np.sqrt(np.maximum(np.diag(G), 0.0) * rss / df)
         return Fit(beta, se, rss, df, r)
     rho = float(r[1:] @ r[:-1] / rss) if rss > 0 and n > 3 else 0.0
     rho = min(max(rho, 0.0), 0.97)
-    U = X * r[:, None]
-    S = U.T @ U
     # Andrews (1991) AR(1) plug-in bandwidth for the Bartlett kernel
     alpha = 4 * rho * rho / ((1 - rho) ** 2 * (1 + rho) ** 2)
     lag = min(max(int(math.ceil(1.1447 * (alpha * n) ** (1 / 3))), 1), n - 1,
               int(math.ceil(2 * math.sqrt(n))))
-    for j in range(1, lag + 1):
-        Gj = U[j:].T @ U[:-j]
-        S += (1 - j / (lag + 1)) * (Gj + Gj.T)
-    cov = G @ S @ G * n / df
+    cov = G @ _hac_meat(X * r[:, None], lag) @ G * n / df
     se = np.sqrt(np.maximum(np.diag(cov), 0.0))
     # the kernel truncates the long-run variance; never below the AR(1)-corrected
     # plain standard error
@@ -106,23 +141,6 @@ def block_max(k: np.ndarray, L: np.ndarray, nb: int):
     am = vals.argmax(axis=1)
     rows = np.arange(nb)
     return k[starts + am].astype(float), vals[rows, am]
-
-
-def golden(fn, a: float, b: float, tol: float) -> float:
-    """Minimiser of a unimodal ``fn`` on ``[a, b]`` by golden-section search to ``tol``."""
-    g = (math.sqrt(5) - 1) / 2
-    c, d = b - g * (b - a), a + g * (b - a)
-    fc, fd = fn(c), fn(d)
-    while b - a > tol:
-        if fc <= fd:
-            b, d, fd = d, c, fc
-            c = b - g * (b - a)
-            fc = fn(c)
-        else:
-            a, c, fc = c, d, fd
-            d = a + g * (b - a)
-            fd = fn(d)
-    return (a + b) / 2
 
 
 def gn_step(J: np.ndarray, r: np.ndarray) -> np.ndarray:
@@ -163,7 +181,8 @@ def linear_models(x: np.ndarray, y: np.ndarray, f_model: float, rss_gain: float,
     - :math:`\log e = c + k \log C + m \log(k + 1)` (a double eigenvalue, :math:`k r^k`);
     - :math:`\log e = c + k \log C + b_1 s^k + b_2 s^{2k}` (ratios settling
       geometrically, :math:`C_k = C + a s^k`, or a second mode: the expansion of
-      :math:`\sum_j \log(1 + \beta s^j)` to second order), :math:`s` profiled on a grid;
+      :math:`\sum_j \log(1 + \beta s^j)` to second order), :math:`s` profiled on a grid
+      and refined by Brent's bounded method;
 
     keeping a transient model when its F statistic exceeds ``f_model``, it makes the
     residual sum of squares ``rss_gain`` times smaller, and its slope stays negative and
@@ -172,6 +191,8 @@ def linear_models(x: np.ndarray, y: np.ndarray, f_model: float, rss_gain: float,
     collinear with the rate itself). Returns the slope
     (:math:`\log C`), its standard error, residual degrees of freedom and the model name.
     """
+    from scipy.optimize import minimize_scalar
+
     n = x.size
     xc = x - x.mean()
     X1 = np.column_stack([np.ones(n), xc])
@@ -192,20 +213,27 @@ def linear_models(x: np.ndarray, y: np.ndarray, f_model: float, rss_gain: float,
     cands.append((f2, "geometric times k^m"))
     span = x.max() - x.min()
     if span > 0:
-        def fit3(lv):
-            s = math.exp(lv / span)
-            z = s ** (x - x.min())
-            Z = [z - z.mean()] + ([z * z - (z * z).mean()] if n >= 10 else [])
-            return lsq(np.column_stack([X1] + Z), y), s
+        x0 = x - x.min()
 
+        def designs(lv):      # the settling designs for log s = lv / span, stacked
+            z = np.exp(np.outer(lv / span, x0))
+            Z = [z - z.mean(axis=1, keepdims=True)]
+            if n >= 10:
+                Z.append(z * z - (z * z).mean(axis=1, keepdims=True))
+            return np.concatenate([np.broadcast_to(X1, (lv.size, n, 2)),
+                                   np.stack(Z, axis=2)], axis=2)
+
+        # s profiled: a grid, then Brent's bounded method on the bracket of the best point
         grid = np.linspace(math.log(1e-8), math.log(s_span_max), 24)
-        rss = [fit3(v)[0].rss for v in grid]
+        rss = rss_many(designs(grid), y)
         i = int(np.argmin(rss))
-        v = golden(lambda v: fit3(v)[0].rss, grid[max(i - 1, 0)],
-                   grid[min(i + 1, grid.size - 1)], 1e-6)
-        f3, s = fit3(v if fit3(v)[0].rss <= rss[i] else float(grid[i]))
+        res = minimize_scalar(lambda v: float(rss_many(designs(np.array([v])), y)[0]),
+                              method="bounded", options={"xatol": 1e-6},
+                              bounds=(grid[max(i - 1, 0)], grid[min(i + 1, grid.size - 1)]))
+        v = float(res.x) if res.fun <= rss[i] else float(grid[i])
+        f3 = lsq(designs(np.array([v]))[0], y)
         cands.append((Fit(f3.beta, f3.se, f3.rss, f3.df - 1, f3.resid),
-                      f"geometric plus a transient {s:.4g}^k"))
+                      f"geometric plus a transient {math.exp(v / span):.4g}^k"))
     for f, name in cands:
         if f.df < 1:
             continue
@@ -234,15 +262,38 @@ class PowerFit(NamedTuple):
 
 
 def power_law(k: np.ndarray, L: np.ndarray) -> PowerFit:
-    r""":math:`\log e_k = \log A - p \log(k + k_0)` by least squares, :math:`k_0` profiled
-    (grid on :math:`\log(k_{\min} + k_0)`, then Gauss-Newton), standard errors of
+    r""":math:`\log e_k = \log A - p \log(k + k_0)` by least squares: for a given
+    :math:`u = \log(k_{\min} + k_0)` the model is a line in :math:`\log(k + k_0)`, so
+    :math:`u` is profiled (variable projection: a grid of 10 points, then Brent's bounded
+    method on the bracket of the best one, then Gauss-Newton steps of the projected
+    problem); standard errors of
     :math:`p, \log A` from the Newey-West covariance of the full (linearised) model, so the
     uncertainty of :math:`k_0` is included."""
+    from scipy.optimize import minimize_scalar
 
     kmin = float(k.min())
+    dk = k - kmin
+    n = k.size
+    Lc = L - L.mean()
+
+    def profile(us):       # residual sum of squares of the best line, for each u
+        lk = np.log(dk + np.exp(us)[:, None])
+        lk -= lk.mean(axis=1, keepdims=True)
+        sxx = np.einsum("gn,gn->g", lk, lk)
+        b = (lk @ Lc) / np.where(sxx > 0, sxx, 1.0)
+        r = Lc - b[:, None] * lk
+        return np.einsum("gn,gn->g", r, r)
+
+    def state(u):          # the best line for one u: rss, centred log(k + k0), slope, resid
+        lk = np.log(dk + math.exp(u))
+        lk -= lk.sum() / n
+        sxx = float(lk @ lk)
+        b = float(lk @ Lc) / sxx if sxx > 0 else 0.0
+        r = Lc - b * lk
+        return float(r @ r), lk, sxx, b, r
 
     def fit(u):
-        lk = np.log(k - kmin + math.exp(u))
+        lk = np.log(dk + math.exp(u))
         f = line(lk, L)
         slope = float(f.beta[1])
         return f.rss, (float(f.beta[0]) - slope * float(lk.mean()), slope)
@@ -250,35 +301,30 @@ def power_law(k: np.ndarray, L: np.ndarray) -> PowerFit:
     hi = math.log(10.0 * (k.max() - kmin + 1.0))
     lo = math.log(0.05)
     us = np.linspace(lo, hi, 10)
-    vals = [fit(u)[0] for u in us]
+    vals = profile(us)
     i = int(np.argmin(vals))
-    u, cur = float(us[i]), vals[i]
-    # Gauss-Newton on (log A, p, u = log(k_min + k0)) from the best grid point, damped
-    # so that the residuals never grow and u stays inside the grid's range
-    c, p_ = fit(u)[1]
-    p_ = -p_
-    for _ in range(40):
-        e_u = math.exp(u)
-        kk = k - kmin + e_u
-        lk = np.log(kk)
-        r = L - (c - p_ * lk)
-        J = np.column_stack([np.ones(k.size), -lk, -p_ * e_u / kk])
-        step = gn_step(J, r)
-        t = 1.0
-        while t > 1e-6:
-            un = min(max(u + t * step[2], lo), hi)
-            rn = L - (c + t * step[0] - (p_ + t * step[1]) * np.log(k - kmin + math.exp(un)))
-            new = float(rn @ rn)
-            if new <= cur:
-                break
-            t /= 2
-        else:
+    u = float(us[i])
+    res = minimize_scalar(lambda v: state(v)[0], method="bounded",
+                          bounds=(float(us[max(i - 1, 0)]), float(us[min(i + 1, 9)])),
+                          options={"xatol": 1e-10})
+    if res.fun <= vals[i]:
+        u = float(res.x)
+    # Brent stops near sqrt(eps) |u| (its relative tolerance): Gauss-Newton steps of the
+    # projected problem (Kaufman's Jacobian -b P w, w = d log(k + k0) / du) finish an exact
+    # fit, each kept only when it lowers the residuals
+    cur, lk, sxx, b, r = state(u)
+    for _ in range(4):
+        w = 1.0 / (dk * math.exp(-u) + 1.0)
+        wc = w - w.sum() / n
+        wc -= lk * (float(lk @ wc) / sxx if sxx > 0 else 0.0)
+        den = b * float(wc @ wc)
+        if den == 0.0 or cur == 0.0:
             break
-        c, p_, u = c + t * step[0], p_ + t * step[1], un
-        done = cur - new <= 1e-14 * cur or new == 0.0
-        cur = new
-        if done:
+        un = min(max(u + float(w @ r) / den, lo), hi)
+        st = state(un)
+        if not st[0] < cur:
             break
+        u, (cur, lk, sxx, b, r) = un, st
     rss, beta = fit(u)
     k0 = math.exp(u) - kmin
     p, logA = -beta[1], beta[0]
