@@ -223,12 +223,26 @@ def linear_models(x: np.ndarray, y: np.ndarray, f_model: float, rss_gain: float,
             return np.concatenate([np.broadcast_to(X1, (lv.size, n, 2)),
                                    np.stack(Z, axis=2)], axis=2)
 
+        X = np.empty((n, 4 if n >= 10 else 3))
+        X[:, :2] = X1
+        tol = np.finfo(float).eps * max(X.shape)
+
+        def rss1(v):          # one design filled in place; lstsq's rank rule
+            z = np.exp(v / span * x0)
+            X[:, 2] = z - z.sum() / n
+            if n >= 10:
+                z *= z
+                X[:, 3] = z - z.sum() / n
+            U, sv, _ = np.linalg.svd(X, full_matrices=False)
+            U = U[:, sv > sv[0] * tol]
+            r = y - U @ (U.T @ y)
+            return float(r @ r)
+
         # s profiled: a grid, then Brent's bounded method on the bracket of the best point
         grid = np.linspace(math.log(1e-8), math.log(s_span_max), 24)
         rss = rss_many(designs(grid), y)
         i = int(np.argmin(rss))
-        res = minimize_scalar(lambda v: float(rss_many(designs(np.array([v])), y)[0]),
-                              method="bounded", options={"xatol": 1e-6},
+        res = minimize_scalar(rss1, method="bounded", options={"xatol": 1e-6},
                               bounds=(grid[max(i - 1, 0)], grid[min(i + 1, grid.size - 1)]))
         v = float(res.x) if res.fun <= rss[i] else float(grid[i])
         f3 = lsq(designs(np.array([v]))[0], y)
@@ -264,25 +278,15 @@ class PowerFit(NamedTuple):
 def power_law(k: np.ndarray, L: np.ndarray) -> PowerFit:
     r""":math:`\log e_k = \log A - p \log(k + k_0)` by least squares: for a given
     :math:`u = \log(k_{\min} + k_0)` the model is a line in :math:`\log(k + k_0)`, so
-    :math:`u` is profiled (variable projection: a grid of 10 points, then Brent's bounded
-    method on the bracket of the best one, then Gauss-Newton steps of the projected
-    problem); standard errors of
+    :math:`u` is profiled (variable projection): a grid of 10 points, then Newton's method
+    on the profile with its exact first and second derivatives, kept inside the bracket of
+    the best grid point and never raising the residuals; standard errors of
     :math:`p, \log A` from the Newey-West covariance of the full (linearised) model, so the
     uncertainty of :math:`k_0` is included."""
-    from scipy.optimize import minimize_scalar
-
     kmin = float(k.min())
     dk = k - kmin
     n = k.size
     Lc = L - L.mean()
-
-    def profile(us):       # residual sum of squares of the best line, for each u
-        lk = np.log(dk + np.exp(us)[:, None])
-        lk -= lk.mean(axis=1, keepdims=True)
-        sxx = np.einsum("gn,gn->g", lk, lk)
-        b = (lk @ Lc) / np.where(sxx > 0, sxx, 1.0)
-        r = Lc - b[:, None] * lk
-        return np.einsum("gn,gn->g", r, r)
 
     def state(u):          # the best line for one u: rss, centred log(k + k0), slope, resid
         lk = np.log(dk + math.exp(u))
@@ -301,30 +305,47 @@ def power_law(k: np.ndarray, L: np.ndarray) -> PowerFit:
     hi = math.log(10.0 * (k.max() - kmin + 1.0))
     lo = math.log(0.05)
     us = np.linspace(lo, hi, 10)
-    vals = profile(us)
-    i = int(np.argmin(vals))
-    u = float(us[i])
-    res = minimize_scalar(lambda v: state(v)[0], method="bounded",
-                          bounds=(float(us[max(i - 1, 0)]), float(us[min(i + 1, 9)])),
-                          options={"xatol": 1e-10})
-    if res.fun <= vals[i]:
-        u = float(res.x)
-    # Brent stops near sqrt(eps) |u| (its relative tolerance): Gauss-Newton steps of the
-    # projected problem (Kaufman's Jacobian -b P w, w = d log(k + k0) / du) finish an exact
-    # fit, each kept only when it lowers the residuals
+    lk = np.log(dk + np.exp(us)[:, None])
+    lk -= lk.mean(axis=1, keepdims=True)
+    sxx = np.einsum("gn,gn->g", lk, lk)
+    r = Lc - ((lk @ Lc) / np.where(sxx > 0, sxx, 1.0))[:, None] * lk
+    i = int(np.argmin(np.einsum("gn,gn->g", r, r)))
+    u, a, z = float(us[i]), float(us[max(i - 1, 0)]), float(us[min(i + 1, 9)])
     cur, lk, sxx, b, r = state(u)
-    for _ in range(4):
+    # Newton on phi(u) = min over (c, b) of |L - c - b l(u)|^2, l = log(k - k_min + e^u):
+    # with w = dl/du, phi' = -2 b r.w and phi'' = 2 (b^2 |w_c|^2 - b r.(w (1 - w)))
+    # - 2 (b w_c.l_c - r.w)^2 / |l_c|^2 (envelope theorem; the second term removes the
+    # coupling with the line's coefficients; _c = centred)
+    for _ in range(60):
         w = 1.0 / (dk * math.exp(-u) + 1.0)
+        rw = float(r @ w)
+        grad = -2.0 * b * rw
+        if grad == 0.0 or cur == 0.0 or sxx <= 0.0:
+            break
         wc = w - w.sum() / n
-        wc -= lk * (float(lk @ wc) / sxx if sxx > 0 else 0.0)
-        den = b * float(wc @ wc)
-        if den == 0.0 or cur == 0.0:
-            break
-        un = min(max(u + float(w @ r) / den, lo), hi)
+        cross = b * float(wc @ lk) - rw
+        hess = (2.0 * (b * b * float(wc @ wc) - b * float(r @ (w * (1.0 - w))))
+                - 2.0 * cross * cross / sxx)
+        if grad > 0:       # the minimum lies below u (phi unimodal on the bracket)
+            z = u
+        else:
+            a = u
+        un = u - grad / hess if hess > 0 else (a if grad > 0 else z)
+        if not a < un < z:
+            un = 0.5 * (u + (a if grad > 0 else z))
         st = state(un)
-        if not st[0] < cur:
+        for _ in range(40):            # never raise the residuals
+            if st[0] <= cur:
+                break
+            un = 0.5 * (u + un)
+            st = state(un)
+        if st[0] > cur:
             break
-        u, (cur, lk, sxx, b, r) = un, st
+        done = abs(un - u) <= 1e-12 * (1.0 + abs(u))
+        u = un
+        cur, lk, sxx, b, r = st
+        if done:
+            break
     rss, beta = fit(u)
     k0 = math.exp(u) - kmin
     p, logA = -beta[1], beta[0]
