@@ -25,7 +25,7 @@ from typing import NamedTuple
 import numpy as np
 
 __all__ = ["Fit", "line", "med", "gn_step", "lsq", "tq", "block_max", "linear_models", "power_law",
-           "sign_changes"]
+           "power_law_se", "rss_many", "sign_changes"]
 
 
 @lru_cache(maxsize=512)
@@ -280,9 +280,8 @@ def power_law(k: np.ndarray, L: np.ndarray) -> PowerFit:
     :math:`u = \log(k_{\min} + k_0)` the model is a line in :math:`\log(k + k_0)`, so
     :math:`u` is profiled (variable projection): a grid of 10 points, then Newton's method
     on the profile with its exact first and second derivatives, kept inside the bracket of
-    the best grid point and never raising the residuals; standard errors of
-    :math:`p, \log A` from the Newey-West covariance of the full (linearised) model, so the
-    uncertainty of :math:`k_0` is included."""
+    the best grid point and never raising the residuals. Standard errors (NaN here) from
+    :func:`power_law_se`."""
     kmin = float(k.min())
     dk = k - kmin
     n = k.size
@@ -347,14 +346,17 @@ def power_law(k: np.ndarray, L: np.ndarray) -> PowerFit:
         if done:
             break
     rss, beta = fit(u)
-    k0 = math.exp(u) - kmin
-    p, logA = -beta[1], beta[0]
-    kk = k + k0
-    J = np.column_stack([np.ones(k.size), -np.log(kk), -p / kk])   # d/d(logA, p, k0)
-    # regressing the residuals on the Jacobian: zero coefficients at the optimum, and the
-    # (Newey-West) covariance of the linearised model
-    f = lsq(J, L - (logA - p * np.log(kk)), hac=True) if k.size > 4 else None
+    return PowerFit(-beta[1], beta[0], math.exp(u) - kmin, math.nan, math.nan, n - 3, rss)
+
+
+def power_law_se(k: np.ndarray, L: np.ndarray, pf: PowerFit) -> PowerFit:
+    """``pf`` (a :func:`power_law` fit of ``(k, L)``) with the standard errors of ``p`` and
+    ``log A``: the residuals regressed on the Jacobian of the full model (zero coefficients
+    at the optimum) with a Newey-West covariance, so the uncertainty of ``k0`` is included.
+    Apart from the fit because only the fit that is reported needs them."""
+    kk = k + pf.k0
+    J = np.column_stack([np.ones(k.size), -np.log(kk), -pf.p / kk])   # d/d(logA, p, k0)
+    f = lsq(J, L - (pf.logA - pf.p * np.log(kk)), hac=True) if k.size > 4 else None
     if f is None or not np.all(np.isfinite(f.se)):
-        return PowerFit(p, logA, k0, math.inf, math.inf, k.size - 3, rss)
-    se = f.se
-    return PowerFit(p, logA, k0, float(se[1]), float(se[0]), k.size - 3, rss)
+        return pf._replace(se_p=math.inf, se_logA=math.inf)
+    return pf._replace(se_p=float(f.se[1]), se_logA=float(f.se[0]))

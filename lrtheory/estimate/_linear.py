@@ -8,7 +8,18 @@ import math
 import numpy as np
 
 from .._vocab import Regime
-from ._fits import block_max, gn_step, line, linear_models, lsq, med, power_law, sign_changes, tq
+from ._fits import (
+    block_max,
+    gn_step,
+    line,
+    linear_models,
+    lsq,
+    med,
+    power_law,
+    power_law_se,
+    sign_changes,
+    tq,
+)
 from ._records import LN10
 from ._regimes import Finding, _ci, _exp, g
 from ._thresholds import THRESHOLDS as TH
@@ -16,17 +27,18 @@ from ._thresholds import THRESHOLDS as TH
 __all__ = ["linear_or_sublinear", "linear_to_floor"]
 
 
-def _sublinear_fit(k, L, level):
+def _sublinear_fit(k, L):
     """Power law A (k + k0)^-p over the whole stretch when its residuals change sign like
     noise; else over the earliest start (0, n/8, n/4 of the stretch, else the last half)
     whose model fits the last half as well as the last half's own fit (F statistic of the
-    3 extra constraints at most SUB_F)."""
+    3 extra constraints at most SUB_F). Returns the fit with its standard errors and the
+    start."""
     n = L.size
     h = n // 2
     whole = power_law(k, L)
     r = L - (whole.logA - whole.p * np.log(k + whole.k0))
     if sign_changes(r) >= n // 3:
-        return whole, 0            # residuals like noise: the model holds on all of it
+        return power_law_se(k, L, whole), 0   # residuals like noise: the model holds on all
     ref = power_law(k[h:], L[h:])
     for s in (0, n // 8, n // 4):
         if n - s < 8:
@@ -36,8 +48,8 @@ def _sublinear_fit(k, L, level):
         rss_w = float(r @ r)
         F = (rss_w - ref.rss) / 3 / max(ref.rss / max(ref.df, 1), 1e-300)
         if F <= TH.SUB_F:
-            return f, s
-    return ref, h
+            return power_law_se(k[s:], L[s:], f), s
+    return power_law_se(k[h:], L[h:], ref), h
 
 
 def _settled_start(xs, Ms, n_min, L=None):
@@ -104,7 +116,7 @@ def linear_or_sublinear(k, L, auto, level) -> Finding | None:
                    and sa / sb >= TH.SUB_FLATTEN)
     if sub:
         kk = k.astype(float)
-        pf, s0 = _sublinear_fit(kk, L, level)
+        pf, s0 = _sublinear_fit(kk, L)
         if pf.p > 0:
             A = _exp(pf.logA)
             t = tq(max(pf.df, 1), level)
