@@ -13,6 +13,7 @@ Reference: Hansen, Finck, Ros, Auger (2009), INRIA RR-6829; numbbo/coco ``f_*.c`
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from typing import NamedTuple
 
 import jax.numpy as jnp
@@ -276,12 +277,8 @@ def _schaffers(n, inst, rseed, function, cond):
     return BBOBSpec(f, xo, fo)
 
 
-def f17(n, inst, rseed):
-    return _schaffers(n, inst, rseed, 17, 10.0)
-
-
-def f18(n, inst, rseed):
-    return _schaffers(n, inst, rseed, 18, 1000.0)
+f17 = partial(_schaffers, function=17, cond=10.0)
+f18 = partial(_schaffers, function=18, cond=1000.0)
 
 
 def f19(n, inst, rseed):
@@ -352,12 +349,8 @@ def _gallagher(n, inst, rseed, function, peaks):
     return BBOBSpec(f, xo, fo)
 
 
-def f21(n, inst, rseed):
-    return _gallagher(n, inst, rseed, 21, 101)
-
-
-def f22(n, inst, rseed):
-    return _gallagher(n, inst, rseed, 22, 21)
+f21 = partial(_gallagher, function=21, peaks=101)
+f22 = partial(_gallagher, function=22, peaks=21)
 
 
 def f23(n, inst, rseed):
