@@ -39,6 +39,9 @@ ARMIJO = (
 ARMIJO_RULE = (r"the Armijo step from lr: t_k = lr \rho^i for the first i = 0, 1, ... < "
                r"max_backtracks with f(x_k + t d_k) <= f(x_k) + c t g_k.d_k, else lr "
                r"\rho^{max_backtracks}; a trial point where f is not finite fails the test")
+#: What the three backtracking methods share: the search's hyperparameters, and lr as the
+#: initial trial step of every search (default 1).
+ARMIJO_SEARCH = {"hyper": ARMIJO, "lr_required": False, "lr_doc": "initial trial step"}
 NW = "Nocedal & Wright (2006), Numerical Optimization, 2nd ed."
 
 SPECS: tuple[MethodSpec, ...] = (
@@ -47,15 +50,14 @@ SPECS: tuple[MethodSpec, ...] = (
         summary="Gradient descent: x_{k+1} = x_k - lr g_k (optax.sgd).",
         conventions="records x_k",
         references="Cauchy (1847)",
-        optax=lambda lr: optax.sgd(lr), mp_step=M.gd, theory=T.GD),
+        optax=optax.sgd, mp_step=M.gd, theory=T.GD),
     MethodSpec(
         name="gd_armijo",
         summary="Gradient descent with backtracking: x_{k+1} = x_k - t_k g_k, t_k " + ARMIJO_RULE
                 + " (d_k = -g_k, g_k.d_k = -|g_k|^2).",
         conventions="records x_k; lr is the initial trial step of every search (default 1)",
         references=NW + ", Alg. 3.1",
-        hyper=ARMIJO, lr_required=False, lr_doc="initial trial step",
-        jax=J.gd_armijo, mp_step=M.gd_armijo, theory=T.GD_ARMIJO),
+        **ARMIJO_SEARCH, jax=J.gd_armijo, mp_step=M.gd_armijo, theory=T.GD_ARMIJO),
     MethodSpec(
         name="momentum", aliases=("heavy_ball",),
         summary="Heavy ball in optax's form: v_{k+1} = g_k + beta v_k, x_{k+1} = x_k - lr "
@@ -83,9 +85,7 @@ SPECS: tuple[MethodSpec, ...] = (
         references="Duchi, Hazan & Singer (2011)",
         hyper=(Hyper(name="initial_accumulator_value", default=0.1, doc="s_0", low=0),
                _positive("eps", 1e-7, "added to s inside the square root")),
-        optax=lambda lr, initial_accumulator_value, eps: optax.adagrad(
-            lr, initial_accumulator_value=initial_accumulator_value, eps=eps),
-        mp_init=M.adagrad_init, mp_step=M.adagrad),
+        optax=optax.adagrad, mp_init=M.adagrad_init, mp_step=M.adagrad),
     MethodSpec(
         name="adadelta",
         summary="Adadelta: s_{k+1} = rho s_k + (1 - rho) g_k^2, u_k = sqrt(d_k + eps) / "
@@ -96,8 +96,7 @@ SPECS: tuple[MethodSpec, ...] = (
         hyper=(_unit("rho", 0.9, "decay of both running means"),
                _positive("eps", 1e-6, "added inside both square roots")),
         lr_required=False, lr_doc="scale of the update (Zeiler: 1)",
-        optax=lambda lr, rho, eps: optax.adadelta(lr, rho=rho, eps=eps),
-        mp_init=M.adadelta_init, mp_step=M.adadelta),
+        optax=optax.adadelta, mp_init=M.adadelta_init, mp_step=M.adadelta),
     MethodSpec(
         name="rmsprop",
         summary="RMSprop: s_{k+1} = decay s_k + (1 - decay) g_k^2, x_{k+1} = x_k - lr g_k / "
@@ -106,8 +105,7 @@ SPECS: tuple[MethodSpec, ...] = (
         references="Tieleman & Hinton (2012)",
         hyper=(_unit("decay", 0.9, "decay of the running mean of g^2"),
                _positive("eps", 1e-8, "added to s inside the square root")),
-        optax=lambda lr, decay, eps: optax.rmsprop(lr, decay=decay, eps=eps),
-        mp_init=M._zeros, mp_step=M.rmsprop),
+        optax=optax.rmsprop, mp_init=M._zeros, mp_step=M.rmsprop),
     MethodSpec(
         name="adam",
         summary="Adam: m_{k+1} = b1 m_k + (1 - b1) g_k, v_{k+1} = b2 v_k + (1 - b2) g_k^2, "
@@ -118,8 +116,7 @@ SPECS: tuple[MethodSpec, ...] = (
         hyper=(_unit("b1", 0.9, "decay of the first moment"),
                _unit("b2", 0.999, "decay of the second moment"),
                _positive("eps", 1e-8, "added to sqrt(v^)")),
-        optax=lambda lr, b1, b2, eps: optax.adam(lr, b1=b1, b2=b2, eps=eps),
-        mp_init=M.adam_init, mp_step=M.adam, memory=True),
+        optax=optax.adam, mp_init=M.adam_init, mp_step=M.adam, memory=True),
     MethodSpec(
         name="newton",
         summary="Newton's method: x_{k+1} = x_k - lr H(x_k)^{-1} g_k, lr = 1 by default.",
@@ -142,9 +139,8 @@ SPECS: tuple[MethodSpec, ...] = (
                 "the solve fails), x_{k+1} = x_k + t_k d_k, t_k " + ARMIJO_RULE + ".",
         conventions="records x_k; lr is the initial trial step (1: unit Newton steps near x*)",
         references=NW + ", Alg. 3.1 and Thm 3.6",
-        hyper=ARMIJO, lr_required=False, lr_doc="initial trial step",
-        needs=frozenset({"hess"}), jax=J.newton_armijo, mp_step=M.newton_armijo,
-        theory=T.NEWTON_ARMIJO),
+        **ARMIJO_SEARCH, needs=frozenset({"hess"}), jax=J.newton_armijo,
+        mp_step=M.newton_armijo, theory=T.NEWTON_ARMIJO),
     MethodSpec(
         name="bfgs",
         summary="BFGS on the inverse Hessian: d_k = -H_k g_k (-g_k if not a descent "
@@ -155,9 +151,8 @@ SPECS: tuple[MethodSpec, ...] = (
         conventions="H0 rescaled by s.y / y.y before the first update (Nocedal & Wright "
                     "6.20); Armijo line search from lr; update skipped unless s.y > 0",
         references=NW + ", Alg. 6.1; Dennis & More (1977)",
-        hyper=ARMIJO, lr_required=False, lr_doc="initial trial step",
-        needs=frozenset({"dense"}), jax=J.bfgs, mp_init=M.bfgs_init, mp_step=M.bfgs,
-        theory=T.BFGS),
+        **ARMIJO_SEARCH, needs=frozenset({"dense"}), jax=J.bfgs, mp_init=M.bfgs_init,
+        mp_step=M.bfgs, theory=T.BFGS),
     MethodSpec(
         name="exact_line_search",
         summary="Steepest descent with the exact step on a quadratic: x_{k+1} = x_k - a_k "

@@ -13,6 +13,7 @@ Reference: Hansen, Finck, Ros, Auger (2009), INRIA RR-6829; numbbo/coco ``f_*.c`
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from typing import NamedTuple
 
 import jax.numpy as jnp
@@ -67,6 +68,14 @@ def _powers(base, n):
 def _cond_matrix(r1, r2, base, n):
     """COCO's ``M[i][j] = sum_k rot1[i][k] base^(k/(n-1)) rot2[k][j]``."""
     return (r1 * _powers(base, n)[None, :]) @ r2
+
+
+def _shifted_affine(n, rseed, base):
+    """COCO's shift by :math:`x^{opt}` then affine map with the instance's two rotations
+    (f6, f13, f23): ``(x_opt, x -> M (x - x_opt))``, ``M`` from :func:`_cond_matrix`."""
+    xo = compute_xopt(rseed, n)
+    M = _cond_matrix(rotation(rseed + 1000000, n), rotation(rseed, n), base, n)
+    return xo, lambda x: M @ (x - xo)
 
 
 def _matvec(M, x):
@@ -148,11 +157,10 @@ def f5(n, inst, rseed):
 
 
 def f6(n, inst, rseed):
-    xo, fo = compute_xopt(rseed, n), compute_fopt(6, inst)
-    M = _cond_matrix(rotation(rseed + 1000000, n), rotation(rseed, n), np.sqrt(10.0), n)
+    (xo, affine), fo = _shifted_affine(n, rseed, np.sqrt(10.0)), compute_fopt(6, inst)
 
     def f(x):
-        z = M @ (x - xo)
+        z = affine(x)
         raw = jnp.sum(jnp.where(xo * z > 0, 1e4, 1.0) * z * z)
         return t_osz(raw) ** 0.9 + fo
     return BBOBSpec(f, xo, fo)
@@ -215,11 +223,10 @@ def f12(n, inst, rseed):
 
 
 def f13(n, inst, rseed):
-    xo, fo = compute_xopt(rseed, n), compute_fopt(13, inst)
-    M = _cond_matrix(rotation(rseed + 1000000, n), rotation(rseed, n), np.sqrt(10.0), n)
+    (xo, affine), fo = _shifted_affine(n, rseed, np.sqrt(10.0)), compute_fopt(13, inst)
 
     def f(x):
-        z = M @ (x - xo)
+        z = affine(x)
         ss = jnp.sum(z[1:] ** 2)
         root = jnp.where(ss > 0, jnp.sqrt(_safe(ss > 0, ss)), 0.0)
         return 100.0 * root + z[0] ** 2 + fo
@@ -276,12 +283,8 @@ def _schaffers(n, inst, rseed, function, cond):
     return BBOBSpec(f, xo, fo)
 
 
-def f17(n, inst, rseed):
-    return _schaffers(n, inst, rseed, 17, 10.0)
-
-
-def f18(n, inst, rseed):
-    return _schaffers(n, inst, rseed, 18, 1000.0)
+f17 = partial(_schaffers, function=17, cond=10.0)
+f18 = partial(_schaffers, function=18, cond=1000.0)
 
 
 def f19(n, inst, rseed):
@@ -352,21 +355,16 @@ def _gallagher(n, inst, rseed, function, peaks):
     return BBOBSpec(f, xo, fo)
 
 
-def f21(n, inst, rseed):
-    return _gallagher(n, inst, rseed, 21, 101)
-
-
-def f22(n, inst, rseed):
-    return _gallagher(n, inst, rseed, 22, 21)
+f21 = partial(_gallagher, function=21, peaks=101)
+f22 = partial(_gallagher, function=22, peaks=21)
 
 
 def f23(n, inst, rseed):
-    xo, fo = compute_xopt(rseed, n), compute_fopt(23, inst)
-    M = _cond_matrix(rotation(rseed + 1000000, n), rotation(rseed, n), np.sqrt(100.0), n)
+    (xo, affine), fo = _shifted_affine(n, rseed, np.sqrt(100.0)), compute_fopt(23, inst)
     p2 = 2.0 ** np.arange(1, 33)
 
     def f(x):
-        z = M @ (x - xo)
+        z = affine(x)
         t = p2[None, :] * z[:, None]
         s = jnp.sum(jnp.abs(t - jnp.floor(t + 0.5)) / p2[None, :], axis=1)
         prod = jnp.prod(1.0 + np.arange(1, n + 1) * s)

@@ -21,7 +21,9 @@ Reference: Moré, Garbow, Hillstrom (1981), ACM Trans. Math. Software 7(1):17-41
 from __future__ import annotations
 
 import functools
+import json
 from collections.abc import Mapping
+from importlib import resources
 
 import jax
 import jax.numpy as jnp
@@ -31,11 +33,23 @@ import sympy as sp
 from .._base import Problem, as_x
 from ._defs import FUNCTIONS, MGHFunction
 from ._vectorised import VECTORISED
-from ._xstar import NUMERIC_MINIMA
 
 __all__ = ["mgh", "mgh_names", "FUNCTIONS", "MGHFunction"]
 
 _BY_NAME = {f.name: f for f in FUNCTIONS}
+
+#: The minimisers the paper does not print, written by ``_minima.py`` (40 digits, rounded to
+#: float64): a JSON list of ``{"name", "n", "m", "x_star", "f_star"}`` records.
+MINIMA_FILE = "minima.json"
+
+
+def _numeric_minima() -> dict[tuple[str, int, int], tuple[list[float], float]]:
+    """``(name, n, m) -> (x*, f(x*))`` from :data:`MINIMA_FILE`."""
+    with resources.files(__package__).joinpath(MINIMA_FILE).open() as fh:
+        return {(r["name"], r["n"], r["m"]): (r["x_star"], r["f_star"]) for r in json.load(fh)}
+
+
+NUMERIC_MINIMA = _numeric_minima()
 
 
 def mgh_names() -> list[str]:

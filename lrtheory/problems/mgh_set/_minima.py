@@ -1,4 +1,4 @@
-"""Regenerate ``_xstar.py``: the minimisers the paper does not print, to 40 digits.
+"""Regenerate ``minima.json``: the minimisers the paper does not print, to 40 digits.
 
 Run ``python -m lrtheory.problems.mgh_set._minima`` (4 minutes). Each point starts from a
 Levenberg-Marquardt solution (``scipy.optimize.least_squares``, from ``START`` or the
@@ -10,11 +10,14 @@ SymPy gradient and Hessian in 40-digit ``mpmath`` arithmetic until the step is b
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import mpmath
 import numpy as np
 import sympy as sp
 
-from . import _build, _lookup
+from . import MINIMA_FILE, _build, _lookup
 
 # (name, n, m) -> start for Levenberg-Marquardt (None: the standard x0). Starts near the
 # paper's minimiser where the standard x0 leads elsewhere. Trigonometric (n = 10) is left
@@ -72,19 +75,10 @@ def polish(name: str, n: int, m: int, start=None, dps: int = 40):
 
 
 def write(minima: dict) -> None:
-    """Write ``_xstar.py`` from ``{(name, n, m): (x*, f*)}`` (floats), wrapped at 100."""
-    import textwrap
-    from pathlib import Path
-
-    lines = ['"""Minimisers the paper does not print, computed by ``_minima.py`` (40 digits,',
-             'rounded to float64): (name, n, m) -> (x*, f(x*))."""', "", "NUMERIC_MINIMA = {"]
-    for (name, n, m), (xs, fs) in minima.items():
-        lines.append(f"    ({name!r}, {n}, {m}): (")
-        body = "[" + ", ".join(repr(float(v)) for v in xs) + "],"
-        lines += textwrap.wrap(body, 100, initial_indent=" " * 8, subsequent_indent=" " * 9)
-        lines.append(f"        {float(fs)!r}),")
-    lines.append("}")
-    Path(__file__).with_name("_xstar.py").write_text("\n".join(lines) + "\n")
+    """Write :data:`MINIMA_FILE` from ``{(name, n, m): (x*, f*)}`` (floats), a record a line."""
+    rows = [json.dumps({"name": name, "n": n, "m": m, "x_star": [float(v) for v in xs],
+                        "f_star": float(fs)}) for (name, n, m), (xs, fs) in minima.items()]
+    Path(__file__).with_name(MINIMA_FILE).write_text("[\n" + ",\n".join(rows) + "\n]\n")
 
 
 def main() -> None:
