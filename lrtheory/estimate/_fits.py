@@ -332,19 +332,21 @@ def power_law(k: np.ndarray, L: np.ndarray) -> PowerFit:
         un = u - grad / hess if hess > 0 else (a if grad > 0 else z)
         if not a < un < z:
             un = 0.5 * (u + (a if grad > 0 else z))
+        if abs(un - u) <= 1e-8 * (1.0 + abs(u)):
+            # converged: a step this small is at the round-off of the gradient (r.w
+            # cancels); it is taken unchecked (quadratic convergence: exact data end here)
+            u = un
+            break
         st = state(un)
-        for _ in range(40):            # never raise the residuals
+        for _ in range(10):            # never raise the residuals
             if st[0] <= cur:
                 break
             un = 0.5 * (u + un)
             st = state(un)
         if st[0] > cur:
             break
-        done = abs(un - u) <= 1e-12 * (1.0 + abs(u))
         u = un
         cur, lk, sxx, b, r = st
-        if done:
-            break
     rss, beta = fit(u)
     return PowerFit(-beta[1], beta[0], math.exp(u) - kmin, math.nan, math.nan, n - 3, rss)
 
