@@ -70,18 +70,18 @@ def _svd_solve(X: np.ndarray, y: np.ndarray):
     U, sv, Vt = np.linalg.svd(X, full_matrices=False)
     keep = sv > sv[..., :1] * (np.finfo(float).eps * max(X.shape[-2:]))
     inv = np.where(keep, 1.0 / np.where(keep, sv, 1.0), 0.0)
-    Uy = np.einsum("...nk,n->...k", U, y)
-    beta = np.einsum("...jk,...j->...k", Vt, inv * Uy)
+    Uy = y @ U
+    beta = ((inv * Uy)[..., None, :] @ Vt)[..., 0, :]
     # y minus its projection on the kept columns of U: the residuals, computed without the
     # cancellation of y - X beta when the fit is exact
-    r = y - np.einsum("...nk,...k->...n", U, np.where(keep, Uy, 0.0))
+    r = y - (U @ np.where(keep, Uy, 0.0)[..., None])[..., 0]
     return beta, r, Vt, inv
 
 
 def rss_many(X: np.ndarray, y: np.ndarray) -> np.ndarray:
     """Residual sums of squares of ``y ~ X[g] beta`` for a stack of designs ``X``."""
     r = _svd_solve(X, y)[1]
-    return np.einsum("...n,...n->...", r, r)
+    return (r * r).sum(axis=-1)
 
 
 def _hac_meat(U: np.ndarray, lag: int) -> np.ndarray:

@@ -198,19 +198,25 @@ def _qsup_short(k, rho):
     of such steps, with erratic ratios): over the last K = 5..12 log ratios, the slope of
     log(e_(k+1)/e_k) on k is negative with a t statistic of QSUP_T, and the fitted ratio
     falls by QSUP_SHORT_DROP over them. Returns the largest such K, or 0."""
-    best = 0
     if rho.size < 5 or rho[-3:].mean() >= rho[-12:-3].min():
         return 0          # the last ratios are not below all the earlier ones: no fall
-    for K in range(5, min(12, rho.size) + 1):
-        f = line(k[-K - 1:-1].astype(float), rho[-K:])
-        b = float(f.beta[1])
-        span = float(k[-2] - k[-K - 1])
-        if (b < 0 and f.se[1] > 0 and -b / f.se[1] >= TH.QSUP_T
-                and -b * span >= TH.QSUP_SHORT_DROP and rho[-1] < 0):
-            best = K
-        elif b < 0 and f.se[1] == 0 and -b * span >= TH.QSUP_SHORT_DROP and rho[-1] < 0:
-            best = K
-    return best
+    if rho[-1] >= 0:
+        return 0
+    # the K = 5..12 lines at once: row j fits the last Ks[j] points (a mask on the last m)
+    Ks = np.arange(5, min(12, rho.size) + 1)
+    m = int(Ks[-1])
+    x, y = k[-m - 1:-1].astype(float), rho[-m:]
+    mask = np.arange(m) >= (m - Ks)[:, None]
+    xc = np.where(mask, x - (x * mask).sum(axis=1, keepdims=True) / Ks[:, None], 0.0)
+    sxx = (xc * xc).sum(axis=1)
+    b = (xc * y).sum(axis=1) / sxx
+    r = np.where(mask, y - (y * mask).sum(axis=1, keepdims=True) / Ks[:, None]
+                 - b[:, None] * xc, 0.0)
+    se = np.sqrt((r * r).sum(axis=1) / (Ks - 2) / sxx)
+    span = (k[-2] - k[-Ks - 1]).astype(float)
+    ok = (b < 0) & (-b * span >= TH.QSUP_SHORT_DROP) & (
+        (se == 0) | ((se > 0) & (-b >= TH.QSUP_T * se)))
+    return int(Ks[ok][-1]) if ok.any() else 0
 
 
 def q_superlinear(k, L, level) -> Finding | None:
