@@ -17,7 +17,7 @@ from .._formula import natural_key, parse, point
 from .._minimizer import analyse
 from ._common import float64_arrays
 
-__all__ = ["Problem", "from_expr", "parse_expr", "as_x", "quadratic_fns"]
+__all__ = ["Problem", "from_expr", "parse_expr", "as_x", "quadratic_fns", "quadratic_fields"]
 
 Array = jax.Array
 
@@ -209,6 +209,21 @@ def quadratic_fns(A: np.ndarray, b: np.ndarray, c: float = 0.0):
     return value, grad, hess
 
 
+def quadratic_fields(A: np.ndarray, b: np.ndarray, c: float = 0.0,
+                     eigenvalues=None) -> dict:
+    r"""The :class:`Problem` fields that a quadratic :math:`\tfrac12 x^\top A x - b^\top x +
+    c` fixes, as keywords: ``value``, ``grad``, ``hess`` (:func:`quadratic_fns`), ``data``
+    (``A``, ``b`` and ``eigenvalues``, the spectrum of ``A`` ascending: computed unless the
+    exact spectrum ``A`` was built from is given) and ``tags`` (``quadratic``, and
+    ``convex`` when ``A`` is positive definite)."""
+    ev = (np.linalg.eigvalsh(A) if eigenvalues is None
+          else np.sort(np.asarray(eigenvalues, dtype=np.float64)))
+    value, grad, hess = quadratic_fns(A, b, c)
+    return {"value": value, "grad": grad, "hess": hess,
+            "data": {"A": A, "b": b, "eigenvalues": ev},
+            "tags": frozenset({"quadratic"} | ({"convex"} if ev[0] > 0 else set()))}
+
+
 def _find_minimiser(e, syms, f_star):
     """(x_star, f_star, note) from the capped analysis of :mod:`lrtheory._minimizer`;
     warns when f provably has no minimiser."""
@@ -315,12 +330,8 @@ def from_expr(
         g0 = [sp.diff(e, s).subs({t: 0 for t in syms}) for s in syms]
         b = -np.array([float(v) for v in g0])
         c = float(e.subs({t: 0 for t in syms}))
-        tagset.add("quadratic")
-        ev = np.linalg.eigvalsh(A)
-        if ev.min() > 0:
-            tagset.add("convex")
-        value, grad, hess = quadratic_fns(A, b, c)
-        data = {"A": A, "b": b, "eigenvalues": ev}
+        fields = quadratic_fields(A, b, c)
+        tagset |= fields.pop("tags")
     else:
         # Derivatives for *real* variables: d|x|/dx = sign(x) (0 at the kink, a valid
         # subgradient), not SymPy's complex re/im form that JAX cannot print; DiracDelta
@@ -342,21 +353,18 @@ def from_expr(
         def hess(x):
             return _hess_fn()(x)
 
-        data = {}
+        fields = {"value": value, "grad": grad, "hess": hess, "data": {}}
 
     return Problem(
         name=name or str(e),
         dim=n,
-        value=value,
-        grad=grad,
-        hess=hess,
         x0=x0a,
         x_star=xs,
         f_star=f_star,
         symbols=syms,
         params=dict(params or {"expr": str(e)}),
-        data=data,
         tags=frozenset(tagset),
         expr_fn=lambda: e,
         x_star_note=note,
+        **fields,
     )

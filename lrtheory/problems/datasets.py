@@ -24,7 +24,7 @@ import numpy as np
 import scipy.linalg
 import scipy.special
 
-from ._base import Problem, quadratic_fns
+from ._base import Problem, quadratic_fields
 from ._common import check_int, check_real, float64_arrays
 
 __all__ = ["least_squares", "logistic", "load_split"]
@@ -137,7 +137,7 @@ def least_squares(n_train: int = 300, batch_size: int | None = None,
     x_star = np.linalg.lstsq(X, y, rcond=None)[0]
     f_star = float(np.sum((X @ x_star - y) ** 2) / (2 * n))
     Xj, yj, Xt, yt = float64_arrays(X, y, X_test, y_test)
-    value, grad, hess = quadratic_fns(A, b, c)
+    fields = quadratic_fields(A, b, c, eigenvalues=ev)
 
     def grad_on(w, idx):
         Xb = Xj[idx]
@@ -151,14 +151,12 @@ def least_squares(n_train: int = 300, batch_size: int | None = None,
             out[f"{split}_r2"] = 1.0 - jnp.sum(r**2) / jnp.sum((ys - jnp.mean(ys)) ** 2)
         return out
 
+    data = {"X": X, "y": y, "X_test": X_test, "y_test": y_test, **fields.pop("data")}
     return Problem(
-        name="least_squares", dim=d, value=value, grad=grad, hess=hess, x0=np.zeros(d),
-        x_star=x_star, f_star=f_star,
-        params={"n_train": X.shape[0], "batch_size": batch_size, "seed": seed},
-        data={"X": X, "y": y, "X_test": X_test, "y_test": y_test, "A": A, "b": b,
-              "eigenvalues": ev},
+        name="least_squares", dim=d, x0=np.zeros(d), x_star=x_star, f_star=f_star,
+        params={"n_train": X.shape[0], "batch_size": batch_size, "seed": seed}, data=data,
         batch_grad=minibatch(n, batch_size, grad_on), metrics=metrics,
-        x0_sampler=_normal_sampler(d), tags=frozenset({"dataset", "quadratic", "convex"}),
+        x0_sampler=_normal_sampler(d), tags=fields.pop("tags") | {"dataset"}, **fields,
     )
 
 

@@ -10,7 +10,7 @@ from sympy.core.add import _addsort
 from sympy.core.mul import _mulsort
 
 from .._formula import number
-from ._base import Problem, as_x, quadratic_fns
+from ._base import Problem, as_x, quadratic_fields
 
 __all__ = ["quadratic"]
 
@@ -145,7 +145,6 @@ def quadratic(
     if x0 is None:
         x0 = x_star + 1.0
     x0 = as_x(x0, dim, "x0")
-    value, grad, hess = quadratic_fns(A, b)
 
     def sampler(key):
         return jnp.asarray(x_star) + jax.random.normal(key, (dim,))
@@ -153,19 +152,17 @@ def quadratic(
     def build_expr():
         return _expr_from_matrix(A, b)
 
+    fields = quadratic_fields(A, b, eigenvalues=ev)
     return Problem(
         name="quadratic",
         dim=dim,
-        value=value,
-        grad=grad,
-        hess=hess,
         x0=x0,
         x_star=x_star,
         f_star=f_star,
         symbols=tuple(sp.symbols(f"x1:{dim + 1}")),
         params=params,
-        data={"A": A, "b": b, "eigenvalues": np.sort(ev)},
         x0_sampler=sampler,
-        tags=frozenset({"quadratic", "convex"} | ({"scalar"} if dim == 1 else set())),
+        tags=fields.pop("tags") | ({"scalar"} if dim == 1 else set()),
         expr_fn=build_expr,
+        **fields,
     )
