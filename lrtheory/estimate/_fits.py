@@ -203,9 +203,13 @@ def linear_models(x: np.ndarray, y: np.ndarray, f_model: float, rss_gain: float,
             or best.resid_sd <= 1e-11 * max(1.0, float(np.abs(y).max()))):
         return best     # noise, or exact to rounding: no transient to model
     # a cheap screen: a transient worth modelling bends the envelope, so a parabola
-    # already explains most of the line's residuals
-    fq = lsq(np.column_stack([X1, xc * xc]), y)
-    if fq.rss * 10 > f1.rss:
+    # already explains most of the line's residuals (its rss by Frisch-Waugh: the line's
+    # residuals less their projection on xc^2 made orthogonal to 1 and xc)
+    q = xc * xc
+    q -= q.sum() / n + xc * (float(q @ xc) / float(xc @ xc))
+    qq = float(q @ q)
+    rss_q = f1.rss - (float(f1.resid @ q) ** 2 / qq if qq > 0 else 0.0)
+    if rss_q * 10 > f1.rss:
         return best
     cands = []
     lk = np.log(x + 1.0)

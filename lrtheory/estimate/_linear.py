@@ -83,13 +83,17 @@ def linear_or_sublinear(k, L, auto, level) -> Finding | None:
     power law fits the envelope better and the decrease is short of REAL_DEC."""
     n = L.size
     w0 = n // 2 if auto else 0
+    kf = k.astype(float)
+    env = None                    # the whole stretch's envelope, when computed
     if auto and n >= 6 * 8:
-        xs, Ms = block_max(k.astype(float), L, min(TH.NB_FIT, n // 8))
+        xs, Ms = block_max(kf, L, min(TH.NB_FIT, n // 8))
+        if n // 8 >= TH.NB_FIT:
+            env = xs, Ms
         j = _settled_start(xs, Ms, 4, L)
         if j > 0:
             w0 = max(w0, int(np.searchsorted(k, xs[j])))
     w0 = min(w0, max(n - max(TH.N_MIN, n // 8), 0))
-    kw, Lw = k[w0:].astype(float), L[w0:]
+    kw, Lw = kf[w0:], L[w0:]
     x, M = block_max(kw, Lw, TH.NB_FIT)
     nb = x.size
     if nb < 3:
@@ -105,7 +109,7 @@ def linear_or_sublinear(k, L, auto, level) -> Finding | None:
         # decided on the whole stretch, where log k spans its range: a power law fits the
         # envelope better than a line, and the slope flattens (first half SUB_FLATTEN
         # times steeper than the second)
-        xs, Ms = block_max(k.astype(float), L, TH.NB_FIT)
+        xs, Ms = env if env is not None else block_max(kf, L, TH.NB_FIT)
         if xs.size >= 6:
             fl_ = line(xs, Ms)
             fp = line(np.log(xs - xs[0] + 1.0), Ms)
@@ -115,8 +119,7 @@ def linear_or_sublinear(k, L, auto, level) -> Finding | None:
             sub = (fp.rss < fl_.rss and fp.beta[1] < 0 and sa < 0 and sb < 0
                    and sa / sb >= TH.SUB_FLATTEN)
     if sub:
-        kk = k.astype(float)
-        pf, s0 = _sublinear_fit(kk, L)
+        pf, s0 = _sublinear_fit(kf, L)
         if pf.p > 0:
             A = _exp(pf.logA)
             t = tq(max(pf.df, 1), level)
