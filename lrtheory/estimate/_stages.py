@@ -17,7 +17,7 @@ import math
 import numpy as np
 
 from .._vocab import Regime
-from ._fits import lsq
+from ._fits import line, lsq
 from ._linear import linear_or_sublinear, linear_to_floor
 from ._records import LN10, Flat, Records, Row, flat_tail, records
 from ._regimes import Finding, _ci, diverged_growth, e_text, g, growth, oscillation, stall
@@ -39,7 +39,7 @@ def _decreasing(k, L, auto, level, round_q) -> Finding | None:
 
 def _undetermined(k, L) -> Finding:
     a, b = int(k[0]), int(k[-1])
-    s = np.polyfit(k.astype(float), L, 1)[0] if L.size >= 2 else 0.0
+    s = float(line(k.astype(float), L).beta[1]) if L.size >= 2 else 0.0
     if s >= 0:
         return Finding(Regime.UNDETERMINED, {}, None,
                        f"no decrease over iterates {a}..{b}, and no steady growth, flat tail or "
