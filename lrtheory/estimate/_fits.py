@@ -37,8 +37,8 @@ def tq(df: int, level: float) -> float:
 
 
 class Fit(NamedTuple):
-    beta: np.ndarray
-    se: np.ndarray
+    beta: np.ndarray | tuple      # coefficients (a tuple from :func:`line`)
+    se: np.ndarray | tuple        # their standard errors
     rss: float
     df: int
     resid: np.ndarray
@@ -49,17 +49,16 @@ def line(x: np.ndarray, y: np.ndarray) -> Fit:
     two-column case of :func:`lsq`, in closed form: it is most of the estimator's work)."""
     n = x.size
     xc = x - x.sum() / n
-    my = y.sum() / n
+    my = float(y.sum()) / n
     sxx = float(xc @ xc)
     b1 = float(xc @ y) / sxx if sxx > 0 else 0.0
-    r = y - my - b1 * xc
+    r = y - (my + b1 * xc)
     rss = float(r @ r)
     df = n - 2
     if df <= 0 or sxx <= 0:
-        return Fit(np.array([my, b1]), np.array([np.inf, np.inf]), rss, df, r)
+        return Fit((my, b1), (math.inf, math.inf), rss, df, r)
     s2 = rss / df
-    return Fit(np.array([my, b1]), np.array([math.sqrt(s2 / n), math.sqrt(s2 / sxx)]), rss,
-               df, r)
+    return Fit((my, b1), (math.sqrt(s2 / n), math.sqrt(s2 / sxx)), rss, df, r)
 
 
 def _svd_solve(X: np.ndarray, y: np.ndarray):

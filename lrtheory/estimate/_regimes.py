@@ -159,11 +159,13 @@ def oscillation(k, L) -> tuple[int, int]:
     if d1.size == 0:
         return 0, n - tl
     swing = math.sqrt(float(d1 @ d1) / d1.size)
+    if swing < TH.OSC_SWING:
+        return 0, n - tl            # too smooth to swing: no period to look for
     for P in range(2, min(TH.P_MAX, tl // 3) + 1):
         dP = X[P:] - X[:-P]
         cyc = math.sqrt(float(dP @ dP) / dP.size)
-        drift = abs(float(dP.mean())) * tl / P
-        if swing >= TH.OSC_SWING and cyc <= TH.OSC_CYC * swing and drift <= TH.OSC_DRIFT:
+        drift = abs(float(dP.sum())) / dP.size * tl / P
+        if cyc <= TH.OSC_CYC * swing and drift <= TH.OSC_DRIFT:
             return P, n - tl
     return 0, n - tl
 
