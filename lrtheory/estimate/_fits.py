@@ -288,21 +288,17 @@ def power_law(k: np.ndarray, L: np.ndarray) -> PowerFit:
     kmin = float(k.min())
     dk = k - kmin
     n = k.size
-    Lc = L - L.mean()
+    mL = float(L.sum()) / n
+    Lc = L - mL
 
-    def state(u):          # the best line for one u: rss, centred log(k + k0), slope, resid
-        lk = np.log(dk + math.exp(u))
-        lk -= lk.sum() / n
+    def state(u):          # the best line for one u: rss, centred log(k + k0), its
+        lk = np.log(dk + math.exp(u))       # sum of squares, slope, residuals, its mean
+        m = float(lk.sum()) / n
+        lk -= m
         sxx = float(lk @ lk)
         b = float(lk @ Lc) / sxx if sxx > 0 else 0.0
         r = Lc - b * lk
-        return float(r @ r), lk, sxx, b, r
-
-    def fit(u):
-        lk = np.log(dk + math.exp(u))
-        f = line(lk, L)
-        slope = float(f.beta[1])
-        return f.rss, (float(f.beta[0]) - slope * float(lk.mean()), slope)
+        return float(r @ r), lk, sxx, b, r, m
 
     hi = math.log(10.0 * (k.max() - kmin + 1.0))
     lo = math.log(0.05)
@@ -313,7 +309,7 @@ def power_law(k: np.ndarray, L: np.ndarray) -> PowerFit:
     r = Lc - ((lk @ Lc) / np.where(sxx > 0, sxx, 1.0))[:, None] * lk
     i = int(np.argmin(np.einsum("gn,gn->g", r, r)))
     u, a, z = float(us[i]), float(us[max(i - 1, 0)]), float(us[min(i + 1, 9)])
-    cur, lk, sxx, b, r = state(u)
+    cur, lk, sxx, b, r, _ = state(u)
     # Newton on phi(u) = min over (c, b) of |L - c - b l(u)|^2, l = log(k - k_min + e^u):
     # with w = dl/du, phi' = -2 b r.w and phi'' = 2 (b^2 |w_c|^2 - b r.(w (1 - w)))
     # - 2 (b w_c.l_c - r.w)^2 / |l_c|^2 (envelope theorem; the second term removes the
@@ -349,9 +345,10 @@ def power_law(k: np.ndarray, L: np.ndarray) -> PowerFit:
         if st[0] > cur:
             break
         u = un
-        cur, lk, sxx, b, r = st
-    rss, beta = fit(u)
-    return PowerFit(-beta[1], beta[0], math.exp(u) - kmin, math.nan, math.nan, n - 3, rss)
+        cur, lk, sxx, b, r, _ = st
+    cur, _, _, b, _, m = state(u)
+    # log e = mean(L) + b (log(k + k0) - m): log A = mean(L) - b m, p = -b
+    return PowerFit(-b, mL - b * m, math.exp(u) - kmin, math.nan, math.nan, n - 3, cur)
 
 
 def power_law_se(k: np.ndarray, L: np.ndarray, pf: PowerFit) -> PowerFit:

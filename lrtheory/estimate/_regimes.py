@@ -136,7 +136,8 @@ def growth(k, L, level) -> Finding | None:
              and L[-1] - L[-TH.GROW_POINTS] >= TH.GROW_MIN)
     long_ = False
     if n >= 8:
-        q = [L[(i * n) // 4:((i + 1) * n) // 4].mean() for i in (1, 2, 3)]
+        q = [float(L[(i * n) // 4:((i + 1) * n) // 4].sum()) / (((i + 1) * n) // 4 - (i * n) // 4)
+             for i in (1, 2, 3)]
         long_ = (q[1] > q[0] and q[2] - q[1] >= 0.5 * (q[1] - q[0])
                  and q[2] - q[0] >= TH.GROW_MIN)
     if not (short or long_):
