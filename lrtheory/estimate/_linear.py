@@ -189,7 +189,7 @@ def linear_to_floor(k, L, i0, logF):
         else:
             break
         a, b, c = a + t * step[0], b + t * step[1], c + t * step[2]
-        done = cur - new <= 1e-12 * cur
+        done = cur - new <= 1e-10 * cur
         cur, u, res = new, u2, r2
         if done:
             break
