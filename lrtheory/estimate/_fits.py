@@ -245,7 +245,7 @@ def linear_models(x: np.ndarray, y: np.ndarray, f_model: float, rss_gain: float,
         grid = np.linspace(math.log(1e-8), math.log(s_span_max), 24)
         rss = rss_many(designs(grid), y)
         i = int(np.argmin(rss))
-        res = minimize_scalar(rss1, method="bounded", options={"xatol": 1e-4},
+        res = minimize_scalar(rss1, method="bounded", options={"xatol": 1e-2},
                               bounds=(grid[max(i - 1, 0)], grid[min(i + 1, grid.size - 1)]))
         v = float(res.x) if res.fun <= rss[i] else float(grid[i])
         f3 = lsq(designs(np.array([v]))[0], y)
