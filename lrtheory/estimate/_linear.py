@@ -159,9 +159,10 @@ def linear_or_sublinear(k, L, auto, level) -> Finding | None:
 
 def linear_to_floor(k, L, i0, logF):
     r"""Joint fit of a linear decrease into a noise floor: :math:`\log e_k =
-    \log(e^{a + k \log C} + e^{c}) + \eta_k` (Gauss-Newton from the floor level ``logF``
-    and a line through the points a decade above it) on the points ``i0..``, the floor
-    included, so the bend into the floor is modelled, not cut. Newey-West covariance.
+    \log(e^{a + k \log C} + e^{c}) + \eta_k` (Gauss-Newton, then Newton near the minimum,
+    from the floor level ``logF`` and a line through the points a decade above it) on the
+    points ``i0..``, the floor included, so the bend into the floor is modelled, not cut.
+    Newey-West covariance.
     Returns ``(log C, se, c, se_c, df)`` or None when it does not converge."""
     kk, y = k[i0:].astype(float), L[i0:]
     above = y > logF + LN10
@@ -176,10 +177,23 @@ def linear_to_floor(k, L, i0, logF):
         return float(r @ r), u, r
 
     cur, u, res = rss_at(a, b, c)
+    x = kk - k0
+    D = np.column_stack([np.ones(kk.size), x, -np.ones(kk.size)])   # ds/d(a, b, c)
+    near = False
     for _ in range(60):
         w = u / (u + 1.0)
-        J = np.column_stack([w, w * (kk - k0), 1.0 - w])
+        J = np.column_stack([w, w * x, 1.0 - w])
         step = gn_step(J, res)
+        if near:
+            # close to the minimum, Newton: the model c + log(1 + e^s), s = a + b x - c,
+            # has second derivatives w (1 - w) ds ds', so the Hessian of |r|^2 / 2 is
+            # J'J - D' diag(r w (1 - w)) D (Gauss-Newton converges only linearly here)
+            H = J.T @ J - (D * (res * w * (1.0 - w))[:, None]).T @ D
+            try:
+                np.linalg.cholesky(H)
+                step = np.linalg.solve(H, J.T @ res)
+            except np.linalg.LinAlgError:
+                pass
         t = 1.0
         while t > 1e-4:                      # damped: never increase the residuals
             new, u2, r2 = rss_at(a + t * step[0], b + t * step[1], c + t * step[2])
@@ -189,6 +203,7 @@ def linear_to_floor(k, L, i0, logF):
         else:
             break
         a, b, c = a + t * step[0], b + t * step[1], c + t * step[2]
+        near = near or cur - new <= 1e-4 * cur
         done = cur - new <= 1e-10 * cur
         cur, u, res = new, u2, r2
         if done:
