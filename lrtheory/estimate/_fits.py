@@ -283,8 +283,8 @@ def power_law(k: np.ndarray, L: np.ndarray) -> PowerFit:
     :math:`u = \log(k_{\min} + k_0)` the model is a line in :math:`\log(k + k_0)`, so
     :math:`u` is profiled (variable projection): a grid of 10 points, then Newton's method
     on the profile with its exact first and second derivatives, kept inside the bracket of
-    the best grid point and never raising the residuals. Standard errors (NaN here) from
-    :func:`power_law_se`."""
+    the best grid point and never raising the residuals (beyond the round-off of its last
+    step). Standard errors (NaN here) from :func:`power_law_se`."""
     kmin = float(k.min())
     dk = k - kmin
     n = k.size
