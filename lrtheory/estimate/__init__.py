@@ -29,7 +29,8 @@ How a sequence is read, in order (stages with typed results, ``_stages``):
    regime is read on the decrease before the floor, and the floor is reported (``floor``,
    ``floor_ci``, ``floor_at``); a linear decrease into a multiplicative noise floor (log e
    symmetric, skew at most ``FLOOR_SKEW``) is refitted jointly,
-   :math:`\log e_k = \log(e^{a + k\log C} + F) + \eta_k` (Gauss-Newton, Newey-West);
+   :math:`\log e_k = \log(e^{a + k\log C} + F) + \eta_k` (Gauss-Newton then Newton,
+   Newey-West);
    otherwise the decrease ends ``FLOOR_MARGIN_DEC`` above the floor's top.
 3. Regime, first that applies: growth (``GROW_POINTS`` consecutive rises, or rising
    quarter means: ``diverged``, growth factor from the slope of :math:`\ell_k`, or for
@@ -57,7 +58,8 @@ How a sequence is read, in order (stages with typed results, ``_stages``):
    geometrically, two modes); t interval from the block residuals (blocks of 30 and more
    iterates are nearly independent: batch means). Sublinear: :math:`e_k = A(k+k_0)^{-p}`
    on :math:`\log e` over the whole stretch (or the earliest start consistent with the last
-   half, ``SUB_F``), :math:`k_0` fitted, Newey-West intervals of the linearised model.
+   half, ``SUB_F``), :math:`k_0` profiled (variable projection: a grid, then Newton), Newey-West
+   intervals of the linearised model.
 5. Explain: ``reason`` says what was read (first how :math:`f^\star` was obtained when the
    data are loss values), which iterates were kept and dropped, and how each number and
    interval was obtained.

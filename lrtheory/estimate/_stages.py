@@ -89,7 +89,7 @@ def _refit_to_floor(rec: Records, fl: Flat, found: Finding, level):
                   floor_ci=_ci(c, se_c, df, level), floor_at=int(k[fl.at]))
     text = (f"{found.text.split(';')[0]}; a noise floor follows (log e scatters by "
             f"{g(fl.sd)}): C and the floor F fitted jointly on iterates {int(k[i0])}.."
-            f"{int(k[-1])}, log e_k = log(exp(a + k log C) + F) + noise (Gauss-Newton, "
+            f"{int(k[-1])}, log e_k = log(exp(a + k log C) + F) + noise (Gauss-Newton then Newton, "
             f"{level:.0%} Newey-West intervals): floor {e_text(c)}, entered at iterate "
             f"{int(k[fl.at])} after a decrease of {g(fl.drop)} decades")
     return Finding(found.regime, fields, (int(k[i0]), int(k[-1])), text)
