@@ -283,9 +283,17 @@ def q_fit(est) -> float | None:
 
 def q_cell(est, digits: int = 3) -> str:
     r"""A table cell for an estimate's order: ``q [interval]``, and ``$^r$ (fit)`` when ``q``
-    was rounded to a standard order (the paper says when, and gives the fit)."""
+    was rounded to a standard order (the paper says when, and gives the fit). A
+    Q-superlinear run (``ratio_to_zero``: q = 1 by definition, C_k -> 0) reads
+    ``1$^Q$ (fit [interval])``: the interval belongs to the regression slope, not to q."""
     if est.q is None:
         return "--"
+    if getattr(est, "ratio_to_zero", None):
+        fit = getattr(est, "q_fit", None)
+        if fit is None:
+            return Raw("1$^Q$")
+        inner = ci(fit, *est.q_ci, digits) if est.q_ci else num(fit, digits)
+        return Raw(f"1$^Q$ ({inner})")
     cell = ci(est.q, *est.q_ci, digits) if est.q_ci else num(est.q, digits)
     fit = q_fit(est)
     return Raw(f"{cell}$^r$ ({num(fit, digits + 1)})") if fit is not None else cell

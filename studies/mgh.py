@@ -181,12 +181,15 @@ def compute(grid):
 
 # ------------------------------------------------------------------------------ table
 def _measured(est) -> Raw:
-    """'lin 0.9994 [0.9993, 0.9995]', 'sup q=2.00 [1.98, 2.01]', 'sub p=0.50', 'stall'."""
+    """'lin 0.9994 [0.9993, 0.9995]', 'sup q=2.00 [1.98, 2.01]', 'sup C_k->0' (Q-superlinear),
+    'sub p=0.50', 'stall'."""
     tag = ABBREV[est.regime]
     if est.regime == "linear" and est.rate is not None:
         lo, hi = est.rate_ci or (None, None)
         span = "" if lo is None else f" [{num(lo, 4)}, {num(hi, 4)}]"
         return Raw(f"{tag} {num(est.rate, 4)}{span}")
+    if est.regime == "superlinear" and est.ratio_to_zero:
+        return Raw(f"{tag} $C_k\\to0$")      # Q-superlinear: q = 1, no order to show
     if est.regime == "superlinear" and est.q is not None:
         lo, hi = est.q_ci or (None, None)
         span = "" if lo is None else f" [{num(lo, 3)}, {num(hi, 3)}]"

@@ -439,6 +439,21 @@ def test_q_cell_says_when_q_was_rounded():
     assert _common.q_fit(plain) is None and _common.q_cell(plain) == "1.70"
 
 
+def test_q_cell_gives_a_q_superlinear_interval_to_its_fit_not_to_q():
+    from lrtheory.estimate import estimate_order
+
+    # e_(k+1) = e_k / (2 (1 + 0.2 k)): ratios fall to 0 with no fixed order, so q = 1
+    # (C_k -> 0) and the interval is the regression slope's; the cell must not print q = 1
+    # next to an interval that excludes 1 as if it were q's
+    e = [1.0]
+    for k in range(40):
+        e.append(e[-1] * 0.5 / (1 + 0.2 * k))
+    est = estimate_order(e)
+    assert est.ratio_to_zero and est.q == 1.0 and est.q_fit is not None
+    cell = _common.q_cell(est)
+    assert cell.startswith("1$^Q$ (") and "$^r$" not in cell
+
+
 def test_stability_outcome_never_counts_a_bounded_run_as_diverged():
     from studies.stability import FLOOR_REL, outcome
 
