@@ -97,6 +97,9 @@ def scan_trajectory(method: Method, problem: Problem, steps: int, x0, key=None, 
     n_rec = int(steps) // every
 
     reuse_g = method.takes_grad and every == 1  # the record's gradient serves the step
+    # the gradient's own finiteness test is implied by f's on a quadratic (no pass over g
+    # for it: in a sweep, whose records keep no gradient norm, the norm is then not computed)
+    test_grad = not problem.finite_value_has_finite_grad
 
     def record(x):
         f, g = problem.value_and_grad(x)  # one GEMM for both on a quadratic
@@ -125,8 +128,10 @@ def scan_trajectory(method: Method, problem: Problem, steps: int, x0, key=None, 
             x_new, state_new = method.step(x, state, problem, k, key_at(k))
         new, g_new = record(x_new)  # f(x_new) serves both the divergence test and the record
         # ~(|x| <= bound) also holds when x has a NaN or inf entry (its norm is NaN or inf)
-        bad = ~((_norm(x_new) <= bound) & jnp.isfinite(new["f"])
-                & jnp.isfinite(new["grad_norm"]))
+        ok = (_norm(x_new) <= bound) & jnp.isfinite(new["f"])
+        if test_grad:
+            ok = ok & jnp.isfinite(new["grad_norm"])
+        bad = ~ok
         stop = dead | bad
         div_at = jnp.where(bad & ~dead, (k + 1).astype(div_at.dtype), div_at)
         rec = freeze(stop, prev, new)  # frozen: the last good record

@@ -165,6 +165,24 @@ def test_nonfinite_gradient_sets_diverged_at():
     assert np.all(np.isfinite(t.grad_norm)) and t.grad_norm[1] == 0.5
 
 
+def test_a_quadratic_needs_no_gradient_test_for_divergence():
+    # run() skips the gradient's finiteness test exactly where a finite f implies a finite
+    # gradient: a quadratic's f = x.(Ax)/2 - b.x is inf or NaN as soon as an entry of A x
+    # is. Checked on an overflowing A x (1e300 * 1e10 = inf in float64): the gradient is
+    # not finite, and neither is f, so the f test alone flags the iterate.
+    import dataclasses
+
+    p = quadratic([[1e300, 0.0], [0.0, 1.0]], x0=[1.0, 1.0])
+    assert p.finite_value_has_finite_grad
+    x = jnp.array([1e10, 0.0])
+    assert not np.all(np.isfinite(np.asarray(p.grad(x))))
+    assert not np.isfinite(float(p.value(x))) and not np.isfinite(float(p.value_and_grad(x)[0]))
+    # not a quadratic, or a quadratic whose gradient was replaced: the test stays
+    assert not lrt.problems.get("rosenbrock").finite_value_has_finite_grad
+    assert not dataclasses.replace(p, grad=lambda x: 2.0 * x).finite_value_has_finite_grad
+    assert not lrt.problems.from_expr("sqrt(Abs(x))", x0=[1.0]).finite_value_has_finite_grad
+
+
 # ------------------------------------------------------------------ record_every
 X2 = quadratic([[1.0]], x0=[1.0])  # f = x^2/2, x* = 0, f* = 0
 

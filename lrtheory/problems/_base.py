@@ -85,6 +85,15 @@ class Problem:
         return "quadratic" in self.tags
 
     @property
+    def finite_value_has_finite_grad(self) -> bool:
+        """True when a finite :math:`f(x)` at a finite :math:`x` implies a finite gradient:
+        a quadratic's :math:`f = x^\top A x / 2 - b^\top x + c` is inf or NaN as soon as
+        an entry of :math:`Ax` is (:func:`quadratic_fns`). :func:`lrtheory.run`'s
+        divergence test then needs no pass over the gradient. False when ``value`` and
+        ``grad`` are not the pair that statement was made for."""
+        return getattr(self.value, "finite_grad_with", None) is self.grad
+
+    @property
     def key(self) -> str:
         """A stable text identity: name and sorted parameters (used by sweep caches)."""
         items = ",".join(f"{k}={self.params[k]!r}" for k in sorted(self.params))
@@ -206,6 +215,9 @@ def quadratic_fns(A: np.ndarray, b: np.ndarray, c: float = 0.0):
         return 0.5 * x @ Ax - bj @ x + c, Ax - bj
 
     value.value_and_grad = (grad, value_and_grad)  # read by Problem.value_and_grad
+    # f = x.(Ax)/2 - b.x + c is inf or NaN as soon as an entry of A x is (x_i (Ax)_i is
+    # inf, or NaN where x_i = 0): a finite f at a finite x has a finite gradient
+    value.finite_grad_with = grad  # read by Problem.finite_value_has_finite_grad
     return value, grad, hess
 
 
