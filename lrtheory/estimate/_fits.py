@@ -228,18 +228,14 @@ def linear_models(x: np.ndarray, y: np.ndarray, f_model: float, rss_gain: float,
 
         X = np.empty((n, 4 if n >= 10 else 3))
         X[:, :2] = X1
-        tol = np.finfo(float).eps * max(X.shape)
 
-        def rss1(v):          # one design filled in place; lstsq's rank rule
+        def rss1(v):          # designs(v) for one v, filled in place (Brent's evaluations)
             z = np.exp(v / span * x0)
             X[:, 2] = z - z.sum() / n
             if n >= 10:
                 z *= z
                 X[:, 3] = z - z.sum() / n
-            U, sv, _ = np.linalg.svd(X, full_matrices=False)
-            U = U[:, sv > sv[0] * tol]
-            r = y - U @ (U.T @ y)
-            return float(r @ r)
+            return float(rss_many(X, y))
 
         # s profiled: a grid, then Brent's bounded method on the bracket of the best point
         grid = np.linspace(math.log(1e-8), math.log(s_span_max), 24)

@@ -171,19 +171,20 @@ def linear_to_floor(k, L, i0, logF):
     b, a = np.polyfit(kk[above], y[above], 1)
     k0 = kk.mean()
     a, c = a + b * k0, logF
+    x = kk - k0
+
     def rss_at(a, b, c):
-        u = np.exp(np.clip(a + b * (kk - k0) - c, -700, 700))
+        u = np.exp(np.clip(a + b * x - c, -700, 700))
         r = y - c - np.log1p(u)
         return float(r @ r), u, r
 
     cur, u, res = rss_at(a, b, c)
-    x = kk - k0
     D = np.column_stack([np.ones(kk.size), x, -np.ones(kk.size)])   # ds/d(a, b, c)
     near = False
     for _ in range(60):
         w = u / (u + 1.0)
         J = np.column_stack([w, w * x, 1.0 - w])
-        step = gn_step(J, res)
+        step = None
         if near:
             # close to the minimum, Newton: the model c + log(1 + e^s), s = a + b x - c,
             # has second derivatives w (1 - w) ds ds', so the Hessian of |r|^2 / 2 is
@@ -194,6 +195,8 @@ def linear_to_floor(k, L, i0, logF):
                 step = np.linalg.solve(H, J.T @ res)
             except np.linalg.LinAlgError:
                 pass
+        if step is None:                     # Gauss-Newton (or H not positive definite)
+            step = gn_step(J, res)
         t = 1.0
         while t > 1e-4:                      # damped: never increase the residuals
             new, u2, r2 = rss_at(a + t * step[0], b + t * step[1], c + t * step[2])
@@ -208,9 +211,9 @@ def linear_to_floor(k, L, i0, logF):
         cur, u, res = new, u2, r2
         if done:
             break
-    u = np.exp(np.clip(a + b * (kk - k0) - c, -700, 700))
+    u = np.exp(np.clip(a + b * x - c, -700, 700))
     w = u / (u + 1.0)
-    J = np.column_stack([w, w * (kk - k0), 1.0 - w])
+    J = np.column_stack([w, w * x, 1.0 - w])
     fit = lsq(J, y - c - np.log1p(u), hac=True)
     if not (b < 0 and np.all(np.isfinite(fit.se))):
         return None
