@@ -136,8 +136,8 @@ def growth(k, L, level) -> Finding | None:
              and L[-1] - L[-TH.GROW_POINTS] >= TH.GROW_MIN)
     long_ = False
     if n >= 8:
-        q = [float(L[(i * n) // 4:((i + 1) * n) // 4].sum()) / (((i + 1) * n) // 4 - (i * n) // 4)
-             for i in (1, 2, 3)]
+        cut = [(i * n) // 4 for i in (1, 2, 3, 4)]     # the last three quarters' means
+        q = [float(L[a:b].sum()) / (b - a) for a, b in zip(cut[:-1], cut[1:], strict=True)]
         long_ = (q[1] > q[0] and q[2] - q[1] >= 0.5 * (q[1] - q[0])
                  and q[2] - q[0] >= TH.GROW_MIN)
     if not (short or long_):

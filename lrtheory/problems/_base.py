@@ -86,7 +86,7 @@ class Problem:
 
     @property
     def finite_value_has_finite_grad(self) -> bool:
-        """True when a finite :math:`f(x)` at a finite :math:`x` implies a finite gradient:
+        r"""True when a finite :math:`f(x)` at a finite :math:`x` implies a finite gradient:
         a quadratic's :math:`f = x^\top A x / 2 - b^\top x + c` is inf or NaN as soon as
         an entry of :math:`Ax` is (:func:`quadratic_fns`). :func:`lrtheory.run`'s
         divergence test then needs no pass over the gradient. False when ``value`` and
