@@ -1,6 +1,7 @@
 """Acceptance tests of lrtheory.estimate: every expected value is derived in a comment."""
 
 import math
+import re
 
 import mpmath
 import numpy as np
@@ -507,3 +508,34 @@ def test_batch_bad_arguments_and_float32():
     est = estimate_order(e)
     assert est.regime == "linear" and rel(est.rate, 0.9) < 1e-8
     assert est.window[1] == 199 and est.floor is None      # no floor: every iterate used
+
+
+def test_fields_table_declares_types_columns_and_docs():
+    # fields.toml is the one declaration of OrderEstimate: every field appears in the class
+    # docstring, and its kind fixes its column(s) and dtype (the contract of as_row/frame).
+    import typing
+
+    from lrtheory.estimate import _result
+
+    assert OrderEstimate._fields == tuple(f.name for f in _result._FIELDS)
+    for f in OrderEstimate._fields:
+        assert f"      {f}: " in OrderEstimate.__doc__
+    hints = typing.get_type_hints(OrderEstimate)
+    assert hints["rate_ci"] == tuple[float, float] | None and hints["n_used"] is int
+    assert (COLUMNS["rate_lo"], COLUMNS["window_first"], COLUMNS["n_used"],
+            COLUMNS["period"], COLUMNS["ratio_to_zero"], COLUMNS["cycle"]) == (
+        "Float64", "Int64", "int64", "Int64", "boolean", "object")
+    assert OrderEstimate(regime="linear").measure == "errors"
+    good = {"regime": {"kind": "regime", "doc": "r"}, "x": {"kind": "float", "doc": "x"}}
+    bad = [({"x_ci": {"kind": "interval"}}, "the first field must be the regime"),
+           ({"y": {"kind": "interval"}}, "must end in _ci"),
+           ({"y": {"kind": "complex"}}, "kind 'complex'"),
+           ({"y": {"kind": "float", "units": "s"}}, "unknown keys ['units']"),
+           ({"y": {"kind": "float", "default": 0.0, "doc": "y"}}, "only int and str fields"),
+           ({"y": {"kind": "range", "doc": "y"}}, "names columns"),
+           ({"y": {"kind": "float"}}, "needs a doc")]
+    assert [f.columns for f in _result._load_fields(good)] == [("regime",), ("x",)]
+    for extra, msg in bad:
+        table = extra if "x_ci" in extra else {**good, **extra}
+        with pytest.raises(RuntimeError, match=re.escape(msg)):
+            _result._load_fields(table)

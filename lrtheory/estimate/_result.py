@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import textwrap
+import tomllib
+from collections import namedtuple
+from importlib import resources
 from typing import NamedTuple
 
 import numpy as np
@@ -15,47 +19,73 @@ __all__ = ["OrderEstimate", "REGIMES", "COLUMNS", "frame"]
 REGIMES = tuple(r.value for r in Regime)
 
 
-class OrderEstimate(NamedTuple):
-    r"""What an error sequence says about convergence: regime, order, rate, and why.
+def _load_fields(table: dict) -> tuple:
+    """The rows of :data:`_TABLE` (parsed: ``table``), checked: kinds known, defaults only on
+    int and str fields, a doc on each (an interval ``<field>_ci`` without one is "the interval of
+    <field>"), a ``range`` naming its two columns, the regime
+    first."""
+    rows = []
+    for name, row in table.items():
+        kind = row.get("kind")
+        extra = set(row) - {"kind", "doc", "default", "columns"}
+        if kind not in _KINDS or extra:
+            raise RuntimeError(f"{_TABLE}: field {name!r} has kind {kind!r} (one of "
+                               f"{sorted(_KINDS)}) and unknown keys {sorted(extra)}")
+        if "default" in row and kind not in ("int", "str"):
+            raise RuntimeError(f"{_TABLE}: field {name!r}: only int and str fields take a "
+                               "default")
+        if kind == "interval":
+            if not name.endswith("_ci"):
+                raise RuntimeError(f"{_TABLE}: interval field {name!r} must end in _ci")
+            columns = (name[:-3] + "_lo", name[:-3] + "_hi")
+        else:
+            columns = tuple(row.get("columns", (name,)))
+        if len(columns) != (2 if kind in ("interval", "range") else 1):
+            raise RuntimeError(f"{_TABLE}: field {name!r} of kind {kind} names columns "
+                               f"{columns}")
+        doc = row.get("doc") or (f"the interval of ``{name[:-3]}``."
+                                 if kind == "interval" else None)
+        if not doc:
+            raise RuntimeError(f"{_TABLE}: field {name!r} needs a doc")
+        rows.append(_Field(name, kind, row.get("default"), columns, doc))
+    if not rows or rows[0].kind != "regime":
+        raise RuntimeError(f"{_TABLE}: the first field must be the regime")
+    return tuple(rows)
+
+
+class _Field(NamedTuple):
+    name: str
+    kind: str
+    default: object     # None: the field defaults to None (the regime has none)
+    columns: tuple      # its column(s) in the table
+    doc: str
+
+    @property
+    def dtype(self) -> str:
+        """The pandas dtype of its column(s) (non-nullable int64 when it has a default)."""
+        return "int64" if self.default is not None and self.kind == "int" else _KINDS[self.kind][1]
+
+
+#: kind of a field: its Python type and the pandas dtype of its column(s).
+_KINDS = {"regime": (Regime, "string"), "float": (float | None, "Float64"),
+          "int": (int | None, "Int64"), "bool": (bool | None, "boolean"),
+          "str": (str | None, "string"), "interval": (tuple[float, float] | None, "Float64"),
+          "range": (tuple[int, int] | None, "Int64"),
+          "floats": (tuple[float, ...] | None, "object")}
+_TABLE = "fields.toml"
+with resources.files(__package__).joinpath(_TABLE).open("rb") as _fh:
+    _FIELDS = _load_fields(tomllib.load(_fh))
+
+_DOC = r"""What an error sequence says about convergence: regime, order, rate, and why.
 
     Fields that do not apply are ``None`` (never NaN). Every ``*_ci`` is an interval at
     level ``level`` (default 0.95); ``reason`` says how it was obtained. For a sequence
     without noise an interval is the fit uncertainty implied by the model's residuals.
+    The fields, their types and their table columns are declared once, in
+    ``estimate/fields.toml``.
 
     Attributes:
-      regime: a :class:`~lrtheory.Regime` (a string enum: ``est.regime == "linear"``).
-      q: order :math:`q` in :math:`e_{k+1} \approx C e_k^q`: ``1.0`` for linear runs and
-        Q-superlinear ones; the fitted order for superlinear runs (rounded to a standard
-        order only with ``round_q=True``).
-      q_fit, q_ci: the unrounded regression slope of :math:`\log e_{k+1}` on
-        :math:`\log e_k` and its t interval (superlinear).
-      q_coc: median computational order of convergence over the window (superlinear).
-      rate, rate_ci: :math:`C` (linear: contraction factor from the upper envelope;
-        superlinear: with :math:`q` = ``rate_q``); ``None`` when :math:`C_k` is periodic
-        (``rate_limits``) or does not settle.
-      rate_q: the order :math:`C` was computed with (``q_fit``, or a standard order inside
-        ``q_ci`` at which :math:`C_k` settles; the reason says which).
-      rate_limits: the limit points (ascending) when :math:`C_k` settles on a 2-cycle.
-      ratio_to_zero: ``True`` for Q-superlinear runs (:math:`q = 1`, :math:`C_k \to 0`).
-      model: the model of the linear fit (``geometric``, ``geometric times k^m``, or
-        ``geometric plus a transient s^k``: the approach to the rate).
-      p, p_ci, A, A_ci, k0: sublinear runs, :math:`e_k \approx A (k + k_0)^{-p}`.
-      growth, growth_ci: diverged runs, growth factor per step; growth_order,
-        growth_order_ci: super-exponential divergence, slope of :math:`\log e_{k+1}` on
-        :math:`\log e_k`.
-      diverged_at: first iterate that was non-finite or left the blow-up bound.
-      finite_at: finite runs: the first of the exact zeros the sequence ends in.
-      limit, limit_ci: stalled runs: the level the error settles at.
-      floor, floor_ci, floor_at: the round-off or noise floor a converging run reached:
-        its level (geometric mean) and the iterate where the run entered it.
-      f_star: the optimal value used (given, or estimated from the data: ``reason``).
-      period, cycle: oscillating runs: the period and the last ``period`` values.
-      level: the level of the intervals.
-      window: ``(first, last)`` iterate indices the estimate used (inclusive).
-      n_used: number of iterates in the window (0 when none).
-      measure: which error the sequence is (``"dist"``, ``"f"``, ``"grad"``, ``"step"``
-        (ACOC: successive step lengths), or ``"errors"`` for a bare sequence).
-      reason: in words: what was dropped and why, and how the numbers were obtained.
+{attributes}
 
     Example (errors that double each step: diverged, growth factor 2):
       >>> from lrtheory.estimate import estimate_order
@@ -64,41 +94,15 @@ class OrderEstimate(NamedTuple):
       (<Regime.DIVERGED: 'diverged'>, 2.0, None, None)
     """
 
-    regime: Regime
-    q: float | None = None
-    q_fit: float | None = None
-    q_ci: tuple[float, float] | None = None
-    q_coc: float | None = None
-    rate: float | None = None
-    rate_ci: tuple[float, float] | None = None
-    rate_q: float | None = None
-    rate_limits: tuple[float, ...] | None = None
-    ratio_to_zero: bool | None = None
-    model: str | None = None
-    p: float | None = None
-    p_ci: tuple[float, float] | None = None
-    A: float | None = None
-    A_ci: tuple[float, float] | None = None
-    k0: float | None = None
-    growth: float | None = None
-    growth_ci: tuple[float, float] | None = None
-    growth_order: float | None = None
-    growth_order_ci: tuple[float, float] | None = None
-    diverged_at: int | None = None
-    finite_at: int | None = None
-    limit: float | None = None
-    limit_ci: tuple[float, float] | None = None
-    floor: float | None = None
-    floor_ci: tuple[float, float] | None = None
-    floor_at: int | None = None
-    f_star: float | None = None
-    period: int | None = None
-    cycle: tuple[float, ...] | None = None
-    level: float | None = None
-    window: tuple[int, int] | None = None
-    n_used: int = 0
-    measure: str = "errors"
-    reason: str = ""
+
+class OrderEstimate(namedtuple("OrderEstimate", [f.name for f in _FIELDS],
+                               defaults=[f.default for f in _FIELDS[1:]])):
+    __slots__ = ()
+    __doc__ = _DOC.format(attributes="\n".join(
+        textwrap.fill(f"{f.name}: {f.doc}", 92, initial_indent=" " * 6,
+                      subsequent_indent=" " * 8) for f in _FIELDS))
+    __annotations__ = {f.name: (_KINDS[f.kind][0] if f.default is None
+                                else type(f.default)) for f in _FIELDS}
 
     def __repr__(self) -> str:
         keep = [f for f in self._fields if f not in ("reason", "level", "n_used")]
@@ -116,42 +120,18 @@ class OrderEstimate(NamedTuple):
         import pandas as pd
 
         row = {}
-        for name in self._fields:
-            v = getattr(self, name)
-            if name in _PAIRS:
-                a, b = _PAIRS[name]
-                row[a] = pd.NA if v is None else v[0]
-                row[b] = pd.NA if v is None else v[1]
-            elif name == "regime":
-                row[name] = str(v)
-            elif name in ("rate_limits", "cycle"):
-                row[name] = v
+        for f, v in zip(_FIELDS, self, strict=True):
+            if len(f.columns) == 2:
+                row.update(zip(f.columns, (pd.NA, pd.NA) if v is None else v, strict=True))
+            elif f.kind in ("regime", "floats"):
+                row[f.name] = v if f.kind == "floats" else str(v)
             else:
-                row[name] = pd.NA if v is None else v
+                row[f.name] = pd.NA if v is None else v
         return row
 
 
-_PAIRS = {f: (f[:-3] + "_lo", f[:-3] + "_hi") for f in OrderEstimate._fields if f.endswith("_ci")}
-_PAIRS["window"] = ("window_first", "window_last")
-_INT = {"diverged_at", "finite_at", "floor_at", "period"}
-_STR = {"regime", "model", "measure", "reason"}
-
 #: Table columns and their pandas dtypes (nullable: ``<NA>`` where a field does not apply).
-COLUMNS: dict[str, str] = {}
-for _f in OrderEstimate._fields:
-    if _f in _PAIRS:
-        _dt = "Int64" if _f == "window" else "Float64"
-        COLUMNS.update({_PAIRS[_f][0]: _dt, _PAIRS[_f][1]: _dt})
-    elif _f in _STR:
-        COLUMNS[_f] = "string"
-    elif _f in ("rate_limits", "cycle"):
-        COLUMNS[_f] = "object"
-    elif _f == "ratio_to_zero":
-        COLUMNS[_f] = "boolean"
-    elif _f == "n_used":
-        COLUMNS[_f] = "int64"
-    else:
-        COLUMNS[_f] = "Int64" if _f in _INT else "Float64"
+COLUMNS: dict[str, str] = {c: f.dtype for f in _FIELDS for c in f.columns}
 
 
 def frame(estimates):
@@ -160,21 +140,19 @@ def frame(estimates):
 
     ests = list(estimates)
     data = {}
-    for name in OrderEstimate._fields:
-        vals = [getattr(e, name) for e in ests]
-        if name in _PAIRS:
-            for i, col in enumerate(_PAIRS[name]):
-                data[col] = pd.array([pd.NA if v is None else v[i] for v in vals],
-                                     dtype=COLUMNS[col])
-        elif COLUMNS[name] == "object":
+    for f in _FIELDS:
+        vals = [getattr(e, f.name) for e in ests]
+        if f.kind == "floats":
             col = np.empty(len(vals), dtype=object)
             col[:] = vals if vals else []
-            data[name] = col
-        elif name == "regime":
-            data[name] = pd.array([str(v) for v in vals], dtype="string")
-        elif name == "n_used":
-            data[name] = np.array(vals, dtype=np.int64)
+            data[f.name] = col
+        elif f.kind == "regime":
+            data[f.name] = pd.array([str(v) for v in vals], dtype=f.dtype)
+        elif f.dtype == "int64":
+            data[f.name] = np.array(vals, dtype=np.int64)
         else:
-            data[name] = pd.array([pd.NA if v is None else v for v in vals],
-                                  dtype=COLUMNS[name])
+            for i, c in enumerate(f.columns):
+                pick = (lambda v: v) if len(f.columns) == 1 else (lambda v, i=i: v[i])
+                data[c] = pd.array([pd.NA if v is None else pick(v) for v in vals],
+                                   dtype=f.dtype)
     return pd.DataFrame(data, columns=list(COLUMNS))
