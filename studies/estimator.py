@@ -26,9 +26,8 @@ statements the section makes unconditionally are asserted with ``ctx.claim``.
 from __future__ import annotations
 
 import math
-from dataclasses import fields
 
-from lrtheory.estimate import THRESHOLDS, Thresholds
+from lrtheory.estimate import THRESHOLDS, threshold_rows
 from lrtheory.estimate import validation as val
 from studies._common import (
     FACTOR_SAME,
@@ -65,17 +64,6 @@ NUMBERS = {
     "growth_order": (r"growth order", "abs.", ""),
     "f_star": (r"$f^\star$", "rel.", ""),
 }
-
-
-def threshold_rows() -> list[tuple[str, str, str]]:
-    """``(name, value, meaning)`` for every field of :data:`lrtheory.estimate.THRESHOLDS`,
-    the value formatted as :func:`lrtheory.estimate.thresholds_table` formats it."""
-    out = []
-    for f in fields(Thresholds):
-        v = getattr(THRESHOLDS, f.name)
-        s = ", ".join(f"{x:.4g}" for x in v) if isinstance(v, tuple) else f"{v:.4g}"
-        out.append((f.name, s, f.metadata["doc"]))
-    return out
 
 
 def compute(small: bool) -> dict:
@@ -208,7 +196,7 @@ def run(ctx: Context) -> Outputs:
     cov_main = [s for f, s in shares if f == "main"]
     cov_held = [s for f, s in shares if f == "held"]
     macros = {
-        "EstThresholdCount": int_macro(len(fields(Thresholds))),
+        "EstThresholdCount": int_macro(len(threshold_rows())),
         "EstLevel": Macro(100 * LEVEL, f"{100 * LEVEL:.0f}" + r"\,\%"),
         "EstLogTen": Macro(math.log(10), num(math.log(10), 4)),
         "EstClasses": int_macro(len(main["summary"])),

@@ -82,9 +82,9 @@ autocorrelation-consistent standard errors.
 from .._vocab import Regime
 from ._api import estimate_order, per_iteration
 from ._result import COLUMNS, REGIMES, OrderEstimate
-from ._thresholds import THRESHOLDS, Thresholds, thresholds_table
+from ._thresholds import THRESHOLDS, Thresholds, threshold_rows, thresholds_table
 from ._tidy import estimate_orders, estimate_runs, read_runs
 
 __all__ = ["estimate_order", "estimate_orders", "estimate_runs", "read_runs", "per_iteration",
            "OrderEstimate", "REGIMES", "COLUMNS", "THRESHOLDS", "Thresholds",
-           "thresholds_table", "Regime"]
+           "thresholds_table", "threshold_rows", "Regime"]

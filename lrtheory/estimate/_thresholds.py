@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, fields
 from importlib import resources
 from typing import get_type_hints
 
-__all__ = ["Thresholds", "THRESHOLDS", "thresholds_table"]
+__all__ = ["Thresholds", "THRESHOLDS", "thresholds_table", "threshold_rows"]
 
 
 _TABLE = "thresholds.toml"
@@ -95,6 +95,20 @@ class Thresholds:
 THRESHOLDS = Thresholds()
 
 
+def threshold_rows() -> list[tuple[str, str, str]]:
+    """``(name, value, what it decides)`` for every threshold, in order; the value as
+    :func:`thresholds_table` prints it (4 significant digits, a tuple's entries joined by
+    ", ").
+
+    Example:
+      >>> threshold_rows()[0][:2]
+      ('N_MIN', '4')
+    """
+    return [(f.name, ", ".join(f"{x:.4g}" for x in v) if isinstance(v, tuple) else f"{v:.4g}",
+             f.metadata["doc"])
+            for f in fields(Thresholds) for v in [getattr(THRESHOLDS, f.name)]]
+
+
 def thresholds_table(fmt: str = "markdown") -> str:
     """The table of thresholds as markdown (``fmt="markdown"``) or LaTeX rows
     (``fmt="latex"``), generated from :data:`THRESHOLDS`.
@@ -103,15 +117,8 @@ def thresholds_table(fmt: str = "markdown") -> str:
       >>> print(thresholds_table().splitlines()[2][:40])
       | `N_MIN` | 4 | fewest positive iterates
     """
-    rows = []
-    for f in fields(Thresholds):
-        v = getattr(THRESHOLDS, f.name)
-        val = ", ".join(f"{x:.4g}" for x in v) if isinstance(v, tuple) else f"{v:.4g}"
-        if fmt == "latex":
-            rows.append(f"\\texttt{{{f.name.replace('_', chr(92) + '_')}}} & {val} & "
-                        f"{f.metadata['doc']} \\\\")
-        else:
-            rows.append(f"| `{f.name}` | {val} | {f.metadata['doc']} |")
     if fmt == "latex":
-        return "\n".join(rows)
-    return "\n".join(["| name | value | what it decides |", "|---|---|---|"] + rows)
+        return "\n".join(f"\\texttt{{{n.replace('_', chr(92) + '_')}}} & {v} & {d} \\\\"
+                         for n, v, d in threshold_rows())
+    return "\n".join(["| name | value | what it decides |", "|---|---|---|"]
+                     + [f"| `{n}` | {v} | {d} |" for n, v, d in threshold_rows()])
