@@ -229,10 +229,20 @@ def int_macro(n: int) -> Macro:
 
 
 def ci(est: float, lo: float, hi: float, digits: int = 3) -> Raw:
-    """``est [lo, hi]`` in LaTeX (just ``est`` when a bound is missing)."""
+    """``est [lo, hi]`` in LaTeX (just ``est`` when a bound is missing). When the three are
+    plain numbers (see :func:`num`) they share the decimals of the largest, so that a bound
+    just below a power of ten reads ``0.1000 [0.1000, 0.1000]``, not ``[0.10000, ...]``."""
     if any(v is None or v is pd_NA or not np.isfinite(float(v)) for v in (lo, hi)):
         return num(est, digits)
-    return Raw(f"{num(est, digits)} [{num(lo, digits)}, {num(hi, digits)}]")
+    vals = [float(v) for v in (est, lo, hi)]
+    big = max(abs(v) for v in vals)
+    e = math.floor(math.log10(big)) if big > 0 else 0
+    if all(v == 0 or -3 <= math.floor(math.log10(abs(v))) < 5 for v in vals):
+        d = max(digits - 1 - e, 0)
+        est_s, lo_s, hi_s = (f"{v:.{d}f}" if v != 0 else "0" for v in vals)
+    else:
+        est_s, lo_s, hi_s = (num(v, digits) for v in vals)
+    return Raw(f"{est_s} [{lo_s}, {hi_s}]")
 
 
 _ESCAPE = {"&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#", "_": r"\_", "{": r"\{",

@@ -33,6 +33,18 @@ def test_num_formats_plain_scientific_and_special_values():
     assert _common.num(math.inf) == r"\ensuremath{\infty}"
 
 
+def test_ci_shares_the_decimals_of_its_largest_plain_number():
+    # by hand from the rule: 4 significant digits of the largest (0.1000: 4 decimals) for
+    # all three; a bound just below 0.1 would get 5 decimals on its own
+    assert _common.ci(0.1, 0.0999999, 0.1000001, 4) == "0.1000 [0.1000, 0.1000]"
+    assert _common.ci(1.95, 1.87, 2.03) == "1.95 [1.87, 2.03]"
+    assert _common.ci(0.5, 0.0, 1.2) == "0.50 [0, 1.20]"    # largest 1.2: 2 decimals
+    # outside the plain range each number keeps its own format
+    assert _common.ci(2e-5, 1e-5, 3e-5) == (r"\ensuremath{2.00\times10^{-5}} "
+                                            r"[\ensuremath{1.00\times10^{-5}}, "
+                                            r"\ensuremath{3.00\times10^{-5}}]")
+
+
 def test_camel_makes_letters_only_control_words():
     assert _common.camel("stab", "max dev", 1000) == "StabMaxDevOneZeroZeroZero"
     assert _common.camel("order_table", "q") == "OrderTableQ"
