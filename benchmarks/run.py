@@ -216,6 +216,10 @@ def ratios(res: dict, n: int, d: int, T: int) -> dict:
     out["useful_gflops_f64"] = flops / res["lrtheory_adam_f64"]["run_s"] / 1e9
     out["fraction_of_matmul_f32"] = out["useful_gflops_f32"] / res["matmul_gflops"]["float32"]
     out["fraction_of_matmul_f64"] = out["useful_gflops_f64"] / res["matmul_gflops"]["float64"]
+    # the GEMM loop alone, float64 time / float32 time: the floor of float64_over_float32
+    # for an engine whose time is its gradient GEMM
+    out["gemm_float64_over_float32"] = (res["matmul_gflops"]["float32"]
+                                        / res["matmul_gflops"]["float64"])
     if "optax_loop_f32" in res:
         out["faster_than_optax_loop"] = res["optax_loop_f32"]["run_s"] / head
     if "torch_loop_f32" in res:
@@ -307,7 +311,9 @@ def table_md(info: dict, res: dict, r: dict, v: dict) -> str:
               f"(one gradient GEMM a step) = {r['fraction_of_matmul_f32']:.2f} of a jitted "
               f"({n}, {d}) @ ({d}, {d}) loop ({res['matmul_gflops']['float32']:.3g} GFLOP/s);"
               f" float64 {r['fraction_of_matmul_f64']:.2f} of "
-              f"{res['matmul_gflops']['float64']:.3g}."]
+              f"{res['matmul_gflops']['float64']:.3g}. The GEMM loop alone takes "
+              f"{r['gemm_float64_over_float32']:.3g}x as long in float64 as in float32: the "
+              "floor of `float64_over_float32` for an engine whose time is its GEMM."]
     return "\n".join(lines) + "\n"
 
 
