@@ -82,6 +82,17 @@ def test_q_superlinear_is_recognised(mp):
     assert est.rate is None and "C_k -> 0" in est.reason
 
 
+@pytest.mark.parametrize("n", [15, 16, 20, 24])
+def test_short_q_superlinear_run_is_not_read_as_linear(n):
+    # e_(k+1) = e_k/(k+2), e_0 = 1 (e_k = 1/(k+1)!): the ratios 1/(k+2) fall to 0, so the
+    # run is Q-superlinear however short. Its last half fell by 1.5-1.8x in the ratio, but
+    # the block test used only the last 6 ratios when the half did not divide into 6
+    # blocks, and read "linear, C = 0.036" at n = 15.
+    e = [1.0 / math.factorial(k + 1) for k in range(n)]
+    est = estimate_order(e)
+    assert est.regime == "superlinear" and est.ratio_to_zero is True and est.q == 1.0
+
+
 @pytest.mark.parametrize("q", [1.8, 2.5])
 def test_non_standard_order_is_not_snapped(q):
     # e_(k+1) = e_k^q exactly (mpmath): q_fit = q to rounding, q itself unrounded; C = 1

@@ -231,9 +231,9 @@ def q_superlinear(k, L, level) -> Finding | None:
     ok, a = False, n // 2
     if n >= 2 * TH.QSUP_BLOCKS + 2:
         h = rho[rho.size // 2:]
-        nb = TH.QSUP_BLOCKS
-        m = h.size // nb
-        bm = h[h.size - m * nb:].reshape(nb, m).mean(axis=1)
+        # QSUP_BLOCKS consecutive blocks covering the whole half (the first ones one longer
+        # when it does not divide): every ratio of the half counts
+        bm = np.array([b.mean() for b in np.array_split(h, TH.QSUP_BLOCKS)])
         ok = bool(np.all(np.diff(bm) < 0) and bm[0] - bm[-1] >= TH.QSUP_DROP and bm[-1] < 0)
         r0, r1 = _exp(bm[0]), _exp(bm[-1])
     if not ok:

@@ -181,6 +181,11 @@ def cases(held_out: bool = False, small: bool = False) -> list[Case]:
         e = _until(1.0, lambda v, k, c=c: v * c / (k + 2))
         add(Case("Q-superlinear", f"e_k+1=e_k*{c}/(k+2) float64", e,
                  {"regime": "superlinear", "q": 1.0, "ratio_to_zero": True}))
+    for n in ((18, 25) if H else (15, 20, 30)):
+        # a short run of the same: the stretch a sweep records when the run stops early
+        e = _until(1.0, lambda v, k: v / (k + 2))[:n]
+        add(Case("Q-superlinear", f"e_k+1=e_k/(k+2) float64, first {n} iterates", e,
+                 {"regime": "superlinear", "q": 1.0, "ratio_to_zero": True}))
     for a in ((0.15,) if H else (0.1, 0.3)):
         with mpmath.workdps(30):
             e = [mpmath.mpf(1)]
