@@ -187,7 +187,7 @@ def measure(cfg: dict, gpu_only: bool, log) -> dict:
             e = Engine(prob, meth, logspace(1e-6, 1e-1, n), T, "float64")
             row = {"compile_s": e.compile_s, "runs": n, "steps": T,
                    "run_s": min(_timed(e)[0] for _ in range(2)),
-                   "estimate_table_s": _timed(e.table)[0]}
+                   "estimate_table_s": min(_timed(e.table)[0] for _ in range(2))}
             if cfg["e2e"]:
                 row["sweep_end_to_end_s"] = _timed(e.sweep)[0]
             res[f"rosenbrock{dim}_{meth}_f64"] = row
@@ -207,6 +207,10 @@ def ratios(res: dict, n: int, d: int, T: int) -> dict:
             if e.get("sweep_end_to_end_s") is not None:
                 out[f"sweep_end_to_end_over_numpy_{m}"] = (e["sweep_end_to_end_s"]
                                                            / res[f"numpy_{m}_f32"]["run_s"])
+    # "at most 1 s per 1000 runs of 1000 steps anywhere": the worst sweep measured
+    out["estimate_table_s_per_1000_runs_max"] = max(
+        v["estimate_table_s"] * 1000.0 / v["runs"] * 1000.0 / v["steps"] for v in res.values()
+        if isinstance(v, dict) and "estimate_table_s" in v)
     out["compile_s_headline"] = (res["lrtheory_adam_f32"]["trace_s"]
                                  + res["lrtheory_adam_f32"]["compile_s"])
     out["batched_gemm_over_vmap_matvec"] = (res["jax_minimal_batched_gemm"]["run_s"]
@@ -238,6 +242,9 @@ TARGETS = {
     "estimate_table_over_engine_gd": ("<=", 0.2, "estimator + table / engine, GD"),
     "estimate_table_s_per_1000_runs_adam": ("<=", 1.0, "estimator + table, s per 1000 runs "
                                             "of 1000 steps"),
+    "estimate_table_s_per_1000_runs_max": ("<=", 1.0, "same, the slowest sweep measured "
+                                           "(headline GD and Adam, Rosenbrock), per 1000 "
+                                           "steps"),
     "compile_s_headline": ("<=", 1.0, "trace + compile of the headline program, s (CPU)"),
     "float64_over_float32": ("<=", 1.5, "engine float64 / float32, Adam"),
     "faster_than_optax_loop": (">=", 50.0, "Python loop around a jitted optax step / engine"),
