@@ -189,6 +189,33 @@ def test_power_law_fit_is_the_least_squares_fit(case):
     assert abs(pf.rss - rss(pf.k0)) <= 1e-9 * pf.rss
 
 
+def test_power_law_flags_its_geometric_limit():
+    # A geometric decrease r^k is the limit of A (k + k0)^-p as k0, p -> oo with p/k0 =
+    # -log r: the profile in k0 falls all the way to the search's end (K0_MAX_SPANS spans),
+    # which the fit reports; an exact power law ends inside, at its own k0.
+    from lrtheory.estimate import THRESHOLDS
+    from lrtheory.estimate._fits import power_law
+
+    k = np.arange(50.0, 100.0)
+    geo = power_law(k, k * math.log(0.9))
+    assert geo.geometric and rel(geo.k0 + 50.0, THRESHOLDS.K0_MAX_SPANS * 50.0) < 1e-5
+    pl = power_law(k, np.log(2.0 * (k + 5.0) ** -1.5))
+    assert not pl.geometric and abs(pl.k0 - 5.0) < 1e-6 and abs(pl.p - 1.5) < 1e-8
+
+
+@pytest.mark.parametrize("n", [30, 40])
+def test_short_linear_run_with_a_fast_transient_is_linear(n):
+    # e_k = 0.9^k + 5 0.5^k: linear with rate 0.9 once the transient is gone (at iterate 15
+    # it is 5 (0.5/0.9)^15 = 7e-4 of the slow mode, then smaller by 0.56 a step). Over the
+    # whole stretch log e bends like a power law, but the last half's best power law is the
+    # geometric limit; the rate is read from the window, where the transient changes the
+    # slope of log e by under 7e-4 / 15 per step: 0.9 to 1e-3 relative.
+    e = 0.9 ** np.arange(n) + 5.0 * 0.5 ** np.arange(n)
+    est = estimate_order(e)
+    assert est.regime == "linear" and rel(est.rate, 0.9) < 1e-3
+    assert "geometric limit" in est.reason
+
+
 def test_window_is_used_exactly():
     # (0, 299) of 0.8^k followed by a flat stretch: the window is used as given (no head
     # trimmed inside it, no floor cut), the rate exact

@@ -24,6 +24,8 @@ from typing import NamedTuple
 
 import numpy as np
 
+from ._thresholds import THRESHOLDS as TH
+
 __all__ = ["Fit", "line", "med", "gn_step", "lsq", "tq", "block_max", "linear_models", "power_law",
            "power_law_se", "rss_many", "sign_changes"]
 
@@ -272,6 +274,7 @@ class PowerFit(NamedTuple):
     se_logA: float
     df: int
     rss: float
+    geometric: bool = False   # k0 ended at its largest value: the family's geometric limit
 
 
 def power_law(k: np.ndarray, L: np.ndarray) -> PowerFit:
@@ -280,7 +283,11 @@ def power_law(k: np.ndarray, L: np.ndarray) -> PowerFit:
     :math:`u` is profiled (variable projection): a grid of 10 points, then Newton's method
     on the profile with its exact first and second derivatives, kept inside the bracket of
     the best grid point and never raising the residuals (beyond the round-off of its last
-    step). Standard errors (NaN here) from :func:`power_law_se`."""
+    step). :math:`k_0 - k_{\min}` ranges from 0.05 to ``K0_MAX_SPANS`` times the span plus
+    one; ``geometric`` says the fit ended at that end (the profile still falling there: as
+    :math:`k_0, p \to \infty` with :math:`p / k_0` fixed the law tends to a geometric
+    decrease, which the data prefer). Standard errors (NaN here) from
+    :func:`power_law_se`."""
     kmin = float(k.min())
     dk = k - kmin
     n = k.size
@@ -296,7 +303,7 @@ def power_law(k: np.ndarray, L: np.ndarray) -> PowerFit:
         r = Lc - b * lk
         return float(r @ r), lk, sxx, b, r, m
 
-    hi = math.log(10.0 * (k.max() - kmin + 1.0))
+    hi = math.log(TH.K0_MAX_SPANS * (k.max() - kmin + 1.0))
     lo = math.log(0.05)
     us = np.linspace(lo, hi, 10)
     lk = np.log(dk + np.exp(us)[:, None])
@@ -344,7 +351,8 @@ def power_law(k: np.ndarray, L: np.ndarray) -> PowerFit:
         cur, lk, sxx, b, r, _ = st
     cur, _, _, b, _, m = state(u)
     # log e = mean(L) + b (log(k + k0) - m): log A = mean(L) - b m, p = -b
-    return PowerFit(-b, mL - b * m, math.exp(u) - kmin, math.nan, math.nan, n - 3, cur)
+    return PowerFit(-b, mL - b * m, math.exp(u) - kmin, math.nan, math.nan, n - 3, cur,
+                    u >= hi - 1e-6 * (1.0 + abs(hi)))
 
 
 def power_law_se(k: np.ndarray, L: np.ndarray, pf: PowerFit) -> PowerFit:

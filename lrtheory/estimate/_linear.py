@@ -32,14 +32,17 @@ def _sublinear_fit(k, L):
     noise; else over the earliest start (0, n/8, n/4 of the stretch, else the last half)
     whose model fits the last half as well as the last half's own fit (F statistic of the
     3 extra constraints at most SUB_F). Returns the fit with its standard errors and the
-    start."""
+    start; None when the last half's own fit is the family's geometric limit (k0 at
+    K0_MAX_SPANS spans): there the decrease is geometric, not a power law."""
     n = L.size
     h = n // 2
+    ref = power_law(k[h:], L[h:])
+    if ref.geometric:
+        return None
     whole = power_law(k, L)
     r = L - (whole.logA - whole.p * np.log(k + whole.k0))
     if sign_changes(r) >= n // 3:
         return power_law_se(k, L, whole), 0   # residuals like noise: the model holds on all
-    ref = power_law(k[h:], L[h:])
     for s in (0, n // 8, n // 4):
         if n - s < 8:
             continue
@@ -118,8 +121,9 @@ def linear_or_sublinear(k, L, auto, level) -> Finding | None:
             sb = line(xs[h:], Ms[h:]).beta[1]
             sub = (fp.rss < fl_.rss and fp.beta[1] < 0 and sa < 0 and sb < 0
                    and sa / sb >= TH.SUB_FLATTEN)
-    if sub:
-        pf, s0 = _sublinear_fit(kf, L)
+    fit = _sublinear_fit(kf, L) if sub else None
+    if fit is not None:
+        pf, s0 = fit
         if pf.p > 0:
             A = _exp(pf.logA)
             t = tq(max(pf.df, 1), level)
@@ -154,7 +158,11 @@ def linear_or_sublinear(k, L, auto, level) -> Finding | None:
                    (a, b), f"decrease by {g(dec / LN10)} decades over iterates {a}..{b}"
                    + (f" (iterates {int(k[0])}..{a - 1} dropped as pre-asymptotic)" if w0 else "")
                    + f"; C from the slope of the upper envelope ({nb} block maxima), model "
-                   f"{lm.model}, {level:.0%} t interval from the block residuals")
+                   f"{lm.model}, {level:.0%} t interval from the block residuals"
+                   + ("; log e is closer to linear in log k over the whole stretch, but the "
+                      "last half's best power law is the geometric limit (k0 at "
+                      f"{g(TH.K0_MAX_SPANS)} spans): not sublinear" if sub and fit is None
+                      else ""))
 
 
 def linear_to_floor(k, L, i0, logF):

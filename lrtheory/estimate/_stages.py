@@ -48,7 +48,8 @@ def _undetermined(k, L) -> Finding:
                    f"log e falls over iterates {a}..{b}, too little or too unsteadily to call "
                    f"it linear (needs {g(TH.REAL_DEC)} decades, or {g(TH.STEADY_DEC)} with "
                    "every block decreasing or a slope of "
-                   f"{g(TH.T_STEADY)} standard errors) and not closer to a power law")
+                   f"{g(TH.T_STEADY)} standard errors) and not sublinear (not closer to a power "
+                   "law, or only to its geometric limit)")
 
 
 def _floor_fields(rec: Records, fl: Flat, found: Finding, level):

@@ -88,6 +88,7 @@ class Thresholds:
     S_SPAN_MAX: float
     SUB_FLATTEN: float
     SUB_F: float
+    K0_MAX_SPANS: float
     LIN_SETTLE: float
     DIFF_ULPS: float
 

@@ -1,7 +1,8 @@
 r"""Validation of the order estimator on sequences whose answer is known exactly.
 
 :func:`cases` generates error sequences of every class the estimator has to get right
-(issue 13): exact errors down to 1e-300 with a fast transient, an RMSprop-like limit
+(issue 13): exact errors down to 1e-300 with a fast transient, short runs stopped soon
+after such a transient dies (a power law fits them closer as a whole), an RMSprop-like limit
 rate, linear runs that reach a floor at 8.5 and 9.2 decades, slowly settling ratios
 (:math:`C_k = C + a s^k`, two modes, a double eigenvalue :math:`e_k \sim k r^k`),
 Q-superlinear runs (:math:`C_k \to 0` at :math:`q = 1`), orders 1.618, 1.8, 2, 2.5, 3,
@@ -131,6 +132,15 @@ def cases(held_out: bool = False, small: bool = False) -> list[Case]:
     e = _until(1.0, lambda v, k: v * (0.3 if k < n1 else r2))
     add(Case("transient", f"0.3^k ({n1} steps) then {r2}^k", e, {"regime": "linear",
                                                                   "rate": r2}))
+    # a short run: a fast transient a s^k over a slow r^k, stopped soon after the transient
+    # falls below 1e-3 of the slow mode at the start of the last half (smallest even n with
+    # a s^(n/2) <= 1e-3 r^(n/2)): a power law fits the whole stretch closer, yet it is linear
+    for r, s_, a in (((0.85, 0.4, 4.0), (0.7, 0.2, 10.0), (0.92, 0.55, 6.0)) if H else
+                     ((0.9, 0.5, 5.0), (0.8, 0.3, 5.0), (0.95, 0.5, 10.0), (0.9, 0.6, 8.0))):
+        n = 2 * math.ceil(math.log(1e-3 / a) / math.log(s_ / r))
+        e = np.array([r ** k + a * s_ ** k for k in range(n)])
+        add(Case("short transient", f"{r}^k+{a}*{s_}^k, {n} iterates", e,
+                 {"regime": "linear", "rate": r}))
     # 2. RMSprop, eps outside the square root: limit rate 1 - lr lam / eps
     for lr, lam, eps in (((2e-3, 1.0, 2.5e-2), (1e-3, 2.0, 2.5e-2)) if H else
                          ((1e-3, 1.0, 1e-2), (5e-4, 1.0, 1e-2), (1e-3, 3.0, 2e-2))):
