@@ -1,6 +1,9 @@
 """Registry-parametrised: every method runs on every applicable problem, computes its
 documented update rule in both precisions, and validates its hyperparameters."""
 
+import tomllib
+from importlib import resources
+
 import jax
 import jax.numpy as jnp
 import mpmath
@@ -11,6 +14,7 @@ import sympy as sp
 
 import lrtheory as lrt
 from lrtheory import methods, problems, theory
+from lrtheory.methods import _catalogue
 from lrtheory.precision import METHODS, run_mp
 from lrtheory.run import scan_trajectory
 
@@ -69,6 +73,40 @@ def test_one_registry_for_both_precisions():
             assert h.name in h.range and h.doc
             assert h.check(h.default, name) == h.default
     assert methods.spec("heavy_ball") is methods.spec("momentum")
+
+
+# ------------------------------------------------------------------------ methods.toml
+@pytest.mark.parametrize("edit, error, match", [
+    (lambda t: t["adam"].update(sumary="x"), RuntimeError,
+     r"methods.toml: method 'adam': unknown key 'sumary'"),
+    (lambda t: t["adam"].update(optax="adam"), RuntimeError,  # code is not data
+     r"method 'adam': unknown key 'optax'"),
+    (lambda t: t["adam"]["hyper"][2].update(hi=1), RuntimeError,
+     r"method 'adam', hyper\[2\]: unknown key 'hi'"),
+    (lambda t: t["adam"].pop("summary"), RuntimeError,
+     r"method 'adam': missing key\(s\) \['summary'\]"),
+    (lambda t: t["rmsprop"]["hyper"][1].pop("default"), RuntimeError,  # not in [shared]
+     r"method 'rmsprop', hyper\[1\]: missing key\(s\) \['default'\]"),
+    (lambda t: t["adam"].update(memory="yes"), TypeError,
+     r"method 'adam', memory must be bool; got 'yes'"),
+    (lambda t: t["adam"]["hyper"][0].update(default=True), TypeError,
+     r"method 'adam', hyper\[0\], default must be a number; got True"),
+    (lambda t: t["newton"].update(needs="hess"), TypeError,
+     r"method 'newton', needs must be an array; got 'hess'"),
+    (lambda t: t.pop("adam"), RuntimeError, r"without code: \[\], without data: \['adam'\]"),
+    (lambda t: t.update(adamw=t["adam"]), RuntimeError, r"without code: \['adamw'\]"),
+    (lambda t: t["gd_armijo"].update(use="armijo"), RuntimeError,
+     r"method 'gd_armijo': use = 'armijo' names no table of \[shared\]"),
+    (lambda t: t["bfgs"].update(references="${NWW}, Alg. 6.1"), RuntimeError,
+     r"method 'bfgs', references: a '\$' must begin \$\{NAME\} .*'NWW'"),
+])
+def test_methods_toml_is_checked_when_read(edit, error, match):
+    # Each edit of the file (as read) is refused, naming the method, the key and the file.
+    table = tomllib.loads((resources.files("lrtheory.methods") / "methods.toml").read_text())
+    assert _catalogue._specs(table) == _catalogue.SPECS  # unedited, it is the registry
+    edit(table)
+    with pytest.raises(error, match=match):
+        _catalogue._specs(table)
 
 
 # --------------------------------------------------------- the same iterates, both precisions

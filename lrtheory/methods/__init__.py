@@ -16,7 +16,9 @@ rule exactly as computed, its conventions (which iterate is recorded, how the st
 starts, line searches), its hyperparameters with defaults and allowed ranges
 (:class:`Hyper`, checked by :func:`get`), what it needs of a problem, a JAX step, an
 mpmath step of the same algorithm (run by :func:`lrtheory.precision.run_mp`) and the
-theory that predicts it (:class:`TheoryHook`, :meth:`MethodSpec.predict`).
+theory that predicts it (:class:`TheoryHook`, :meth:`MethodSpec.predict`). What is data in
+a spec (rule, conventions, references, hyperparameters) is read from ``methods.toml`` in
+this package; the code (steps, theory hooks) is bound to it by name in ``_catalogue.py``.
 
 Learning rates may be a number, a schedule ``k -> lr`` (see :mod:`lrtheory.schedules`) or
 a traced array, so sweeps vary them without recompiling.

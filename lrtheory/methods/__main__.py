@@ -2,8 +2,8 @@
 
 One row per registered method: its name (and aliases), the update rule exactly as the
 code computes it (:attr:`MethodSpec.summary`), its conventions and its hyperparameters
-with their defaults and ranges. The README embeds this output verbatim and a test keeps
-the two equal, so the table cannot drift from the code.
+with their defaults and ranges, all as ``methods.toml`` gives them. The README embeds this
+output verbatim and a test keeps the two equal, so the table cannot drift from the code.
 """
 
 from __future__ import annotations

@@ -1,8 +1,8 @@
 """JAX steps of the methods written here (the others are optax transformations).
 
 Each builder takes ``lr`` and the hyperparameters and returns ``(init, step, takes_grad)``;
-the update rules are documented once, in the specs of :mod:`._catalogue`, and the mpmath
-twins of these steps live in :mod:`._mp_steps`.
+the update rules are documented once, in ``methods.toml`` (read by :mod:`._catalogue`), and
+the mpmath twins of these steps live in :mod:`._mp_steps`.
 """
 
 from __future__ import annotations

@@ -5,7 +5,8 @@ update rule the code computes (``summary``), its conventions (which iterate is r
 how the state starts, line searches), its hyperparameters with defaults and allowed ranges
 (:class:`Hyper`), what it needs of a problem, a JAX step (an optax builder or an
 ``(init, step)`` pair), an mpmath step of the same algorithm, and the theory that
-predicts its behaviour (:class:`TheoryHook`).
+predicts its behaviour (:class:`TheoryHook`). The registered specs are built in
+:mod:`._catalogue`, their data read from ``methods.toml``.
 """
 
 from __future__ import annotations
