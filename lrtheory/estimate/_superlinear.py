@@ -232,8 +232,10 @@ def q_superlinear(k, L, level) -> Finding | None:
     if n >= 2 * TH.QSUP_BLOCKS + 2:
         h = rho[rho.size // 2:]
         # QSUP_BLOCKS consecutive blocks covering the whole half (the first ones one longer
-        # when it does not divide): every ratio of the half counts
-        bm = np.array([b.mean() for b in np.array_split(h, TH.QSUP_BLOCKS)])
+        # when it does not divide, as numpy.array_split): every ratio of the half counts
+        nb = TH.QSUP_BLOCKS
+        sizes = h.size // nb + (np.arange(nb) < h.size % nb)
+        bm = np.add.reduceat(h, np.cumsum(sizes) - sizes) / sizes
         ok = bool(np.all(np.diff(bm) < 0) and bm[0] - bm[-1] >= TH.QSUP_DROP and bm[-1] < 0)
         r0, r1 = _exp(bm[0]), _exp(bm[-1])
     if not ok:
