@@ -203,12 +203,11 @@ def num(x: float, digits: int = 3) -> Raw:
     if x == 0:
         return Raw("0")
     e = math.floor(math.log10(abs(x)))
+    if abs(float(f"{abs(x):.{max(digits - 1, 0)}e}")) >= 10.0 ** (e + 1):
+        e += 1                 # rounding to `digits` figures carries into the next decade
     if -3 <= e < 5:
         return Raw(f"{x:.{max(digits - 1 - e, 0)}f}")
     mant = f"{x / 10 ** e:.{max(digits - 1, 0)}f}"
-    if mant.lstrip("-").startswith("10"):  # rounding carried into the next decade
-        e += 1
-        mant = f"{x / 10 ** e:.{max(digits - 1, 0)}f}"
     return Raw(rf"\ensuremath{{{mant}\times10^{{{e}}}}}")
 
 
@@ -229,20 +228,10 @@ def int_macro(n: int) -> Macro:
 
 
 def ci(est: float, lo: float, hi: float, digits: int = 3) -> Raw:
-    """``est [lo, hi]`` in LaTeX (just ``est`` when a bound is missing). When the three are
-    plain numbers (see :func:`num`) they share the decimals of the largest, so that a bound
-    just below a power of ten reads ``0.1000 [0.1000, 0.1000]``, not ``[0.10000, ...]``."""
+    """``est [lo, hi]`` in LaTeX (just ``est`` when a bound is missing)."""
     if any(v is None or v is pd_NA or not np.isfinite(float(v)) for v in (lo, hi)):
         return num(est, digits)
-    vals = [float(v) for v in (est, lo, hi)]
-    big = max(abs(v) for v in vals)
-    e = math.floor(math.log10(big)) if big > 0 else 0
-    if all(v == 0 or -3 <= math.floor(math.log10(abs(v))) < 5 for v in vals):
-        d = max(digits - 1 - e, 0)
-        est_s, lo_s, hi_s = (f"{v:.{d}f}" if v != 0 else "0" for v in vals)
-    else:
-        est_s, lo_s, hi_s = (num(v, digits) for v in vals)
-    return Raw(f"{est_s} [{lo_s}, {hi_s}]")
+    return Raw(f"{num(est, digits)} [{num(lo, digits)}, {num(hi, digits)}]")
 
 
 _ESCAPE = {"&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#", "_": r"\_", "{": r"\{",

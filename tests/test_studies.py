@@ -33,16 +33,15 @@ def test_num_formats_plain_scientific_and_special_values():
     assert _common.num(math.inf) == r"\ensuremath{\infty}"
 
 
-def test_ci_shares_the_decimals_of_its_largest_plain_number():
-    # by hand from the rule: 4 significant digits of the largest (0.1000: 4 decimals) for
-    # all three; a bound just below 0.1 would get 5 decimals on its own
+def test_num_counts_the_decade_after_rounding():
+    # by hand: 0.0999999 to 4 significant figures is 0.1000 (4 decimals, not 0.10000);
+    # 9.9996 to 4 figures is 10.00; an interval whose bound sits just below a power of ten
+    # then prints like its estimate
+    assert _common.num(0.0999999, 4) == "0.1000"
+    assert _common.num(9.9996, 4) == "10.00"
+    assert _common.num(0.000999999) == "0.00100"
     assert _common.ci(0.1, 0.0999999, 0.1000001, 4) == "0.1000 [0.1000, 0.1000]"
-    assert _common.ci(1.95, 1.87, 2.03) == "1.95 [1.87, 2.03]"
-    assert _common.ci(0.5, 0.0, 1.2) == "0.50 [0, 1.20]"    # largest 1.2: 2 decimals
-    # outside the plain range each number keeps its own format
-    assert _common.ci(2e-5, 1e-5, 3e-5) == (r"\ensuremath{2.00\times10^{-5}} "
-                                            r"[\ensuremath{1.00\times10^{-5}}, "
-                                            r"\ensuremath{3.00\times10^{-5}}]")
+    assert _common.ci(-0.12, -0.23, -0.0032, 2) == "-0.12 [-0.23, -0.0032]"
 
 
 def test_camel_makes_letters_only_control_words():
