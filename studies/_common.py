@@ -147,11 +147,14 @@ def _mk(path: Path) -> Path:
 
 
 def _source_hash(name: str) -> str:
-    h = hashlib.sha256()
-    files = sorted((REPO / "lrtheory").rglob("*.py")) + [Path(__file__).parent / f"{name}.py"]
-    for f in files:
-        if f.exists():
-            h.update(f.read_bytes())
+    """The library's files (:func:`lrtheory._provenance.source_digest`: code and data) and
+    the study's own source."""
+    from lrtheory._provenance import source_digest
+
+    h = hashlib.sha256(source_digest().encode())
+    study = Path(__file__).parent / f"{name}.py"
+    if study.exists():
+        h.update(study.read_bytes())
     return h.hexdigest()
 
 

@@ -29,8 +29,9 @@ def test_validation_accuracy_and_coverage():
     # every class the issue lists is in the set, and the plain estimators of the ablation
     # are worse than this one on it
     classes = {c.cls for c in V.cases(small=True)}
-    assert {"transient", "short transient", "rmsprop", "floor", "settling", "double eigenvalue", "Q-superlinear",
-            "order mpmath", "isolated zeros", "terminal zeros", "arithmetic to 0",
+    assert {"transient", "short transient", "rmsprop", "floor", "settling",
+            "double eigenvalue", "Q-superlinear", "order mpmath", "isolated zeros",
+            "terminal zeros", "arithmetic to 0",
             "short divergence", "super-exponential", "sublinear noisy", "stalled",
             "oscillating", "stochastic floor", "loss f* unknown"} <= classes
     ab = V.ablation(V.cases(small=True))

@@ -72,6 +72,37 @@ def _small(cache_dir, **kw):
                  chunk_size=3, cache_dir=cache_dir, progress=False, **kw)
 
 
+def test_cached_rows_are_not_read_by_other_library_code(tmp_path, monkeypatch):
+    # A cached chunk holds the estimator's columns, so its key includes the digest of
+    # lrtheory's files: the same sweep under other code (here: another digest) recomputes
+    # every chunk, and under the same code reads them all.
+    first = _small(tmp_path)
+    assert _small(tmp_path).attrs["cache_hits"] == 2
+    monkeypatch.setattr(group_mod, "source_digest", lambda: "another estimator")
+    again = _small(tmp_path)
+    assert again.attrs["cache_hits"] == 0
+    pd.testing.assert_frame_equal(again, first, check_exact=True)
+    assert len(list(tmp_path.glob("*.parquet"))) == 4
+
+
+def test_source_digest_covers_code_and_data(monkeypatch):
+    # the digest reads every file of the package: the .py files and the data files whose
+    # values decide results (thresholds, OrderEstimate fields, methods)
+    from lrtheory import _provenance
+
+    root = _provenance._ROOT
+    calls = []
+    real = Path.read_bytes
+    monkeypatch.setattr(Path, "read_bytes", lambda self: calls.append(self) or real(self))
+    _provenance.source_digest.cache_clear()
+    d = _provenance.source_digest()
+    monkeypatch.undo()
+    read = {p.relative_to(root).as_posix() for p in calls}
+    assert {"estimate/thresholds.toml", "estimate/fields.toml", "methods/methods.toml",
+            "estimate/_linear.py"} <= read
+    assert len(d) == 64 and d == _provenance.source_digest()
+
+
 @pytest.mark.parametrize("damage", ["garbage", "truncated", "wrong_rows"])
 def test_corrupt_cache_file_is_reported_and_recomputed(tmp_path, damage):
     good = _small(tmp_path)

@@ -102,7 +102,9 @@ def sweep(method_factory, problems, lrs, seeds=1, schedules=None, steps: int = 1
     Cache: a chunk is keyed by sha256 of (a) the text of the jaxpr of the compiled
     per-chunk program and the bytes of every constant it closes over, (b)
     ``problem.key``, the labels, ``steps``, ``dtype``, the estimator settings, the chunk
-    size, ``lrtheory.__version__`` and ``jax.__version__``, and (c) the chunk's
+    size, ``lrtheory.__version__``, ``jax.__version__`` and a digest of lrtheory's own
+    files (a cached row holds the estimator's columns, so a changed estimator or table
+    never reads rows it did not write), and (c) the chunk's
     learning rates, hyperparameter values, seeds and start points. Hashing the jaxpr
     rather than the Python factory is the robust choice: closures, lambdas and optax
     transformations have no stable identity across processes, but what they compute is

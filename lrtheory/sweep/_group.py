@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 from jax.extend import core as jex_core
 
+from .._provenance import source_digest
 from ..config import precision  # the numeric context of a run, shared with lrtheory.run
 from ..problems import Problem
 from ..run import batched, keys_for_seed
@@ -183,10 +184,12 @@ class Group:
     def fingerprint(self) -> str:
         """sha256 of everything that determines this group's results but the grid values:
         the traced program (jaxpr text and constants), the problem's key, labels, steps,
-        dtype, estimator settings and the package and JAX versions."""
+        dtype, estimator settings, the package and JAX versions, and the digest of the
+        package's files (a cached row carries the estimator's columns: a changed estimator
+        must not be read from a cache it did not fill)."""
         def make():
             h = hashlib.sha256()
-            for part in ("lrtheory-sweep-v1", self.version, jax.__version__,
+            for part in ("lrtheory-sweep-v1", self.version, source_digest(), jax.__version__,
                          self.problem.key, self.method.label, self.schedule.label,
                          self.param_names, self.steps, self.dtype, self.stochastic,
                          self.measure, repr(self.tol), repr(self.blowup), self.keep, self.chunk,
