@@ -99,6 +99,10 @@ def test_one_registry_for_both_precisions():
      r"method 'gd_armijo': use = 'armijo' names no table of \[shared\]"),
     (lambda t: t["bfgs"].update(references="${NWW}, Alg. 6.1"), RuntimeError,
      r"method 'bfgs', references: a '\$' must begin \$\{NAME\} .*'NWW'"),
+    (lambda t: t["shared"].update(OLD_RULE="unused text"), RuntimeError,
+     r"\[shared\] entries no method uses: \['OLD_RULE'\]"),
+    (lambda t: t["shared"].update(stale={"name": "eps"}), RuntimeError,
+     r"\[shared\] entries no method uses: \['stale'\]"),
 ])
 def test_methods_toml_is_checked_when_read(edit, error, match):
     # Each edit of the file (as read) is refused, naming the method, the key and the file.

@@ -128,6 +128,18 @@ def _value(tp, value, where: str):
     return value
 
 
+def _uses(value) -> set[str]:
+    """The ``[shared]`` names ``value`` refers to: ``use = "NAME"`` and ``${NAME}``."""
+    if isinstance(value, dict):
+        own = {value["use"]} if isinstance(value.get("use"), str) else set()
+        return own.union(*(_uses(v) for v in value.values()))
+    if isinstance(value, list):
+        return set().union(*(_uses(v) for v in value))
+    if isinstance(value, str):
+        return set(Template(value).get_identifiers())
+    return set()
+
+
 def _specs(table: dict) -> tuple[MethodSpec, ...]:
     """One :class:`MethodSpec` per method of ``table`` (the file, read), in its order."""
     shared = table.get("shared", {})
@@ -136,6 +148,10 @@ def _specs(table: dict) -> tuple[MethodSpec, ...]:
     if no_code or no_data:
         raise RuntimeError(f"{_TABLE} and _catalogue._CODE must name the same methods; "
                            f"without code: {no_code}, without data: {no_data}")
+    unused = sorted(set(shared) - _uses(data) - _uses(shared))
+    if unused:
+        raise RuntimeError(f"{_TABLE}: [shared] entries no method uses: {unused} (remove "
+                           "them, or refer to them with use = \"NAME\" or ${NAME})")
     return tuple(_record(MethodSpec, _expand(t, f"method {n!r}", shared), f"method {n!r}",
                          name=n, **_CODE[n])
                  for n, t in data.items())
