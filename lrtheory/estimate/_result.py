@@ -5,6 +5,7 @@ from __future__ import annotations
 import textwrap
 import tomllib
 from collections import namedtuple
+from functools import cache
 from importlib import resources
 from typing import NamedTuple
 
@@ -20,10 +21,9 @@ REGIMES = tuple(r.value for r in Regime)
 
 
 def _load_fields(table: dict) -> tuple:
-    """The rows of :data:`_TABLE` (parsed: ``table``), checked: kinds known, defaults only on
-    int and str fields, a doc on each (an interval ``<field>_ci`` without one is "the interval of
-    <field>"), a ``range`` naming its two columns, the regime
-    first."""
+    """The rows of :data:`_TABLE` (parsed: ``table``), checked: kinds known, defaults only
+    on int and str fields, a doc on each (an interval ``<field>_ci`` without one is "the
+    interval of <field>"), a ``range`` naming its two columns, the regime first."""
     rows = []
     for name, row in table.items():
         kind = row.get("kind")
@@ -53,6 +53,14 @@ def _load_fields(table: dict) -> tuple:
     return tuple(rows)
 
 
+@cache
+def _missing(n: int) -> tuple:
+    """``n`` cells of ``pandas.NA`` (pandas imported on first use only)."""
+    import pandas as pd
+
+    return (pd.NA,) * n
+
+
 class _Field(NamedTuple):
     name: str
     kind: str
@@ -64,6 +72,18 @@ class _Field(NamedTuple):
     def dtype(self) -> str:
         """The pandas dtype of its column(s) (non-nullable int64 when it has a default)."""
         return "int64" if self.default is not None and self.kind == "int" else _KINDS[self.kind][1]
+
+    def cells(self, v) -> tuple:
+        """The value ``v`` of this field as the cells of its column(s): a pair per interval
+        or range, the regime as its string, a tuple of floats kept whole (``None`` stays),
+        ``pandas.NA`` for ``None`` elsewhere."""
+        if self.kind == "floats":
+            return (v,)
+        if v is None:
+            return _missing(len(self.columns))
+        if self.kind == "regime":
+            return (str(v),)
+        return tuple(v) if len(self.columns) == 2 else (v,)
 
 
 #: kind of a field: its Python type and the pandas dtype of its column(s).
@@ -117,16 +137,9 @@ class OrderEstimate(namedtuple("OrderEstimate", [f.name for f in _FIELDS],
         Intervals become ``_lo``/``_hi`` columns (``window`` -> ``window_first``/
         ``window_last``); ``None`` becomes ``pandas.NA`` in numeric columns.
         """
-        import pandas as pd
-
         row = {}
         for f, v in zip(_FIELDS, self, strict=True):
-            if len(f.columns) == 2:
-                row.update(zip(f.columns, (pd.NA, pd.NA) if v is None else v, strict=True))
-            elif f.kind in ("regime", "floats"):
-                row[f.name] = v if f.kind == "floats" else str(v)
-            else:
-                row[f.name] = pd.NA if v is None else v
+            row.update(zip(f.columns, f.cells(v), strict=True))
         return row
 
 
@@ -141,18 +154,14 @@ def frame(estimates):
     ests = list(estimates)
     data = {}
     for f in _FIELDS:
-        vals = [getattr(e, f.name) for e in ests]
-        if f.kind == "floats":
-            col = np.empty(len(vals), dtype=object)
-            col[:] = vals if vals else []
-            data[f.name] = col
-        elif f.kind == "regime":
-            data[f.name] = pd.array([str(v) for v in vals], dtype=f.dtype)
-        elif f.dtype == "int64":
-            data[f.name] = np.array(vals, dtype=np.int64)
-        else:
-            for i, c in enumerate(f.columns):
-                pick = (lambda v: v) if len(f.columns) == 1 else (lambda v, i=i: v[i])
-                data[c] = pd.array([pd.NA if v is None else pick(v) for v in vals],
-                                   dtype=f.dtype)
+        cells = [f.cells(getattr(e, f.name)) for e in ests]
+        for i, c in enumerate(f.columns):
+            vals = [t[i] for t in cells]
+            if f.dtype == "object":
+                data[c] = np.empty(len(vals), dtype=object)
+                data[c][:] = vals if vals else []
+            elif f.dtype == "int64":
+                data[c] = np.array(vals, dtype=np.int64)
+            else:
+                data[c] = pd.array(vals, dtype=f.dtype)
     return pd.DataFrame(data, columns=list(COLUMNS))

@@ -67,10 +67,11 @@ _CODE = {
 }
 
 
-def _expand(value, where: str, shared: dict):
+def _expand(value, where: str, shared: dict, used: set):
     """``value`` (read from the file at ``where``) with the ``[shared]`` pieces put in: a
     table with ``use = "NAME"`` takes the keys of the table ``NAME`` it does not set, and
-    ``${NAME}`` in a string stands for the text ``NAME``."""
+    ``${NAME}`` in a string stands for the text ``NAME``; each NAME put in is added to
+    ``used``."""
     if isinstance(value, dict):
         if "use" in value:
             base = shared.get(value["use"])
@@ -78,17 +79,21 @@ def _expand(value, where: str, shared: dict):
                 tables = [k for k, v in shared.items() if isinstance(v, dict)]
                 raise RuntimeError(f"{_TABLE}: {where}: use = {value['use']!r} names no "
                                    f"table of [shared]; its tables: {tables}")
+            used.add(value["use"])
             value = {**base, **{k: v for k, v in value.items() if k != "use"}}
-        return {k: _expand(v, f"{where}, {k}", shared) for k, v in value.items()}
+        return {k: _expand(v, f"{where}, {k}", shared, used) for k, v in value.items()}
     if isinstance(value, list):
-        return [_expand(v, f"{where}[{i}]", shared) for i, v in enumerate(value)]
+        return [_expand(v, f"{where}[{i}]", shared, used) for i, v in enumerate(value)]
     if isinstance(value, str):
         texts = {k: v for k, v in shared.items() if isinstance(v, str)}
+        template = Template(value)
         try:
-            return Template(value).substitute(texts)
+            out = template.substitute(texts)
         except (KeyError, ValueError) as e:
             raise RuntimeError(f"{_TABLE}: {where}: a '$' must begin ${{NAME}} for a text "
                                f"NAME of [shared] ({sorted(texts)}); got {e}") from None
+        used.update(template.get_identifiers())
+        return out
     return value
 
 
@@ -128,18 +133,6 @@ def _value(tp, value, where: str):
     return value
 
 
-def _uses(value) -> set[str]:
-    """The ``[shared]`` names ``value`` refers to: ``use = "NAME"`` and ``${NAME}``."""
-    if isinstance(value, dict):
-        own = {value["use"]} if isinstance(value.get("use"), str) else set()
-        return own.union(*(_uses(v) for v in value.values()))
-    if isinstance(value, list):
-        return set().union(*(_uses(v) for v in value))
-    if isinstance(value, str):
-        return set(Template(value).get_identifiers())
-    return set()
-
-
 def _specs(table: dict) -> tuple[MethodSpec, ...]:
     """One :class:`MethodSpec` per method of ``table`` (the file, read), in its order."""
     shared = table.get("shared", {})
@@ -148,13 +141,15 @@ def _specs(table: dict) -> tuple[MethodSpec, ...]:
     if no_code or no_data:
         raise RuntimeError(f"{_TABLE} and _catalogue._CODE must name the same methods; "
                            f"without code: {no_code}, without data: {no_data}")
-    unused = sorted(set(shared) - _uses(data) - _uses(shared))
+    used: set[str] = set()
+    specs = tuple(_record(MethodSpec, _expand(t, f"method {n!r}", shared, used),
+                          f"method {n!r}", name=n, **_CODE[n])
+                  for n, t in data.items())
+    unused = sorted(set(shared) - used)
     if unused:
         raise RuntimeError(f"{_TABLE}: [shared] entries no method uses: {unused} (remove "
                            "them, or refer to them with use = \"NAME\" or ${NAME})")
-    return tuple(_record(MethodSpec, _expand(t, f"method {n!r}", shared), f"method {n!r}",
-                         name=n, **_CODE[n])
-                 for n, t in data.items())
+    return specs
 
 
 SPECS: tuple[MethodSpec, ...] = _specs(
