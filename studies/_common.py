@@ -206,7 +206,7 @@ def num(x: float, digits: int = 3) -> Raw:
     if x == 0:
         return Raw("0")
     e = math.floor(math.log10(abs(x)))
-    if abs(float(f"{abs(x):.{max(digits - 1, 0)}e}")) >= 10.0 ** (e + 1):
+    if float(f"{abs(x):.{max(digits - 1, 0)}e}") >= 10.0 ** (e + 1):
         e += 1                 # rounding to `digits` figures carries into the next decade
     if -3 <= e < 5:
         return Raw(f"{x:.{max(digits - 1 - e, 0)}f}")
