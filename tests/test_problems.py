@@ -11,6 +11,7 @@ import functools
 import math
 
 import jax
+import jax.numpy as jnp
 import numpy as np
 import pytest
 import sympy as sp
@@ -330,6 +331,30 @@ def test_batch_grad_is_unbiased(name):
     assert np.all(np.abs(G.mean(axis=0) - g) <= 5 * se + 1e-12 * max(1.0, inf_norm(g)))
     # Each draw uses batch_size distinct rows: its variance is below the with-replacement
     # variance by the finite-population factor (n - b)/(n - 1) < 1 (Cochran 1977, 2.8).
+
+
+def test_cnn_is_a_valid_convolution():
+    # The net computes its 3x3 valid convolution as a product of image patches (im2col);
+    # the reference here is XLA's own convolution (lax.conv_general_dilated, NHWC/HWIO),
+    # followed by the documented tanh, 2x2 average pooling and dense layer. The
+    # parameters are flat in ravel_pytree's (sorted-key) order: K, W, b, c.
+    from jax.flatten_util import ravel_pytree
+
+    c = 3
+    p = problems.cnn(channels=c, n_train=30)
+    theta = points(p, 1, seed=2)[0]
+    tree = {"K": np.zeros((3, 3, 1, c)), "W": np.zeros((9 * c, 10)), "b": np.zeros(10),
+            "c": np.zeros(c)}
+    t = ravel_pytree(tree)[1](jnp.asarray(theta))
+    X = p.data["X"]  # already scaled to [0, 1]
+    h = jax.lax.conv_general_dilated(X.reshape(-1, 8, 8, 1), t["K"], (1, 1), "VALID",
+                                     dimension_numbers=("NHWC", "HWIO", "NHWC"))
+    h = jnp.tanh(h + t["c"][None, None, None]).reshape(-1, 3, 2, 3, 2, c).mean(axis=(2, 4))
+    logits = h.reshape(X.shape[0], -1) @ t["W"] + t["b"][None]
+    Y = jax.nn.one_hot(p.data["y"], 10)
+    ref = -float(jnp.mean(jnp.sum(Y * jax.nn.log_softmax(logits), axis=-1)))
+    # sums of 9 products in another order: agreement to a few ulps of the loss
+    assert abs(float(p.value(theta)) - ref) <= 64 * EPS * abs(ref)
 
 
 def test_least_squares_against_sklearn():

@@ -28,6 +28,10 @@ from .datasets import load_split, minibatch
 __all__ = ["mlp", "cnn"]
 
 _CLASSES = 10
+# _PATCHES[6 i + j, 3 a + b] = 8 (i + a) + (j + b): the pixels of the 3x3 patch at output
+# (i, j) of a valid convolution of an 8x8 image, in the kernel's (row, column) order
+_PATCHES = (8 * (np.arange(6)[:, None, None, None] + np.arange(3)[None, None, :, None])
+            + np.arange(6)[None, :, None, None] + np.arange(3)[None, None, None, :]).reshape(36, 9)
 
 
 def _glorot(key, shape, fan_in):
@@ -159,9 +163,10 @@ def cnn(channels: int = 8, n_train: int = 1000, batch_size: int | None = None,
                 "W": _glorot(k2, (flat, _CLASSES), flat), "b": jnp.zeros(_CLASSES)}
 
     def apply(t, X):
-        img = X.reshape(X.shape[0], 8, 8, 1)
-        h = jax.lax.conv_general_dilated(img, t["K"], (1, 1), "VALID",
-                                         dimension_numbers=("NHWC", "HWIO", "NHWC"))
+        # the convolution as one matrix product of the 3x3 patches (im2col): XLA's CPU
+        # convolution of a batch of kernels (vmap over runs) inside a scan is ~6x slower
+        # than this product, which computes the same sums of 9 terms
+        h = (X[:, _PATCHES] @ t["K"].reshape(9, channels)).reshape(X.shape[0], 6, 6, channels)
         h = jnp.tanh(h + t["c"][None, None, None])
         h = h.reshape(X.shape[0], 3, 2, 3, 2, channels).mean(axis=(2, 4))
         return h.reshape(X.shape[0], flat) @ t["W"] + t["b"][None]
