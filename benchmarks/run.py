@@ -261,6 +261,12 @@ def verdicts(r: dict) -> dict:
 GPU_TARGETS = ("headline under 15 ms on one H100/H200; 65,536 learning rates in one call; "
                ">= 0.6 of the GEMM loop")
 
+#: A target too long to measure in this run (two cold runs of a study, minutes each): what
+#: was measured apart, and where (benchmarks/NOTES.md says how).
+APART = ("folk-claims study end to end (cold): with per-step records (`record_every=1`) "
+         "and XLA's convolution / as now", ">= 3",
+         "measured apart (NOTES.md, stop 23): 2.44", "no")
+
 
 def table_md(info: dict, res: dict, r: dict, v: dict) -> str:
     head = res["lrtheory_adam_f32"]["run_s"]
@@ -310,6 +316,7 @@ def table_md(info: dict, res: dict, r: dict, v: dict) -> str:
     lines += ["", "| target | wanted | reached | met |", "|---|---|---|---|"]
     lines += [f"| {t['what']} (`{k}`) | {t['target']} | {t['value']:.3g} | "
               f"{'yes' if t['met'] else 'no'} |" for k, t in v.items()]
+    lines.append("| " + " | ".join(APART) + " |")
     gpu = info.get("gpu")
     lines.append(f"| GPU: {GPU_TARGETS} | as stated | "
                  f"{gpu if gpu else 'not rerun: no GPU lent to this session'} | "
