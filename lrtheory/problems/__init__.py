@@ -18,7 +18,7 @@ from collections.abc import Callable
 
 from lrtheory import _x64  # noqa: F401  (float64 before any JAX array: lrtheory.config)
 
-from ._base import Problem, as_x, from_expr, parse_expr
+from ._base import Problem, as_x, draw_starts, from_expr, parse_expr
 from ._jax import from_jax
 from .bbob import bbob, bbob_suite
 from .datasets import least_squares, logistic
@@ -31,8 +31,9 @@ from .quadratic import quadratic
 _FACTORIES = (rosenbrock, beale, booth, himmelblau, rastrigin, ackley, double_well, saddle,
               scalar_smooth, x4, least_squares, logistic, mlp, cnn)
 
-__all__ = ["Problem", "from_expr", "from_jax", "parse_expr", "as_x", "quadratic", "get", "names",
-           "register", "mgh", "mgh_names", "bbob", "bbob_suite", *(f.__name__ for f in _FACTORIES)]
+__all__ = ["Problem", "draw_starts", "from_expr", "from_jax", "parse_expr", "as_x", "quadratic",
+           "get", "names", "register", "mgh", "mgh_names", "bbob", "bbob_suite",
+           *(f.__name__ for f in _FACTORIES)]
 
 _REGISTRY: dict[str, Callable[..., Problem]] = {}
 

@@ -17,7 +17,8 @@ from .._formula import natural_key, parse, point
 from .._minimizer import analyse
 from ._common import float64_arrays
 
-__all__ = ["Problem", "from_expr", "parse_expr", "as_x", "quadratic_fns", "quadratic_fields"]
+__all__ = ["Problem", "draw_starts", "from_expr", "parse_expr", "as_x", "quadratic_fns",
+           "quadratic_fields"]
 
 Array = jax.Array
 
@@ -117,8 +118,45 @@ class Problem:
             return self.batch_grad(x, key)
         return self.grad(x)
 
+    def starts(self, keys: Array) -> Array:
+        """Random starts, one per PRNG key: ``x0_sampler(keys[i])`` for a 1-D array of keys
+        (or ``(n, 2)`` raw ``uint32`` keys); returns ``(n, dim)``. The one way every tool
+        draws many starts (sweeps, the LR finder, the studies), with :func:`draw_starts`.
+
+        Example:
+          >>> from lrtheory import problems
+          >>> p = problems.get("himmelblau")
+          >>> keys = jax.random.split(jax.random.key(0), 3)
+          >>> x = p.starts(keys)
+          >>> x.shape, bool(jnp.all(x == jnp.stack([p.x0_sampler(k) for k in keys])))
+          ((3, 2), True)
+        """
+        if self.x0_sampler is None:
+            raise ValueError(f"{self.key} has no x0_sampler: no random starts")
+        keys = keys if isinstance(keys, jax.Array) else jnp.asarray(keys)
+        typed = jax.dtypes.issubdtype(keys.dtype, jax.dtypes.prng_key)
+        if keys.ndim != (1 if typed else 2):  # raw keys: (n, 2) uint32
+            raise ValueError(f"keys must be a 1-D array of PRNG keys; got {keys.dtype} keys "
+                             f"of shape {keys.shape}")
+        return draw_starts(self.x0_sampler, keys)
+
     def __repr__(self) -> str:
         return f"Problem({self.key}, dim={self.dim})"
+
+
+@functools.partial(jax.jit, static_argnums=0)
+def draw_starts(sampler: Callable[[Array], Array], keys: Array) -> Array:
+    """``sampler(keys[i])`` for every key of a key array, as one compiled ``lax.map``
+    (cached per sampler and number of keys). A sampler's threefry and normal transforms
+    compile 2-3x faster mapped than vmapped, and the numbers are the same. Used by
+    :meth:`Problem.starts` and by samplers that are not a problem's (the studies' boxes).
+
+    Example:
+      >>> keys = jax.random.split(jax.random.key(0), 4)
+      >>> draw_starts(lambda k: jax.random.uniform(k, (2,)), keys).shape
+      (4, 2)
+    """
+    return jax.lax.map(sampler, keys)
 
 
 def as_x(x: Any, dim: int, name: str = "x0") -> np.ndarray:

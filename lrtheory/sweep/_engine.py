@@ -7,6 +7,7 @@ import time
 from collections.abc import Iterator
 
 import jax
+import jax.numpy as jnp
 import numpy as np
 
 from .. import methods as _methods
@@ -51,8 +52,8 @@ def starts_for(problem: Problem, x0, seeds: np.ndarray) -> tuple[np.ndarray, boo
             raise ValueError(f"x0='random' needs a problem with an x0_sampler; "
                              f"{problem.key} has none")
         with precision("float64"):
-            keys = [keys_for_seed(int(s))[0] for s in seeds]
-            pts = np.stack([np.asarray(problem.x0_sampler(k), np.float64) for k in keys])
+            keys = jnp.stack([keys_for_seed(int(s))[0] for s in seeds])
+            pts = np.asarray(problem.starts(keys), np.float64)
         return pts, True
     return as_x(x0, problem.dim, "x0")[None, :], False
 

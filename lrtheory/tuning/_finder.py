@@ -37,7 +37,6 @@ import dataclasses
 from collections.abc import Mapping
 from typing import Any, NamedTuple
 
-import jax
 import jax.numpy as jnp
 import numpy as np
 import scipy.signal
@@ -333,7 +332,7 @@ def find_lr(method, problem: Problem, lr_min: float = 1e-7, lr_max: float = 10.0
         if start is not None:
             starts = jnp.broadcast_to(jnp.asarray(start), (S, problem.dim))
         elif problem.x0_sampler is not None:
-            starts = jax.vmap(problem.x0_sampler)(jnp.stack([k[0] for k in keys]))
+            starts = problem.starts(jnp.stack([k[0] for k in keys]))
         else:
             starts = jnp.broadcast_to(jnp.asarray(problem.x0), (S, problem.dim))
         batch_keys = jnp.stack([k[1] for k in keys]) if stochastic else None

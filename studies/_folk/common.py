@@ -19,6 +19,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from lrtheory import theory
+from lrtheory.problems import draw_starts
 from lrtheory.run import batched
 
 __all__ = ["keys_for", "starts", "runner", "run_reduced", "landmarks", "source_hash", "dist_to_set",
@@ -43,9 +44,9 @@ def _keys(seeds, n_starts):
 
 
 def starts(sampler: Callable, keys) -> np.ndarray:
-    """``sampler`` over a key array of any shape -> starts of shape ``keys.shape + (dim,)``."""
-    flat = keys.reshape(-1)
-    x = jax.jit(jax.vmap(sampler))(flat)
+    """``sampler`` over a key array of any shape -> starts of shape ``keys.shape + (dim,)``
+    (:func:`lrtheory.problems.draw_starts`, as :meth:`lrtheory.problems.Problem.starts`)."""
+    x = draw_starts(sampler, keys.reshape(-1))
     return np.asarray(x, np.float64).reshape(keys.shape + x.shape[1:])
 
 
