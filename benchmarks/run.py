@@ -265,7 +265,7 @@ GPU_TARGETS = ("headline under 15 ms on one H100/H200; 65,536 learning rates in 
 #: was measured apart, and where (benchmarks/NOTES.md says how).
 APART = ("folk-claims study end to end (cold): with per-step records (`record_every=1`) "
          "and XLA's convolution / as now", ">= 3",
-         "measured apart (NOTES.md, stop 23): 2.44", "no")
+         "measured apart (NOTES.md, stop 23): 2.83", "no")
 
 
 def table_md(info: dict, res: dict, r: dict, v: dict) -> str:
