@@ -47,3 +47,21 @@ def test_quick_benchmark_writes_json_and_table(tmp_path):
     # no GPU numbers are invented: without one the GPU row says so
     if data["info"]["device"].startswith("cpu"):
         assert "not rerun: no GPU lent to this session" in table
+
+
+def test_folk_claims_row_and_baseline_edits(tmp_path):
+    from benchmarks import folk_claims
+
+    # no result file: the row says the target was not measured (nothing invented)
+    assert "| not measured |" in bench.folk_row(tmp_path / "none.json")
+    # a result file: the ratio over the sums and each pair's ratio, met against >= 3
+    pairs = [{"baseline_s": 6.0, "today_s": 2.0, "ratio": 3.0},
+             {"baseline_s": 5.0, "today_s": 2.0, "ratio": 2.5}]
+    f = tmp_path / "folk.json"
+    f.write_text(json.dumps({"date": "2026-12-07 10:00:00", "pairs": pairs,
+                             "ratio_over_sums": 11.0 / 4.0, "target": 3.0}))
+    row = bench.folk_row(f)
+    assert "2.75 over the sums" in row and "(3.00, 2.50;" in row and row.endswith("| no |")
+    # the baseline's edits still match today's source, once each (else the benchmark stops)
+    for rel, old, _ in folk_claims.BASELINE_EDITS:
+        assert (folk_claims.REPO / rel).read_text().count(old) == 1, rel
