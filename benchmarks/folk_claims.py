@@ -28,6 +28,8 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 OUT = REPO / "benchmarks" / "results" / "folk_claims.json"
+#: Issue 16's target: the baseline takes at least this many times as long as today's code.
+TARGET = 3.0
 
 _FINAL = 'record_every="final")'
 #: (file, text in today's source, text of the baseline)
@@ -63,9 +65,11 @@ def cold_run(tree: Path, scratch: Path) -> float:
     root.mkdir(parents=True, exist_ok=True)
     env = dict(os.environ, PYTHONPATH=str(tree), LRTHEORY_CACHE=str(cache))
     t = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "studies.run_all", "--study", "folk_claims",
-                    "--no-cache", "--root", str(root)], cwd=tree, env=env, check=True,
-                   capture_output=True)
+    done = subprocess.run([sys.executable, "-m", "studies.run_all", "--study", "folk_claims",
+                           "--no-cache", "--root", str(root)], cwd=tree, env=env,
+                          capture_output=True, text=True)
+    if done.returncode:
+        raise SystemExit(f"the study failed in {tree}:\n{done.stderr[-4000:]}")
     return time.perf_counter() - t
 
 
@@ -88,9 +92,9 @@ def main(argv=None) -> int:
     ratio = sum(p["baseline_s"] for p in pairs) / sum(p["today_s"] for p in pairs)
     OUT.parent.mkdir(parents=True, exist_ok=True)
     OUT.write_text(json.dumps({"date": time.strftime("%Y-%m-%d %H:%M:%S"), "pairs": pairs,
-                               "ratio_over_sums": ratio, "target": 3.0}, indent=2) + "\n")
+                               "ratio_over_sums": ratio, "target": TARGET}, indent=2) + "\n")
     print(f"folk-claims study, cold: {ratio:.2f}x over the sums of {len(pairs)} pairs "
-          f"(target 3x: {'met' if ratio >= 3 else 'not met'}); {OUT}")
+          f"(target {TARGET:g}x: {'met' if ratio >= TARGET else 'not met'}); {OUT}")
     return 0
 
 

@@ -133,7 +133,7 @@ class Problem:
         """
         if self.x0_sampler is None:
             raise ValueError(f"{self.key} has no x0_sampler: no random starts")
-        keys = keys if isinstance(keys, jax.Array) else jnp.asarray(keys)
+        keys = jnp.asarray(keys)
         typed = jax.dtypes.issubdtype(keys.dtype, jax.dtypes.prng_key)
         if keys.ndim != (1 if typed else 2):  # raw keys: (n, 2) uint32
             raise ValueError(f"keys must be a 1-D array of PRNG keys; got {keys.dtype} keys "
