@@ -334,6 +334,36 @@ def test_batch_grad_is_unbiased(name):
     # variance by the finite-population factor (n - b)/(n - 1) < 1 (Cochran 1977, 2.8).
 
 
+@pytest.mark.parametrize(("n", "k"), [(400, 32), (100, 16), (37, 33), (5, 5), (1, 1)])
+def test_top_indices_is_lax_top_k(n, k):
+    # top_indices promises lax.top_k's indices in lax.top_k's order (descending value, a
+    # tie to the lower index); the reference is lax.top_k itself on the same uniforms.
+    from lrtheory.problems.datasets import top_indices
+
+    keys = jax.random.split(jax.random.key(3), 2000)
+    u = jax.vmap(lambda key: jax.random.uniform(key, (n,)))(keys)
+    got = jax.jit(jax.vmap(lambda v: top_indices(v, k)))(u)
+    want = jax.vmap(lambda v: jax.lax.top_k(v, k)[1])(u)
+    assert np.array_equal(np.asarray(got), np.asarray(want))
+
+
+def test_top_indices_resolves_float32_ties():
+    # Values that round to one float32 (cells of 2^-24 near 1), exact float64 ties and a
+    # tie group straddling the k-th place: the float32 pre-selection alone would order
+    # these by index; the float64 ranking must restore lax.top_k's order.
+    from lrtheory.problems.datasets import top_indices
+
+    e = 2.0 ** -30           # far below float32's resolution at 0.9
+    u = np.full(12, 0.1)
+    u[[7, 2, 9, 4]] = 0.9 + np.array([3, 1, 2, 1]) * e   # 7 > 9 > 2 == 4 in float64
+    u[[5, 0]] = 0.8 + np.array([0, 1]) * e               # 0 > 5; the 5th and 6th largest
+    u = jnp.asarray(u)
+    for k in (1, 3, 4, 5, 6, 12):
+        want = np.asarray(jax.lax.top_k(u, k)[1])
+        assert np.array_equal(np.asarray(top_indices(u, k)), want), k
+    assert list(np.asarray(top_indices(u, 6))) == [7, 9, 2, 4, 0, 5]
+
+
 def test_cnn_is_a_valid_convolution():
     # The net computes its 3x3 valid convolution as a product of image patches (im2col);
     # the reference here is XLA's own convolution (lax.conv_general_dilated, NHWC/HWIO),

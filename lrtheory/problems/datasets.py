@@ -77,10 +77,35 @@ def minibatch(n: int, batch_size: int, grad_on: Callable) -> Callable:
     def batch_grad(x, key):
         # The positions of the batch_size largest of n i.i.d. uniforms are a uniformly
         # random subset (exchangeability); top_k compiles faster than random.choice.
-        idx = jax.lax.top_k(jax.random.uniform(key, (n,)), batch_size)[1]
-        return grad_on(x, idx)
+        return grad_on(x, top_indices(jax.random.uniform(key, (n,)), batch_size))
 
     return batch_grad
+
+
+_TIE_MARGIN = 4   # float32 candidates beyond the k wanted (see top_indices)
+
+
+def top_indices(u: jax.Array, k: int) -> jax.Array:
+    """``jax.lax.top_k(u, k)[1]`` for a float64 vector ``u``, exactly (same indices, same
+    order: descending values, a tie to the lower index), 2.5-5x faster on CPU.
+
+    XLA's CPU top-k has a fast kernel for float32 only; on float64 it sorts, which made
+    drawing a mini-batch most of a small network's step. Here a float32 top-k of
+    ``k + 4`` picks candidates and the candidates are ranked exactly in float64. Rounding
+    to float32 is monotone, so every value above the k-th largest rounds at or above it;
+    the candidates miss one of the true top k only when 5 other values round to exactly
+    the float32 value of the k-th largest, i.e. fall in its cell of width 2^-24 (for n
+    uniforms, a chance below (n 2^-24)^5 / 5!: 1e-25 for n = 400).
+    """
+    n = u.shape[0]
+    m = min(n, k + _TIE_MARGIN)
+    cand = jax.lax.top_k(u.astype(jnp.float32), m)[1]
+    v = u[cand]
+    # rank of each candidate in lax.top_k's order: larger values first, ties by index
+    ahead = (v[None, :] > v[:, None]) | ((v[None, :] == v[:, None])
+                                         & (cand[None, :] < cand[:, None]))
+    rank = ahead.sum(axis=1)
+    return jnp.zeros(k, cand.dtype).at[rank].set(cand, mode="drop")
 
 
 def _normal_sampler(dim: int):
