@@ -12,6 +12,7 @@ iteration as one uninterrupted run. Mini-batches of segment ``j`` come from
 
 from __future__ import annotations
 
+import functools
 from typing import NamedTuple
 
 import jax
@@ -37,6 +38,13 @@ class Curves(NamedTuple):
     diverged: np.ndarray
 
 
+@functools.lru_cache(maxsize=8)
+def _batched_metrics(metrics):
+    """``problem.metrics`` over a batch of parameter vectors, compiled once per problem
+    (every trainer of one problem shares it: one compilation, not one per trainer)."""
+    return jax.jit(jax.vmap(metrics))
+
+
 def trainer(factory, problem, every: int, stochastic: bool = False):
     """A reusable ``(steps, hyper, x0, keys) -> Curves``; calls with the same number of
     runs share one compiled segment. ``factory(k0=..., **hyper)`` -> method; ``hyper``
@@ -54,8 +62,6 @@ def trainer(factory, problem, every: int, stochastic: bool = False):
         x_T = t.x[:, -1]
         return x_T, metrics(x_T), t.diverged_at >= 0
 
-    m_jit = jax.jit(metrics)
-
     def call(steps: int, hyper, x0, keys=None) -> Curves:
         if steps % every:
             raise ValueError(f"steps={steps} must be a multiple of every={every}")
@@ -63,7 +69,7 @@ def trainer(factory, problem, every: int, stochastic: bool = False):
             raise ValueError(f"keys must be given exactly when stochastic={stochastic}")
         h = {k: jnp.asarray(np.asarray(v, np.float64)) for k, v in hyper.items()}
         x = jnp.asarray(np.asarray(x0, np.float64))
-        m0 = m_jit(x)
+        m0 = _batched_metrics(problem.metrics)(x)
         rec = {k: [np.asarray(m0[k])] for k in METRICS}
         dead = np.zeros(x.shape[0], bool)
         for j in range(steps // every):
