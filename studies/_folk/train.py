@@ -40,8 +40,9 @@ class Curves(NamedTuple):
 
 @functools.lru_cache(maxsize=8)
 def _batched_metrics(metrics):
-    """``problem.metrics`` over a batch of parameter vectors, compiled once per problem
-    (every trainer of one problem shares it: one compilation, not one per trainer)."""
+    """``problem.metrics`` over a batch of parameter vectors, compiled once per problem:
+    every checkpoint of every trainer of one problem calls the same program (inside each
+    trainer's segment it was compiled again per segment length and gradient type)."""
     return jax.jit(jax.vmap(metrics))
 
 
@@ -54,13 +55,12 @@ def trainer(factory, problem, every: int, stochastic: bool = False):
     # full-batch f and gradient of the records (a mini-batch step pays for its batch only)
     fn = batched(factory, problem, every, keep_x=True, stochastic=stochastic,
                  record_every="final")
-    metrics = jax.vmap(problem.metrics)
+    metrics = _batched_metrics(problem.metrics)
 
     @jax.jit
     def segment(h, x, k):
         t = fn(h, x, k)
-        x_T = t.x[:, -1]
-        return x_T, metrics(x_T), t.diverged_at >= 0
+        return t.x[:, -1], t.diverged_at >= 0
 
     def call(steps: int, hyper, x0, keys=None) -> Curves:
         if steps % every:
@@ -69,14 +69,15 @@ def trainer(factory, problem, every: int, stochastic: bool = False):
             raise ValueError(f"keys must be given exactly when stochastic={stochastic}")
         h = {k: jnp.asarray(np.asarray(v, np.float64)) for k, v in hyper.items()}
         x = jnp.asarray(np.asarray(x0, np.float64))
-        m0 = _batched_metrics(problem.metrics)(x)
+        m0 = metrics(x)
         rec = {k: [np.asarray(m0[k])] for k in METRICS}
         dead = np.zeros(x.shape[0], bool)
         for j in range(steps // every):
             hj = {**h, "k0": jnp.full(x.shape[0], float(j * every))}
             kj = None if keys is None else jax.vmap(
                 lambda kk, j=j: jax.random.fold_in(kk, j))(keys)
-            x, m, div = segment(hj, x, kj)
+            x, div = segment(hj, x, kj)
+            m = metrics(x)
             dead |= np.asarray(div)
             for k in METRICS:
                 rec[k].append(np.where(dead, np.nan, np.asarray(m[k])))
