@@ -17,6 +17,7 @@ import pandas as pd
 
 import lrtheory as lrt
 from lrtheory import plots
+from lrtheory.sweep import starts_for
 from studies._common import (
     Context,
     Macro,
@@ -58,16 +59,11 @@ def steps_for(kappa: float, grid) -> int:
 
 
 def _e0(problem, seeds) -> dict[int, float]:
-    """Initial error of each seed's random start (the sweep draws it from
-    ``problem.x0_sampler`` at ``split(key(s))[0]``, as documented in lrtheory.sweep)."""
-    import jax
-
-    out = {}
-    for s in range(seeds):
-        kx, _ = jax.random.split(jax.random.key(s))
-        x0 = np.asarray(problem.x0_sampler(kx), float)
-        out[s] = float(np.linalg.norm(x0 - np.asarray(problem.x_star, float)))
-    return out
+    """Initial error of each seed's random start: the sweep's own starts
+    (:func:`lrtheory.sweep.starts_for`, seed ``s`` from ``keys_for_seed(s)``)."""
+    x0, _ = starts_for(problem, "random", np.arange(seeds))
+    d = np.linalg.norm(x0 - np.asarray(problem.x_star, float), axis=1)
+    return {s: float(v) for s, v in enumerate(d)}
 
 
 def compute(grid, sweep_cache) -> pd.DataFrame:
