@@ -46,6 +46,14 @@ def _batched_metrics(metrics):
     return jax.jit(jax.vmap(metrics))
 
 
+@functools.lru_cache(maxsize=4)
+def _start_metrics(metrics, x0: bytes, shape: tuple) -> dict:
+    """The metrics at checkpoint 0, which depend on the starts alone: the decay study's
+    four (gradient, budget) trainers share one start array and pay for it once."""
+    out = _batched_metrics(metrics)(jnp.asarray(np.frombuffer(x0).reshape(shape)))
+    return {k: np.asarray(v) for k, v in out.items()}
+
+
 def trainer(factory, problem, every: int, stochastic: bool = False):
     """A reusable ``(steps, hyper, x0, keys) -> Curves``; calls with the same number of
     runs share one compiled segment. ``factory(k0=..., **hyper)`` -> method; ``hyper``
@@ -69,8 +77,8 @@ def trainer(factory, problem, every: int, stochastic: bool = False):
             raise ValueError(f"keys must be given exactly when stochastic={stochastic}")
         h = {k: jnp.asarray(np.asarray(v, np.float64)) for k, v in hyper.items()}
         x = jnp.asarray(np.asarray(x0, np.float64))
-        m0 = metrics(x)
-        rec = {k: [np.asarray(m0[k])] for k in METRICS}
+        m0 = _start_metrics(problem.metrics, np.asarray(x).tobytes(), tuple(x.shape))
+        rec = {k: [m0[k]] for k in METRICS}
         dead = np.zeros(x.shape[0], bool)
         for j in range(steps // every):
             hj = {**h, "k0": jnp.full(x.shape[0], float(j * every))}
