@@ -1,10 +1,11 @@
 """Plumbing shared by the folk-claim experiments: seeds, starts, batched runs reduced on
 the device, and where the theory puts the step-size landmarks.
 
-Seeds: seed ``s`` owns ``jax.random.key(s)``; its ``i``-th random start is drawn from
-``fold_in(fold_in(key, 0), i)`` and its mini-batches from ``fold_in(fold_in(key, 1), i)``,
-so two arms of a comparison that share ``(s, i)`` share the start and the batch stream
-(paired comparisons).
+Seeds: seed ``s`` owns the two keys of :func:`lrtheory.run.keys_for_seed`
+(``fold_in(key(s), 0)`` and ``fold_in(key(s), 1)``); its ``i``-th random start is drawn
+from ``fold_in`` of the first with ``i`` and its mini-batches from ``fold_in`` of the
+second with ``i``, so two arms of a comparison that share ``(s, i)`` share the start and
+the batch stream (paired comparisons).
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ import numpy as np
 
 from lrtheory import theory
 from lrtheory.problems import draw_starts
-from lrtheory.run import batched
+from lrtheory.run import batched, keys_for_seed
 
 __all__ = ["keys_for", "starts", "runner", "run_reduced", "landmarks", "source_hash", "dist_to_set",
            "log_ratio", "nanmean_last"]
@@ -34,8 +35,7 @@ def keys_for(seeds, n_starts: int):
 @functools.partial(jax.jit, static_argnums=1)
 def _keys(seeds, n_starts):
     def one(s):
-        k = jax.random.key(s)
-        ks, kb = jax.random.fold_in(k, 0), jax.random.fold_in(k, 1)
+        ks, kb = keys_for_seed(s)
         idx = jnp.arange(n_starts)
         return (jax.vmap(lambda i: jax.random.fold_in(ks, i))(idx),
                 jax.vmap(lambda i: jax.random.fold_in(kb, i))(idx))
