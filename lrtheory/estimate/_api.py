@@ -13,7 +13,7 @@ from ..trajectory import Trajectory
 from ..trajectory import errors as traj_errors
 from ._input import STEP_NOTE, _as_array, errors_of, logs_of, rows_of
 from ._result import OrderEstimate, frame
-from ._stages import estimate_row
+from ._stages import estimate_row, estimate_rows
 from ._thresholds import THRESHOLDS
 
 __all__ = ["estimate_order", "estimate_orders", "per_iteration"]
@@ -276,8 +276,7 @@ def estimate_orders(errors, *, diverged_at=None, measure: str = "auto", window=N
     rows = rows_of(L, div, window, eps, lengths=lengths, flush=isinstance(errors, Trajectory))
     note = f"; {STEP_NOTE}" if label == "step" and isinstance(errors, Trajectory) else ""
     ests = []
-    for i, r in enumerate(rows):
-        est = estimate_row(r, label, level, round_q)
+    for i, est in enumerate(estimate_rows(rows, label, level, round_q)):
         if note:
             est = est._replace(reason=est.reason + note)
         if f_star is not None:

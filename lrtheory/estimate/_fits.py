@@ -46,21 +46,40 @@ class Fit(NamedTuple):
     resid: np.ndarray
 
 
-def line(x: np.ndarray, y: np.ndarray) -> Fit:
-    """Least-squares line ``y ~ b0 + b1 (x - mean x)`` with plain standard errors (the
-    two-column case of :func:`lsq`, in closed form: it is most of the estimator's work)."""
-    n = x.size
-    xc = x - x.sum() / n
-    my = float(y.sum()) / n
-    sxx = float(xc @ xc)
-    b1 = float(xc @ y) / sxx if sxx > 0 else 0.0
-    r = y - (my + b1 * xc)
-    rss = float(r @ r)
+def _dot(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Row-wise dot products over the last axis (a pairwise sum per row: a row's value does
+    not depend on the other rows of the stack)."""
+    return (a * b).sum(axis=-1)
+
+
+def line_many(x: np.ndarray, y: np.ndarray) -> Fit:
+    """Least-squares lines ``y ~ b0 + b1 (x - mean x)`` with plain standard errors, one per
+    row of the stacks ``x``, ``y`` (``(R, n)``): the two-column case of :func:`lsq`, in
+    closed form (it is most of the estimator's work). ``beta`` and ``se`` are pairs of
+    ``(R,)`` arrays; standard errors are inf where ``n <= 2`` or ``x`` is constant."""
+    n = x.shape[-1]
+    xc = x - x.sum(axis=-1, keepdims=True) / n
+    my = y.sum(axis=-1) / n
+    sxx = _dot(xc, xc)
+    ok = sxx > 0
+    b1 = np.where(ok, _dot(xc, y) / np.where(ok, sxx, 1.0), 0.0)
+    r = y - (my[..., None] + b1[..., None] * xc)
+    rss = _dot(r, r)
     df = n - 2
-    if df <= 0 or sxx <= 0:
-        return Fit((my, b1), (math.inf, math.inf), rss, df, r)
+    if df <= 0:
+        inf = np.full_like(my, math.inf)
+        return Fit((my, b1), (inf, inf), rss, df, r)
     s2 = rss / df
-    return Fit((my, b1), (math.sqrt(s2 / n), math.sqrt(s2 / sxx)), rss, df, r)
+    return Fit((my, b1), (np.where(ok, np.sqrt(s2 / n), math.inf),
+                          np.where(ok, np.sqrt(s2 / np.where(ok, sxx, 1.0)), math.inf)),
+               rss, df, r)
+
+
+def line(x: np.ndarray, y: np.ndarray) -> Fit:
+    """:func:`line_many` on one row: floats for ``beta``, ``se`` and ``rss``."""
+    f = line_many(x[None], y[None])
+    return Fit((float(f.beta[0][0]), float(f.beta[1][0])),
+               (float(f.se[0][0]), float(f.se[1][0])), float(f.rss[0]), f.df, f.resid[0])
 
 
 def _svd_solve(X: np.ndarray, y: np.ndarray):
@@ -131,17 +150,19 @@ def lsq(X: np.ndarray, y: np.ndarray, hac: bool = False) -> Fit:
 
 
 def block_max(k: np.ndarray, L: np.ndarray, nb: int):
-    """Upper envelope: maxima of ``nb`` near-equal blocks of the points ``(k, L)``;
-    returns the positions and values (first position on ties)."""
-    n = L.size
+    """Upper envelope: maxima of ``nb`` near-equal blocks of the points ``(k, L)`` (rows of
+    ``(R, n)`` stacks, or one row); returns the positions (float) and values, first
+    position on ties."""
+    n = L.shape[-1]
     nb = max(1, min(nb, n))
     starts = (np.arange(nb) * n) // nb
     ends = ((np.arange(nb) + 1) * n) // nb
     idx = starts[:, None] + np.arange(int((ends - starts).max()))[None, :]
-    vals = np.where(idx < ends[:, None], L[np.minimum(idx, n - 1)], -np.inf)
-    am = vals.argmax(axis=1)
-    rows = np.arange(nb)
-    return k[starts + am].astype(float), vals[rows, am]
+    vals = np.where(idx < ends[:, None], L[..., np.minimum(idx, n - 1)], -np.inf)
+    am = vals.argmax(axis=-1)
+    pos = starts + am
+    M = np.take_along_axis(vals, am[..., None], axis=-1)[..., 0]
+    return np.take_along_axis(k, pos, axis=-1).astype(float), M
 
 
 def gn_step(J: np.ndarray, r: np.ndarray) -> np.ndarray:
@@ -153,117 +174,173 @@ def gn_step(J: np.ndarray, r: np.ndarray) -> np.ndarray:
         return np.linalg.lstsq(J, r, rcond=None)[0]
 
 
-def med(a: np.ndarray) -> float:
-    """Median of a small array (np.median's overhead dominates at this size)."""
-    s = np.sort(a)
-    n = s.size
-    return 0.5 * float(s[(n - 1) // 2] + s[n // 2])
+def med(a: np.ndarray):
+    """Median over the last axis of small arrays (np.median's overhead dominates at this
+    size): a float for one row, an array for a stack."""
+    s = np.sort(a, axis=-1)
+    n = s.shape[-1]
+    return 0.5 * (s[..., (n - 1) // 2] + s[..., n // 2])
 
 
-def sign_changes(r: np.ndarray) -> int:
-    s = np.sign(r[np.abs(r) > 1e-12 * (np.abs(r).max() + 1e-300)])
-    return int(np.count_nonzero(s[1:] != s[:-1]))
+def sign_changes(r: np.ndarray):
+    """Sign changes along the last axis, ignoring values below 1e-12 of the row's largest
+    (an int for one row, an array for a stack)."""
+    R = np.atleast_2d(r)
+    keep = np.abs(R) > 1e-12 * (np.abs(R).max(axis=-1, keepdims=True) + 1e-300)
+    row, _ = np.nonzero(keep)
+    s = np.sign(R[keep])
+    ch = (s[1:] != s[:-1]) & (row[1:] == row[:-1])
+    out = np.bincount(row[1:][ch], minlength=R.shape[0])
+    return int(out[0]) if r.ndim == 1 else out
 
 
 class LinModel(NamedTuple):
-    slope: float
-    se: float
-    df: int
-    model: str
-    resid_sd: float
-    t: float
+    """:func:`linear_models` for a stack of rows: ``(R,)`` arrays, ``model`` a list."""
+
+    slope: np.ndarray
+    se: np.ndarray
+    df: np.ndarray
+    model: list
+    resid_sd: np.ndarray
+    t: np.ndarray
 
 
 def linear_models(x: np.ndarray, y: np.ndarray, f_model: float, rss_gain: float,
                   s_span_max: float) -> LinModel:
-    r"""Fit the envelope ``(x, y)`` by :math:`\log e = c + k \log C` and, when the residuals
-    are structured (few sign changes), by the two transient models
+    r"""Fit each envelope ``(x[i], y[i])`` (rows of ``(R, n)`` stacks) by
+    :math:`\log e = c + k \log C` and, when the residuals are structured (few sign changes),
+    by the two transient models
 
     - :math:`\log e = c + k \log C + m \log(k + 1)` (a double eigenvalue, :math:`k r^k`);
     - :math:`\log e = c + k \log C + b_1 s^k + b_2 s^{2k}` (ratios settling
       geometrically, :math:`C_k = C + a s^k`, or a second mode: the expansion of
       :math:`\sum_j \log(1 + \beta s^j)` to second order), :math:`s` profiled on a grid
-      and refined by Brent's bounded method;
+      and refined by Brent's bounded method (:func:`~._brent.fminbound_many`, all rows at
+      once);
 
     keeping a transient model when its F statistic exceeds ``f_model``, it makes the
     residual sum of squares ``rss_gain`` times smaller, and its slope stays negative and
     moves by less than half of itself but by more than two standard errors. The transient
     :math:`s^k` decays at least to ``s_span_max`` across the window (a slower one is
-    collinear with the rate itself). Returns the slope
+    collinear with the rate itself). Returns per row the slope
     (:math:`\log C`), its standard error, residual degrees of freedom and the model name.
     """
-    from scipy.optimize import minimize_scalar
+    from ._brent import fminbound_many
 
-    n = x.size
-    xc = x - x.mean()
-    X1 = np.column_stack([np.ones(n), xc])
-    f1 = line(x, y)
-    best = LinModel(f1.beta[1], f1.se[1], f1.df, "geometric", math.sqrt(f1.rss / max(f1.df, 1)),
-                    0.0)
-    if (n < 8 or sign_changes(f1.resid) >= max(3, n // 3)
-            or best.resid_sd <= 1e-11 * max(1.0, float(np.abs(y).max()))):
-        return best     # noise, or exact to rounding: no transient to model
+    R, n = y.shape
+    xc = x - x.mean(axis=-1, keepdims=True)
+    f1 = line_many(x, y)
+    slope, se = f1.beta[1].copy(), f1.se[1].copy()
+    df = np.full(R, f1.df)
+    model = ["geometric"] * R
+    resid_sd = np.sqrt(f1.rss / max(f1.df, 1))
+    t = np.zeros(R)
+    if n < 8 or R == 0:
+        return LinModel(slope, se, df, model, resid_sd, t)
+    # noise (many sign changes), or exact to rounding: no transient to model
+    act = ((sign_changes(f1.resid) < max(3, n // 3))
+           & (resid_sd > 1e-11 * np.maximum(1.0, np.abs(y).max(axis=-1))))
     # a cheap screen: a transient worth modelling bends the envelope, so a parabola
     # already explains most of the line's residuals (its rss by Frisch-Waugh: the line's
     # residuals less their projection on xc^2 made orthogonal to 1 and xc)
     q = xc * xc
-    q -= q.sum() / n + xc * (float(q @ xc) / float(xc @ xc))
-    qq = float(q @ q)
-    rss_q = f1.rss - (float(f1.resid @ q) ** 2 / qq if qq > 0 else 0.0)
-    if rss_q * 10 > f1.rss:
-        return best
-    cands = []
-    lk = np.log(x + 1.0)
-    f2 = lsq(np.column_stack([X1, lk - lk.mean()]), y)
-    cands.append((f2, "geometric times k^m"))
-    span = x.max() - x.min()
-    if span > 0:
-        x0 = x - x.min()
+    q -= q.sum(axis=-1, keepdims=True) / n + xc * (_dot(q, xc) / _dot(xc, xc))[:, None]
+    qq = _dot(q, q)
+    rss_q = f1.rss - np.where(qq > 0, _dot(f1.resid, q) ** 2 / np.where(qq > 0, qq, 1.0), 0.0)
+    act &= ~(rss_q * 10 > f1.rss)
+    rows = np.flatnonzero(act)
+    if rows.size == 0:
+        return LinModel(slope, se, df, model, resid_sd, t)
+    xa, ya, xca = x[rows], y[rows], xc[rows]
+    m = rows.size
+    X1 = np.stack([np.ones((m, n)), xca], axis=-1)
+    lk = np.log(xa + 1.0)
+    cands = [(lsq_many(np.concatenate([X1, (lk - lk.mean(axis=-1, keepdims=True))[..., None]],
+                                      axis=-1), ya), "geometric times k^m", None)]
+    span = xa.max(axis=-1) - xa.min(axis=-1)
+    x0 = xa - xa.min(axis=-1, keepdims=True)
+    ns = 2 if n >= 10 else 1
 
-        def designs(lv):      # the settling designs for log s = lv / span, stacked
-            z = np.exp(np.outer(lv / span, x0))
-            Z = [z - z.mean(axis=1, keepdims=True)]
-            if n >= 10:
-                Z.append(z * z - (z * z).mean(axis=1, keepdims=True))
-            return np.concatenate([np.broadcast_to(X1, (lv.size, n, 2)),
-                                   np.stack(Z, axis=2)], axis=2)
+    def designs(lv, i):      # the settling designs of rows i for log s = lv / span
+        z = np.exp((lv / span[i][:, None])[..., None] * x0[i][:, None, :])
+        Z = [z - z.mean(axis=-1, keepdims=True)]
+        if ns == 2:
+            Z.append(z * z - (z * z).mean(axis=-1, keepdims=True))
+        return np.concatenate([np.broadcast_to(X1[i][:, None], (i.size, lv.shape[1], n, 2)),
+                               np.stack(Z, axis=-1)], axis=-1)
 
-        X = np.empty((n, 4 if n >= 10 else 3))
-        X[:, :2] = X1
-
-        def rss1(v):          # designs(v) for one v, filled in place (Brent's evaluations)
-            z = np.exp(v / span * x0)
-            X[:, 2] = z - z.sum() / n
-            if n >= 10:
-                z *= z
-                X[:, 3] = z - z.sum() / n
-            return float(rss_many(X, y))
-
+    has = np.flatnonzero(span > 0)
+    if has.size:
         # s profiled: a grid, then Brent's bounded method on the bracket of the best point
         grid = np.linspace(math.log(1e-8), math.log(s_span_max), 24)
-        rss = rss_many(designs(grid), y)
-        i = int(np.argmin(rss))
-        res = minimize_scalar(rss1, method="bounded", options={"xatol": 1e-2},
-                              bounds=(grid[max(i - 1, 0)], grid[min(i + 1, grid.size - 1)]))
-        v = float(res.x) if res.fun <= rss[i] else float(grid[i])
-        f3 = lsq(designs(np.array([v]))[0], y)
-        cands.append((Fit(f3.beta, f3.se, f3.rss, f3.df - 1, f3.resid),
-                      f"geometric plus a transient {math.exp(v / span):.4g}^k"))
-    for f, name in cands:
+        g = grid.size
+        rss = rss_many(designs(np.broadcast_to(grid, (has.size, g)), has), ya[has][:, None])
+        i = rss.argmin(axis=-1)
+        best_rss = rss[np.arange(has.size), i]
+        v, fun = fminbound_many(
+            lambda lv, j: rss_many(designs(lv[:, None], has[j]), ya[has[j]][:, None])[:, 0],
+            grid[np.maximum(i - 1, 0)], grid[np.minimum(i + 1, g - 1)], 1e-2)
+        v = np.where(fun <= best_rss, v, grid[i])
+        f3 = lsq_many(designs(v[:, None], has)[:, 0], ya[has])
+        cands.append((Fit(f3.beta, f3.se, f3.rss, f3.df - 1, f3.resid), v, has))
+    b1 = f1.beta[1][rows]
+    rss1 = f1.rss[rows]
+    for f, name, sub in cands:
         if f.df < 1:
             continue
-        corr = float(f.beta[1] - f1.beta[1])
+        idx = np.arange(m) if sub is None else sub
+        corr = f.beta[:, 1] - b1[idx]
         # the extrapolation must stay a decrease, move the slope by less than half of it,
         # and move it by more than its own uncertainty (else the plain slope stands)
-        if not (f.beta[1] < 0 and abs(corr) <= 0.5 * abs(f1.beta[1])
-                and abs(corr) >= 2 * f.se[1]):
-            continue
-        F = (f1.rss - f.rss) / max(f.rss / f.df, 1e-300 * (f1.rss + 1e-300))
+        ok = ((f.beta[:, 1] < 0) & (np.abs(corr) <= 0.5 * np.abs(b1[idx]))
+              & (np.abs(corr) >= 2 * f.se[:, 1]))
+        F = (rss1[idx] - f.rss) / np.maximum(f.rss / f.df, 1e-300 * (rss1[idx] + 1e-300))
         # a transient model must explain the structure, not a part of it (a spiral's
         # envelope is structured too): F large and the residuals RSS_GAIN times smaller
-        if F > f_model and f.rss * rss_gain <= f1.rss and F > best.t:
-            best = LinModel(f.beta[1], f.se[1], f.df, name, math.sqrt(f.rss / f.df), F)
-    return best
+        r_ = rows[idx]
+        ok &= (F > f_model) & (f.rss * rss_gain <= rss1[idx]) & (F > t[r_])
+        for j in np.flatnonzero(ok):
+            i_ = r_[j]
+            slope[i_], se[i_], df[i_], t[i_] = f.beta[j, 1], f.se[j, 1], f.df, F[j]
+            resid_sd[i_] = math.sqrt(f.rss[j] / f.df)
+            model[i_] = (name if isinstance(name, str) else
+                         f"geometric plus a transient {math.exp(name[j] / span[idx[j]]):.4g}^k")
+    return LinModel(slope, se, df, model, resid_sd, t)
+
+
+# --- SHIM until the batched lsq lands (s25-power) -------------------------------------
+def _svd_rows(X, y):
+    U, sv, Vt = np.linalg.svd(X, full_matrices=False)
+    keep = sv > sv[..., :1] * (np.finfo(float).eps * max(X.shape[-2:]))
+    inv = np.where(keep, 1.0 / np.where(keep, sv, 1.0), 0.0)
+    Uy = (y[..., None, :] @ U)[..., 0, :]
+    beta = ((inv * Uy)[..., None, :] @ Vt)[..., 0, :]
+    r = y - (U @ np.where(keep, Uy, 0.0)[..., None])[..., 0]
+    return beta, r, Vt, inv
+
+
+def rss_many(X, y):  # noqa: F811
+    r = _svd_rows(X, y)[1]
+    return (r * r).sum(axis=-1)
+
+
+def lsq_many(X, Y, hac=False):
+    fs = [lsq(X[i], Y[i], hac) for i in range(X.shape[0])]
+    return Fit(np.array([f.beta for f in fs]).reshape(len(fs), X.shape[-1]),
+               np.array([f.se for f in fs]).reshape(len(fs), X.shape[-1]),
+               np.array([f.rss for f in fs]), X.shape[-2] - X.shape[-1],
+               np.array([f.resid for f in fs]).reshape(len(fs), -1))
+def power_law_many(K, L):
+    fs = [power_law(K[i], L[i]) for i in range(K.shape[0])]
+    return PowerFit(*(np.array(c) for c in zip(*fs, strict=True))) if fs else PowerFit(
+        *(np.zeros(0) for _ in PowerFit._fields))
+
+
+def power_law_se_many(K, L, pf):
+    fs = [power_law_se(K[i], L[i], PowerFit(*(v[i] if np.ndim(v) else v for v in pf)))
+          for i in range(K.shape[0])]
+    return PowerFit(*(np.array(c) for c in zip(*fs, strict=True)))
+# --- end SHIM ---------------------------------------------------------------------------
 
 
 class PowerFit(NamedTuple):

@@ -9,14 +9,15 @@ import numpy as np
 
 from .._vocab import Regime
 from ._fits import (
+    PowerFit,
     block_max,
     gn_step,
-    line,
+    line_many,
     linear_models,
     lsq,
     med,
-    power_law,
-    power_law_se,
+    power_law_many,
+    power_law_se_many,
     sign_changes,
     tq,
 )
@@ -27,142 +28,204 @@ from ._thresholds import THRESHOLDS as TH
 __all__ = ["linear_or_sublinear", "linear_to_floor"]
 
 
-def _sublinear_fit(k, L):
-    """Power law A (k + k0)^-p over the whole stretch when its residuals change sign like
-    noise; else over the earliest start (0, n/8, n/4 of the stretch, else the last half)
-    whose model fits the last half as well as the last half's own fit (F statistic of the
-    3 extra constraints at most SUB_F). Returns the fit with its standard errors and the
-    start; None when the last half's own fit is the family's geometric limit (k0 at
+def _take(pf: PowerFit, i) -> PowerFit:
+    """The rows ``i`` of a stacked fit (fields shared by all rows kept as they are)."""
+    return PowerFit(*(v[i] if np.ndim(v) else v for v in pf))
+
+
+def _row(pf: PowerFit, j: int) -> PowerFit:
+    """Row ``j`` of a stacked fit as Python scalars."""
+    return PowerFit(*(v[j].item() if np.ndim(v) else v for v in pf))
+
+
+def _sublinear_fit(K, L) -> list:
+    """Per row of the stacks ``(K, L)``: the power law A (k + k0)^-p over the whole
+    stretch when its residuals change sign like noise; else over the earliest start (0,
+    n/8, n/4 of the stretch, else the last half) whose model fits the last half as well as
+    the last half's own fit (F statistic of the 3 extra constraints at most SUB_F). Each
+    entry is the fit (a scalar :class:`PowerFit` with its standard errors) and the start,
+    or None when the last half's own fit is the family's geometric limit (k0 at
     K0_MAX_SPANS spans): there the decrease is geometric, not a power law."""
-    n = L.size
+    R, n = L.shape
     h = n // 2
-    ref = power_law(k[h:], L[h:])
-    if ref.geometric:
-        return None
-    whole = power_law(k, L)
-    r = L - (whole.logA - whole.p * np.log(k + whole.k0))
-    if sign_changes(r) >= n // 3:
-        return power_law_se(k, L, whole), 0   # residuals like noise: the model holds on all
+    out: list = [None] * R
+    ref = power_law_many(K[:, h:], L[:, h:])
+    rem = np.flatnonzero(~np.asarray(ref.geometric))
+    if rem.size == 0:
+        return out
+
+    def done(i, pf, s):
+        se = power_law_se_many(K[i, s:], L[i, s:], pf)
+        for j, r in enumerate(i):
+            out[r] = (_row(se, j), s)
+
+    whole = power_law_many(K[rem], L[rem])
+    r = L[rem] - (whole.logA[:, None] - whole.p[:, None] * np.log(K[rem] + whole.k0[:, None]))
+    noise = sign_changes(r) >= n // 3
+    if noise.any():       # residuals like noise: the model holds on all
+        done(rem[noise], _take(whole, noise), 0)
+    keep = ~noise
+    rem, whole = rem[keep], _take(whole, keep)
     for s in (0, n // 8, n // 4):
-        if n - s < 8:
+        if n - s < 8 or rem.size == 0:
             continue
-        f = whole if s == 0 else power_law(k[s:], L[s:])
-        r = L[h:] - (f.logA - f.p * np.log(k[h:] + f.k0))
-        rss_w = float(r @ r)
-        F = (rss_w - ref.rss) / 3 / max(ref.rss / max(ref.df, 1), 1e-300)
-        if F <= TH.SUB_F:
-            return power_law_se(k[s:], L[s:], f), s
-    return power_law_se(k[h:], L[h:], ref), h
+        f = whole if s == 0 else power_law_many(K[rem, s:], L[rem, s:])
+        r = L[rem, h:] - (f.logA[:, None] - f.p[:, None] * np.log(K[rem, h:] + f.k0[:, None]))
+        rss_w = (r * r).sum(axis=-1)
+        rr, df = _take(ref, rem).rss, _take(ref, rem).df
+        F = (rss_w - rr) / 3 / np.maximum(rr / np.maximum(df, 1), 1e-300)
+        ok = F <= TH.SUB_F
+        if ok.any():
+            done(rem[ok], _take(f, ok), s)
+        rem = rem[~ok]
+        if s == 0:
+            whole = _take(whole, ~ok)
+    if rem.size:
+        done(rem, _take(ref, rem), h)
+    return out
 
 
 def _settled_start(xs, Ms, n_min, L=None):
-    """Index (into the envelope) from which the slopes between consecutive blocks stay
-    within LIN_SETTLE (relative) of the final slope: a transient with another rate (a fast
-    mode, a sign-like phase) ends there. Only where the slopes are precise enough to see
-    such a change (three robust standard deviations below it); else 0."""
-    b = np.diff(Ms) / np.diff(xs)
-    if b.size < 4:
-        return 0
-    tail = b[-max(3, b.size // 4):]
+    """Per row, the index (into the envelope) from which the slopes between consecutive
+    blocks stay within LIN_SETTLE (relative) of the final slope: a transient with another
+    rate (a fast mode, a sign-like phase) ends there. Only where the slopes are precise
+    enough to see such a change (three robust standard deviations below it); else 0."""
+    b = np.diff(Ms, axis=-1) / np.diff(xs, axis=-1)
+    R, m = b.shape
+    if m < 4:
+        return np.zeros(R, dtype=int)
+    tail = b[:, -max(3, m // 4):]
     ref = med(tail)
-    sd = 1.4826 * med(np.abs(tail - ref))
-    if L is not None and L.size >= 8:
+    sd = 1.4826 * med(np.abs(tail - ref[:, None]))
+    if L is not None and L.shape[-1] >= 8:
         # the noise of one block-to-block slope from the point-to-point scatter of the
         # last half (a few block slopes alone underestimate it)
-        dl = np.diff(L[L.size // 2:])
-        point_sd = 1.4826 * med(np.abs(dl - med(dl))) / math.sqrt(2)
-        sd = max(sd, point_sd * math.sqrt(2) / max((xs[-1] - xs[0]) / (xs.size - 1), 1.0))
-    tol = TH.LIN_SETTLE * abs(ref)
-    if 3 * sd > tol:           # slopes too noisy to see a change of the rate: keep the half
-        return 0
-    bad = np.flatnonzero(np.abs(b - ref) > tol)
-    return min(int(bad[-1]) + 1, xs.size - n_min) if bad.size else 0
+        dl = np.diff(L[:, L.shape[-1] // 2:], axis=-1)
+        point_sd = 1.4826 * med(np.abs(dl - med(dl)[:, None])) / math.sqrt(2)
+        sd = np.maximum(sd, point_sd * math.sqrt(2) / np.maximum(
+            (xs[:, -1] - xs[:, 0]) / (xs.shape[-1] - 1), 1.0))
+    tol = TH.LIN_SETTLE * np.abs(ref)
+    bad = np.abs(b - ref[:, None]) > tol[:, None]
+    last = m - 1 - np.argmax(bad[:, ::-1], axis=-1)
+    j = np.where(bad.any(axis=-1), np.minimum(last + 1, xs.shape[-1] - n_min), 0)
+    # slopes too noisy to see a change of the rate: keep the half
+    return np.where(3 * sd > tol, 0, j)
 
 
-def linear_or_sublinear(k, L, auto, level) -> Finding | None:
-    """On the window (last half of the stretch unless given): linear when the envelope
-    falls geometrically (REAL_DEC decades, or STEADY_DEC with every block falling or a
-    t statistic of T_STEADY) with the rate from :func:`linear_models`; sublinear when a
-    power law fits the envelope better and the decrease is short of REAL_DEC."""
-    n = L.size
-    w0 = n // 2 if auto else 0
-    kf = k.astype(float)
+def linear_or_sublinear(K, L, auto, level) -> list:
+    """Per row of the stacks ``(K, L)`` (``(R, n)``, positions and log errors), on the
+    window (last half of the stretch unless given): linear when the envelope falls
+    geometrically (REAL_DEC decades, or STEADY_DEC with every block falling or a t statistic
+    of T_STEADY) with the rate from :func:`linear_models`; sublinear when a power law fits
+    the envelope better and the decrease is short of REAL_DEC. A :class:`Finding` or None
+    per row; all rows at once (rows whose windows differ are grouped by window)."""
+    R, n = L.shape
+    w0 = np.full(R, n // 2 if auto else 0)
+    kf = K.astype(float)
     env = None                    # the whole stretch's envelope, when computed
     if auto and n >= 6 * 8:
         xs, Ms = block_max(kf, L, min(TH.NB_FIT, n // 8))
         if n // 8 >= TH.NB_FIT:
             env = xs, Ms
         j = _settled_start(xs, Ms, 4, L)
-        if j > 0:
-            w0 = max(w0, int(np.searchsorted(k, xs[j])))
-    w0 = min(w0, max(n - max(TH.N_MIN, n // 8), 0))
-    kw, Lw = kf[w0:], L[w0:]
+        at = np.take_along_axis(xs, j[:, None], axis=-1)
+        w0 = np.where(j > 0, np.maximum(w0, (K < at).sum(axis=-1)), w0)
+    w0 = np.minimum(w0, max(n - max(TH.N_MIN, n // 8), 0))
+    out: list = [None] * R
+    for w in np.unique(w0):
+        i = np.flatnonzero(w0 == w)
+        env_i = None if env is None else (env[0][i], env[1][i])
+        for r, f in zip(i, _window(K[i], kf[i], L[i], int(w), env_i, level), strict=True):
+            out[r] = f
+    return out
+
+
+def _window(k, kf, L, w0, env, level) -> list:
+    """:func:`linear_or_sublinear` on rows sharing the window's start ``w0``."""
+    R, n = L.shape
+    kw, Lw = kf[:, w0:], L[:, w0:]
     x, M = block_max(kw, Lw, TH.NB_FIT)
-    nb = x.size
+    nb = x.shape[-1]
+    out: list = [None] * R
     if nb < 3:
-        return None
-    f1 = line(x, M)
-    s = float(f1.beta[1])
-    span = float(x[-1] - x[0])
+        return out
+    f1 = line_many(x, M)
+    s = f1.beta[1]
+    span = x[:, -1] - x[:, 0]
     dec = -s * span
-    dM = np.diff(M)
-    a, b = int(kw[0]), int(kw[-1])
-    sub = False
-    if 0 < dec < TH.REAL_DEC * LN10 and n >= 8:
+    dM = np.diff(M, axis=-1)
+    sub = np.zeros(R, bool)
+    maybe = np.flatnonzero((0 < dec) & (dec < TH.REAL_DEC * LN10)) if n >= 8 else np.zeros(0, int)
+    if maybe.size:
         # decided on the whole stretch, where log k spans its range: a power law fits the
         # envelope better than a line, and the slope flattens (first half SUB_FLATTEN
         # times steeper than the second)
-        xs, Ms = env if env is not None else block_max(kf, L, TH.NB_FIT)
-        if xs.size >= 6:
-            fl_ = line(xs, Ms)
-            fp = line(np.log(xs - xs[0] + 1.0), Ms)
-            h = xs.size // 2
-            sa = line(xs[:h], Ms[:h]).beta[1]
-            sb = line(xs[h:], Ms[h:]).beta[1]
-            sub = (fp.rss < fl_.rss and fp.beta[1] < 0 and sa < 0 and sb < 0
-                   and sa / sb >= TH.SUB_FLATTEN)
-    fit = _sublinear_fit(kf, L) if sub else None
-    if fit is not None:
-        pf, s0 = fit
-        if pf.p > 0:
+        xs, Ms = ((env[0][maybe], env[1][maybe]) if env is not None
+                  else block_max(kf[maybe], L[maybe], TH.NB_FIT))
+        if xs.shape[-1] >= 6:
+            fl_ = line_many(xs, Ms)
+            fp = line_many(np.log(xs - xs[:, :1] + 1.0), Ms)
+            h = xs.shape[-1] // 2
+            sa = line_many(xs[:, :h], Ms[:, :h]).beta[1]
+            sb = line_many(xs[:, h:], Ms[:, h:]).beta[1]
+            sub[maybe] = ((fp.rss < fl_.rss) & (fp.beta[1] < 0) & (sa < 0) & (sb < 0)
+                          & (sa / sb >= TH.SUB_FLATTEN))
+    fits: list = [None] * R
+    si = np.flatnonzero(sub)
+    if si.size:
+        for r, f in zip(si, _sublinear_fit(kf[si], L[si]), strict=True):
+            fits[r] = f
+    t3 = max(3, nb // 3)
+    fl3 = line_many(x[:, -t3:], M[:, -t3:])
+    # the envelope still falls at the end (or its last third does not rise significantly:
+    # with strong noise a few block maxima cannot show the fall)
+    last_bs = fl3.beta[1] - np.where(np.isfinite(fl3.se[1]), fl3.se[1], 0.0)
+    steady = np.all(dM < 0, axis=-1)
+    drops = np.maximum(-dM, 0.0)
+    se1 = f1.se[1]
+    t_lin = np.where(se1 > 0, np.abs(s) / np.where(se1 > 0, se1, 1.0), math.inf)
+    with np.errstate(over="ignore"):
+        ex = np.exp(s)
+    real = dec >= TH.REAL_DEC * LN10
+    lin = ((s < 0) & ((last_bs < 0) | real) & (ex > 0) & (ex < math.inf)
+           & (drops.max(axis=-1) <= 0.5 * drops.sum(axis=-1))
+           & (real | ((steady | (t_lin >= TH.T_STEADY)) & (dec >= TH.STEADY_DEC * LN10))))
+    for r in si:
+        pf, s0 = fits[r] if fits[r] is not None else (None, 0)
+        if pf is not None and pf.p > 0:
+            lin[r] = False
+            a, b = int(kw[r, 0]), int(kw[r, -1])
             A = _exp(pf.logA)
             t = tq(max(pf.df, 1), level)
-            return Finding(Regime.SUBLINEAR, {
+            out[r] = Finding(Regime.SUBLINEAR, {
                 "p": pf.p, "p_ci": (pf.p - t * pf.se_p, pf.p + t * pf.se_p) if math.isfinite(
                     pf.se_p) else None, "A": A,
                 "A_ci": _ci(pf.logA, pf.se_logA, pf.df, level), "k0": pf.k0},
-                (int(k[s0]), int(k[-1])),
+                (int(k[r, s0]), int(k[r, -1])),
                 f"log e is closer to linear in log k than in k over iterates {a}..{b}; "
-                f"e_k = A (k + k0)^-p fitted on log e over iterates {int(k[s0])}..{int(k[-1])} "
-                f"(k0 = {g(pf.k0)} profiled; the earliest start whose p agrees with the last "
-                f"half's), {level:.0%} Newey-West intervals")
-    t3 = max(3, nb // 3)
-    fl3 = line(x[-t3:], M[-t3:])
-    # the envelope still falls at the end (or its last third does not rise significantly:
-    # with strong noise a few block maxima cannot show the fall)
-    last_bs = fl3.beta[1] - (fl3.se[1] if np.isfinite(fl3.se[1]) else 0.0)
-    steady = bool(np.all(dM < 0))
-    drops = np.maximum(-dM, 0.0)
-    t_lin = abs(s) / f1.se[1] if f1.se[1] > 0 else math.inf
-    lin = (s < 0 and (last_bs < 0 or dec >= TH.REAL_DEC * LN10) and _exp(s) is not None
-           and drops.max() <= 0.5 * drops.sum()
-           and (dec >= TH.REAL_DEC * LN10 or ((steady or t_lin >= TH.T_STEADY)
-                                               and dec >= TH.STEADY_DEC * LN10)))
-    if not lin:
-        return None
-    lm = linear_models(x, M, TH.F_MODEL, TH.RSS_GAIN, TH.S_SPAN_MAX)
-    rate = _exp(lm.slope)
-    return Finding(Regime.LINEAR, {"q": 1.0, "rate": rate,
-                                   "rate_ci": _ci(lm.slope, lm.se, lm.df, level),
-                                   "model": lm.model},
-                   (a, b), f"decrease by {g(dec / LN10)} decades over iterates {a}..{b}"
-                   + (f" (iterates {int(k[0])}..{a - 1} dropped as pre-asymptotic)" if w0 else "")
-                   + f"; C from the slope of the upper envelope ({nb} block maxima), model "
-                   f"{lm.model}, {level:.0%} t interval from the block residuals"
-                   + ("; log e is closer to linear in log k over the whole stretch, but the "
-                      "last half's best power law is the geometric limit (k0 at "
-                      f"{g(TH.K0_MAX_SPANS)} spans): not sublinear" if sub and fit is None
-                      else ""))
+                f"e_k = A (k + k0)^-p fitted on log e over iterates {int(k[r, s0])}.."
+                f"{int(k[r, -1])} (k0 = {g(pf.k0)} profiled; the earliest start whose p agrees "
+                f"with the last half's), {level:.0%} Newey-West intervals")
+    li = np.flatnonzero(lin)
+    if li.size == 0:
+        return out
+    lm = linear_models(x[li], M[li], TH.F_MODEL, TH.RSS_GAIN, TH.S_SPAN_MAX)
+    for j, r in enumerate(li):
+        a, b = int(kw[r, 0]), int(kw[r, -1])
+        slope = float(lm.slope[j])
+        out[r] = Finding(
+            Regime.LINEAR, {"q": 1.0, "rate": _exp(slope),
+                            "rate_ci": _ci(slope, float(lm.se[j]), int(lm.df[j]), level),
+                            "model": lm.model[j]},
+            (a, b), f"decrease by {g(dec[r] / LN10)} decades over iterates {a}..{b}"
+            + (f" (iterates {int(k[r, 0])}..{a - 1} dropped as pre-asymptotic)" if w0 else "")
+            + f"; C from the slope of the upper envelope ({nb} block maxima), model "
+            f"{lm.model[j]}, {level:.0%} t interval from the block residuals"
+            + ("; log e is closer to linear in log k over the whole stretch, but the "
+               "last half's best power law is the geometric limit (k0 at "
+               f"{g(TH.K0_MAX_SPANS)} spans): not sublinear" if sub[r] and fits[r] is None
+               else ""))
+    return out
 
 
 def linear_to_floor(k, L, i0, logF):

@@ -28,13 +28,16 @@ from ._thresholds import THRESHOLDS as TH
 __all__ = ["analyse", "explain"]
 
 
-def _decreasing(k, L, auto, level, round_q) -> Finding | None:
+def _decreasing(k, L, auto, level, round_q):
+    """The regime detectors in order; the last, :func:`linear_or_sublinear`, works on many
+    rows at once, so it is requested: ``yield (k, L, auto)`` and :func:`analyse_many`
+    sends back its finding (a generator: ``yield from`` it)."""
     for fn in (lambda: growth(k, L, level), lambda: superlinear(k, L, auto, level, round_q),
-               lambda: q_superlinear(k, L, level), lambda: linear_or_sublinear(k, L, auto, level)):
+               lambda: q_superlinear(k, L, level)):
         f = fn()
         if f is not None:
             return f
-    return None
+    return (yield k, L, auto)
 
 
 def _undetermined(k, L) -> Finding:
@@ -96,8 +99,48 @@ def _refit_to_floor(rec: Records, fl: Flat, found: Finding, level):
     return Finding(found.regime, fields, (int(k[i0]), int(k[-1])), text)
 
 
+def analyse_many(rows: list[Row], level: float = TH.LEVEL,
+                 round_q: bool = False) -> list[tuple[Finding, list]]:
+    """Regime and numbers of each row: the finding and the notes for ``reason``.
+
+    Each row runs :func:`_analyse` (a generator) until it asks for the linear and
+    sublinear detector; the requests of all rows with the same length are answered by one
+    call of :func:`linear_or_sublinear` on their stack, and the rows go on. A row's result
+    does not depend on the other rows (every batched operation is per row), so one row
+    alone (:func:`analyse`) gives the same numbers as the row in a sweep.
+    """
+    gens = [_analyse(r, level, round_q) for r in rows]
+    out: list = [None] * len(rows)
+    waiting: dict = {}
+
+    def advance(i, value):
+        try:
+            waiting[i] = gens[i].send(value)
+        except StopIteration as stop:
+            out[i] = stop.value
+
+    for i in range(len(rows)):
+        advance(i, None)
+    while waiting:
+        groups: dict = {}
+        for i, (_, L, auto) in waiting.items():
+            groups.setdefault((L.size, auto), []).append(i)
+        asked, waiting = waiting, {}
+        for (_, auto), idx in groups.items():
+            found = linear_or_sublinear(np.stack([asked[i][0] for i in idx]),
+                                        np.stack([asked[i][1] for i in idx]), auto, level)
+            for i, f in zip(idx, found, strict=True):
+                advance(i, f)
+    return out
+
+
 def analyse(row: Row, level: float = TH.LEVEL, round_q: bool = False) -> tuple[Finding, list]:
-    """Regime and numbers of one row; returns the finding and the notes for ``reason``."""
+    """Regime and numbers of one row (:func:`analyse_many` on a batch of one)."""
+    return analyse_many([row], level, round_q)[0]
+
+
+def _analyse(row: Row, level: float, round_q: bool):
+    """:func:`analyse_many`'s work on one row, as a generator (see :func:`_decreasing`)."""
     rec = records(row)
     notes = []
     if rec.isolated:
@@ -117,7 +160,7 @@ def analyse(row: Row, level: float = TH.LEVEL, round_q: bool = False) -> tuple[F
         text = (f"exact zero error at iterate {rec.finite_at} and every later one: finite "
                 "termination" + (" (the run starts at x*)" if rec.finite_at == rec.lo else ""))
         if L.size >= TH.N_MIN:
-            sub, _ = analyse(row._replace(hi=rec.finite_at), level, round_q)
+            sub, _ = yield from _analyse(row._replace(hi=rec.finite_at), level, round_q)
             w = sub.window
             rho = np.diff(L[(k >= w[0]) & (k <= w[1])]) if w else np.zeros(0)
             if (sub.regime is Regime.LINEAR and rho.size >= 3
@@ -138,12 +181,12 @@ def analyse(row: Row, level: float = TH.LEVEL, round_q: bool = False) -> tuple[F
         n_dec = fl.dec_end
         if n_dec < TH.N_MIN:
             n_dec = fl.at
-        found = (_decreasing(k[:n_dec], L[:n_dec], True, level, round_q)
+        found = ((yield from _decreasing(k[:n_dec], L[:n_dec], True, level, round_q))
                  if n_dec >= TH.N_MIN else None)
         if found is None and fl.sd >= TH.FLOOR_NOISE and fl.at > n_dec:
             # a shallow noise floor: the margin left too little; the refit below models
             # the bend, so read the regime up to the floor itself
-            found = _decreasing(k[:fl.at], L[:fl.at], True, level, round_q)
+            found = yield from _decreasing(k[:fl.at], L[:fl.at], True, level, round_q)
         if found is None or found.regime not in (Regime.LINEAR, Regime.SUPERLINEAR,
                                                  Regime.SUBLINEAR):
             fl = fl._replace(floor=False)
@@ -171,7 +214,7 @@ def analyse(row: Row, level: float = TH.LEVEL, round_q: bool = False) -> tuple[F
         if q3 - q1 > TH.STALL_IQR:
             # "flat" only because the scatter swamps the line (an erratic or strongly
             # curved tail, e.g. quasi-Newton's last steps): read it as a decrease first
-            found = _decreasing(k, L, row.auto, level, round_q)
+            found = yield from _decreasing(k, L, row.auto, level, round_q)
             if found is not None:
                 return found, notes
         P, oa = oscillation(k, L)
@@ -183,7 +226,7 @@ def analyse(row: Row, level: float = TH.LEVEL, round_q: bool = False) -> tuple[F
                            f"(log e_k - log e_(k-{P}) small against the swing, no drift): a "
                            "cycle, not convergence"), notes
         return stall(k, L, fl.start, level), notes
-    found = _decreasing(k, L, row.auto, level, round_q)
+    found = yield from _decreasing(k, L, row.auto, level, round_q)
     if found is None:
         P, oa = oscillation(k, L)
         if P > 0:
@@ -202,11 +245,22 @@ def explain(found: Finding, notes: list, prefix: str = "") -> str:
     return "; ".join(p for p in parts if p)
 
 
+def estimate_rows(rows: list[Row], measure: str, level: float, round_q: bool,
+                  prefix: str = "") -> list[OrderEstimate]:
+    """:func:`analyse_many` and :func:`explain` into one :class:`OrderEstimate` per row."""
+    with np.errstate(all="ignore"):
+        results = analyse_many(rows, level, round_q)
+    return [_estimate(found, notes, measure, level, prefix) for found, notes in results]
+
+
 def estimate_row(row: Row, measure: str, level: float, round_q: bool,
                  prefix: str = "") -> OrderEstimate:
-    """:func:`analyse` and :func:`explain` into an :class:`OrderEstimate`."""
-    with np.errstate(all="ignore"):
-        found, notes = analyse(row, level, round_q)
+    """:func:`estimate_rows` on one row."""
+    return estimate_rows([row], measure, level, round_q, prefix)[0]
+
+
+def _estimate(found: Finding, notes: list, measure: str, level: float,
+              prefix: str) -> OrderEstimate:
     fields = {k: v for k, v in found.fields.items() if v is not None}
     for key, v in list(fields.items()):
         if isinstance(v, float) and not math.isfinite(v):
@@ -223,4 +277,4 @@ def estimate_row(row: Row, measure: str, level: float, round_q: bool,
                          measure=measure, reason=explain(found, notes, prefix))
 
 
-__all__ += ["estimate_row", "Row", "LN10"]
+__all__ += ["estimate_row", "estimate_rows", "analyse_many", "Row", "LN10"]
