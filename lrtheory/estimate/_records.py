@@ -10,10 +10,10 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ._fits import line
+from ._fits import _dot, line_many
 from ._thresholds import THRESHOLDS as TH
 
-__all__ = ["Row", "Records", "Flat", "records", "flat_tail", "LN10"]
+__all__ = ["Row", "Records", "Flat", "records", "flat_tail", "trends", "change_many", "LN10"]
 
 LN10 = math.log(10.0)
 
@@ -95,16 +95,38 @@ def records(row: Row) -> Records:
                    finite_at=finite_at, isolated=isolated, underflow=under)
 
 
-def _change(k, L):
-    """Least-squares level change across the points and its standard error (inflated for
-    lag-1 autocorrelation of the residuals, AR(1) variance factor)."""
-    n = L.size
-    f = line(k, L)
-    span = float(k[-1] - k[0])
+def change_many(K, L):
+    """Per row of ``(K, L)`` (``(R, n)``): the least-squares level change across the points
+    and its standard error (inflated for lag-1 autocorrelation of the residuals, AR(1)
+    variance factor)."""
+    n = L.shape[-1]
+    f = line_many(K, L)
+    span = K[:, -1] - K[:, 0]
     r = f.resid
-    rho = float(r[1:] @ r[:-1] / (r @ r)) if n > 3 and r @ r > 0 else 0.0
-    rho = min(max(rho, 0.0), 0.9)
-    return f.beta[1] * span, f.se[1] * span * math.sqrt((1 + rho) / (1 - rho))
+    rr = _dot(r, r)
+    rho = np.zeros(L.shape[0])
+    if n > 3:
+        ok = rr > 0
+        rho = np.where(ok, _dot(r[:, 1:], r[:, :-1]) / np.where(ok, rr, 1.0), 0.0)
+    rho = np.minimum(np.maximum(rho, 0.0), 0.9)
+    return f.beta[1] * span, f.se[1] * span * np.sqrt((1 + rho) / (1 - rho))
+
+
+def _change(k, L):
+    """:func:`change_many` on one row (floats)."""
+    ch, se = change_many(k[None], L[None])
+    return float(ch[0]), float(se[0])
+
+
+def trends(K, L) -> np.ndarray:
+    """Per row of ``(K, L)``: the shortest tail :func:`flat_tail` tries (the last sixteenth,
+    when it has FLOOR_MIN_LEN points) still trends clearly, so no longer tail is flat."""
+    n = L.shape[-1]
+    tl = n // 16
+    if tl < TH.FLOOR_MIN_LEN:
+        return np.zeros(L.shape[0], bool)
+    ch, se = change_many(K[:, n - tl:], L[:, n - tl:])
+    return np.abs(ch) > 3 * (TH.FLAT_ABS + 3 * se)
 
 
 class Flat(NamedTuple):
@@ -126,22 +148,20 @@ class Flat(NamedTuple):
     dec_end: int
 
 
-def flat_tail(rec: Records, log_eps: float = math.log(2.0 ** -52)) -> Flat | None:
+def flat_tail(rec: Records, log_eps: float = math.log(2.0 ** -52),
+              trend=None) -> Flat | None:
     """Longest flat tail among the last 1/2, 1/4, 1/8, 1/16 of the records (flat: level
     change at most ``FLAT_ABS`` plus three standard errors; a shorter tail must end a
     trend, ``TREND_BEFORE`` times its tolerance); then floor or stall: a floor when the
     run fell ``FLOOR_MIN_DEC`` decades into it and it is noisy or a frozen iterate (a
     constant reached at full speed), or when the run fell ``FLOOR_DEEP_FRAC`` of the
-    precision's decades (``log_eps``: 5.9 decades in float64, 2.6 in float32)."""
+    precision's decades (``log_eps``: 5.9 decades in float64, 2.6 in float32). ``trend``:
+    this row's :func:`trends`, when computed for a batch."""
     k, L = rec.k.astype(float), rec.L
     n = L.size
     start = -1
-    tl = n // 16
-    if tl >= TH.FLOOR_MIN_LEN:
-        # the shortest tail still trends clearly: no longer tail is flat (a shortcut)
-        ch, se = _change(k[n - tl:], L[n - tl:])
-        if abs(ch) > 3 * (TH.FLAT_ABS + 3 * se):
-            return None
+    if (trend if trend is not None else trends(k[None], L[None])[0]):
+        return None       # the shortest tail still trends clearly (a shortcut)
     for f in (2, 4, 8, 16):
         tl = n - n // 2 if f == 2 else n // f
         if tl < TH.FLOOR_MIN_LEN:

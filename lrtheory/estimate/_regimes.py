@@ -22,7 +22,7 @@ from ._fits import (
 from ._records import LN10
 from ._thresholds import THRESHOLDS as TH
 
-__all__ = ["Finding", "diverged_growth", "growth", "oscillation", "stall", "g", "e_text"]
+__all__ = ["Finding", "diverged_growth", "growth", "grows", "oscillation", "stall", "g", "e_text"]
 
 
 class Finding(NamedTuple):
@@ -125,21 +125,31 @@ def diverged_growth(k, L, div_at, src, level) -> Finding:
     return Finding(Regime.DIVERGED, fl, win, f"{head}; {t}")
 
 
-def growth(k, L, level) -> Finding | None:
-    """Consistent growth without a non-finite value: the last GROW_POINTS iterates rise,
-    each rise at least half the one before, by GROW_MIN in all; or (long runs) the means
-    of the last three quarters rise by GROW_MIN in all."""
-    n = L.size
-    d = np.diff(L)
-    short = (n >= TH.GROW_POINTS and np.all(d[-(TH.GROW_POINTS - 1):] > 0)
-             and np.all(d[-(TH.GROW_POINTS - 2):] >= 0.5 * d[-(TH.GROW_POINTS - 1):-1])
-             and L[-1] - L[-TH.GROW_POINTS] >= TH.GROW_MIN)
-    long_ = False
+def grows(L: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per row of ``L`` (``(R, n)``): (short, long) growth as :func:`growth` reads it."""
+    R, n = L.shape
+    P = TH.GROW_POINTS
+    d = np.diff(L, axis=-1)
+    short = np.zeros(R, bool)
+    if n >= P:
+        short = (np.all(d[:, -(P - 1):] > 0, axis=-1)
+                 & np.all(d[:, -(P - 2):] >= 0.5 * d[:, -(P - 1):-1], axis=-1)
+                 & (L[:, -1] - L[:, -P] >= TH.GROW_MIN))
+    long_ = np.zeros(R, bool)
     if n >= 8:
         cut = [(i * n) // 4 for i in (1, 2, 3, 4)]     # the last three quarters' means
-        q = [float(L[a:b].sum()) / (b - a) for a, b in zip(cut[:-1], cut[1:], strict=True)]
-        long_ = (q[1] > q[0] and q[2] - q[1] >= 0.5 * (q[1] - q[0])
-                 and q[2] - q[0] >= TH.GROW_MIN)
+        q = [L[:, a:b].sum(axis=-1) / (b - a) for a, b in zip(cut[:-1], cut[1:], strict=True)]
+        long_ = ((q[1] > q[0]) & (q[2] - q[1] >= 0.5 * (q[1] - q[0]))
+                 & (q[2] - q[0] >= TH.GROW_MIN))
+    return short, long_
+
+
+def growth(k, L, level, pre=None) -> Finding | None:
+    """Consistent growth without a non-finite value: the last GROW_POINTS iterates rise,
+    each rise at least half the one before, by GROW_MIN in all; or (long runs) the means
+    of the last three quarters rise by GROW_MIN in all. ``pre``: this row's
+    :func:`grows`, when computed for a batch."""
+    short, long_ = pre if pre is not None else (v[0] for v in grows(L[None]))
     if not (short or long_):
         return None
     fl, win, t = _growth_fields(k, L, level)

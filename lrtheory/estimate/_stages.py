@@ -13,31 +13,92 @@ the scalar estimate of the same sequence are equal by construction.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
+from typing import NamedTuple
 
 import numpy as np
 
 from .._vocab import Regime
 from ._fits import line, lsq
 from ._linear import linear_or_sublinear, linear_to_floor
-from ._records import LN10, Flat, Records, Row, flat_tail, records
-from ._regimes import Finding, _ci, diverged_growth, e_text, g, growth, oscillation, stall
+from ._records import LN10, Flat, Records, Row, flat_tail, records, trends
+from ._regimes import (
+    Finding,
+    _ci,
+    diverged_growth,
+    e_text,
+    g,
+    grows,
+    growth,
+    oscillation,
+    stall,
+)
 from ._result import OrderEstimate
-from ._superlinear import q_superlinear, superlinear
+from ._superlinear import coc, q_superlinear, ratios_fall, superlinear
 from ._thresholds import THRESHOLDS as TH
 
 __all__ = ["analyse", "explain"]
 
 
+class _Ask(NamedTuple):
+    """A request from :func:`_analyse` to :func:`analyse_many`: ``fn`` answers the
+    requests of many rows at once (a list of ``args`` -> a list of results); requests with
+    equal ``(fn, key)`` (rows of one length) are answered together."""
+
+    fn: Callable[[list], list]
+    key: tuple
+    args: tuple
+
+
+def _stack(items, i):
+    return np.stack([it[i] for it in items])
+
+
+def _decreasing_many(items: list) -> list:
+    """The regime detectors of a decrease, in order, on rows ``(k, L, auto, level,
+    round_q)`` of one length: growth, superlinear (an order), Q-superlinear, then linear or
+    sublinear; the first that finds its regime wins. Each detector's screen runs on all
+    rows at once; the rest of a detector runs on the rows that pass it."""
+    k, L = _stack(items, 0), _stack(items, 1)
+    auto, level, round_q = items[0][2:]
+    R, n = L.shape
+    out: list = [None] * R
+    short, long_ = grows(L)
+    for i in np.flatnonzero(short | long_):
+        out[i] = growth(k[i], L[i], level, pre=(short[i], long_[i]))
+    rem = np.array([i for i in range(R) if out[i] is None], dtype=int)
+    if n >= 4 and rem.size:
+        pre = coc(L[rem])
+        for j in np.flatnonzero(pre[3] >= 0):
+            i = rem[j]
+            out[i] = superlinear(k[i], L[i], auto, level, round_q, pre=[v[j] for v in pre])
+        rem = np.array([i for i in rem if out[i] is None], dtype=int)
+    if n >= 6 and rem.size:
+        pre = ratios_fall(k[rem], L[rem])
+        for j in np.flatnonzero(pre[1] | pre[3]):
+            i = rem[j]
+            out[i] = q_superlinear(k[i], L[i], level, pre=[v[j] for v in pre])
+        rem = np.array([i for i in rem if out[i] is None], dtype=int)
+    if rem.size:
+        for i, f in zip(rem, linear_or_sublinear(k[rem], L[rem], auto, level), strict=True):
+            out[i] = f
+    return out
+
+
 def _decreasing(k, L, auto, level, round_q):
-    """The regime detectors in order; the last, :func:`linear_or_sublinear`, works on many
-    rows at once, so it is requested: ``yield (k, L, auto)`` and :func:`analyse_many`
-    sends back its finding (a generator: ``yield from`` it)."""
-    for fn in (lambda: growth(k, L, level), lambda: superlinear(k, L, auto, level, round_q),
-               lambda: q_superlinear(k, L, level)):
-        f = fn()
-        if f is not None:
-            return f
-    return (yield k, L, auto)
+    """:func:`_decreasing_many` for one row, requested from :func:`analyse_many` (a
+    generator: ``yield from`` it)."""
+    return (yield _Ask(_decreasing_many, (L.size, auto, level, round_q),
+                       (k, L, auto, level, round_q)))
+
+
+def _flat_many(items: list) -> list:
+    """:func:`flat_tail` on rows ``(records, log_eps)`` of one length (the shortcut of
+    :func:`trends` on all at once)."""
+    K = np.stack([rec.k for rec, _ in items]).astype(float)
+    tr = trends(K, np.stack([rec.L for rec, _ in items]))
+    return [None if t else flat_tail(rec, eps, trend=False)
+            for t, (rec, eps) in zip(tr, items, strict=True)]
 
 
 def _undetermined(k, L) -> Finding:
@@ -103,9 +164,10 @@ def analyse_many(rows: list[Row], level: float = TH.LEVEL,
                  round_q: bool = False) -> list[tuple[Finding, list]]:
     """Regime and numbers of each row: the finding and the notes for ``reason``.
 
-    Each row runs :func:`_analyse` (a generator) until it asks for the linear and
-    sublinear detector; the requests of all rows with the same length are answered by one
-    call of :func:`linear_or_sublinear` on their stack, and the rows go on. A row's result
+    Each row runs :func:`_analyse` (a generator) until it asks for a stage that works on
+    many rows at once (an :class:`_Ask`: the flat tail, the regime detectors); the
+    requests of all rows of one length are answered by one call on their stack, and the
+    rows go on. A row's result
     does not depend on the other rows (every batched operation is per row), so one row
     alone (:func:`analyse`) gives the same numbers as the row in a sweep.
     """
@@ -123,14 +185,12 @@ def analyse_many(rows: list[Row], level: float = TH.LEVEL,
         advance(i, None)
     while waiting:
         groups: dict = {}
-        for i, (_, L, auto) in waiting.items():
-            groups.setdefault((L.size, auto), []).append(i)
+        for i, ask in waiting.items():
+            groups.setdefault((ask.fn, ask.key), []).append(i)
         asked, waiting = waiting, {}
-        for (_, auto), idx in groups.items():
-            found = linear_or_sublinear(np.stack([asked[i][0] for i in idx]),
-                                        np.stack([asked[i][1] for i in idx]), auto, level)
-            for i, f in zip(idx, found, strict=True):
-                advance(i, f)
+        for (fn, _), idx in groups.items():
+            for i, res in zip(idx, fn([asked[i].args for i in idx]), strict=True):
+                advance(i, res)
     return out
 
 
@@ -174,7 +234,8 @@ def _analyse(row: Row, level: float, round_q: bool):
         return Finding(Regime.UNDETERMINED, {}, None,
                        f"only {L.size} usable iterate(s) (need at least {TH.N_MIN}): no order "
                        "or rate can be estimated"), notes
-    fl = flat_tail(rec, row.log_eps) if L.size >= 2 * TH.FLOOR_MIN_LEN else None
+    fl = ((yield _Ask(_flat_many, (L.size,), (rec, row.log_eps)))
+          if L.size >= 2 * TH.FLOOR_MIN_LEN else None)
     if fl is not None and fl.floor and not row.auto:
         fl = None
     if fl is not None and fl.floor:

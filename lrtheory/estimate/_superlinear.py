@@ -13,7 +13,7 @@ from ._records import LN10
 from ._regimes import Finding, _ci, _exp, _ident, _pair, g
 from ._thresholds import THRESHOLDS as TH
 
-__all__ = ["superlinear", "q_superlinear"]
+__all__ = ["superlinear", "q_superlinear", "coc", "ratios_fall"]
 
 
 def _settled(c, level):
@@ -83,24 +83,36 @@ def _order_fit(x, y, level):
     return q, (q - half, q + half) if math.isfinite(half) else None
 
 
-def superlinear(k, L, auto, level, round_q) -> Finding | None:
+def coc(L: np.ndarray):
+    """Per row of ``L`` (``(R, n)``, ``n >= 4``): the steps ``d``, the computational orders
+    ``q_k`` (0 where two steps do not both decrease), where ``q_k > Q_MIN``, and the end
+    ``p_end`` of the final run of such orders, -1 when there is none or it ends before the
+    last three iterates or is followed by a rise above it (no superlinear run)."""
+    R, n = L.shape
+    d = np.diff(L, axis=-1)
+    qv = (d[:, :-1] < 0) & (d[:, 1:] < 0)
+    qk = np.where(qv, d[:, 1:] / np.where(qv, d[:, :-1], -1.0), 0.0)
+    cond = qv & (qk > TH.Q_MIN)
+    p_end = (n - 1) - np.argmax(cond[:, ::-1], axis=-1)      # last q_k > Q_MIN, plus 2
+    after = np.maximum.accumulate(L[:, ::-1], axis=-1)[:, ::-1]   # max of L[i:]
+    rows = np.arange(R)
+    rise = (p_end < n - 1) & (after[rows, np.minimum(p_end + 1, n - 1)] >= L[rows, p_end])
+    return d, qk, cond, np.where(cond.any(axis=-1) & (p_end >= n - 3) & ~rise, p_end, -1)
+
+
+def superlinear(k, L, auto, level, round_q, pre=None) -> Finding | None:
     """A final run of computational orders q_k > Q_MIN (COC, Ypma 1995) carrying a decade
     and half of the decrease; q from the regression of log e_(k+1) on log e_k with a t
-    interval; C from log C_k = log e_(k+1) - q log e_k where it settles."""
+    interval; C from log C_k = log e_(k+1) - q log e_k where it settles. ``pre``: this
+    row's :func:`coc`, when computed for a batch."""
     n = L.size
     if n < 4:
         return None
-    d = np.diff(L)
-    qv = (d[:-1] < 0) & (d[1:] < 0)
-    qk = np.where(qv, d[1:] / np.where(qv, d[:-1], -1.0), 0.0)
-    cond = qv & (qk > TH.Q_MIN)
-    idx = np.flatnonzero(cond)
-    if idx.size == 0:
+    d, qk, cond, p_end = pre if pre is not None else (v[0] for v in coc(L[None]))
+    p_end = int(p_end)
+    if p_end < 0:
         return None
-    j_last = int(idx[-1])
-    p_end = j_last + 2
-    if p_end < n - 3 or (p_end < n - 1 and L[p_end + 1:].max() >= L[p_end]):
-        return None
+    j_last = p_end - 2
     bad = np.flatnonzero(~cond[:j_last])
     j_first = int(bad[-1]) + 1 if bad.size else 0
     if j_last - j_first + 1 < 2:
@@ -197,11 +209,8 @@ def _qsup_short(k, rho):
     """The short form of the Q-superlinear test (a float64 quasi-Newton run has a handful
     of such steps, with erratic ratios): over the last K = 5..12 log ratios, the slope of
     log(e_(k+1)/e_k) on k is negative with a t statistic of QSUP_T, and the fitted ratio
-    falls by QSUP_SHORT_DROP over them. Returns the largest such K, or 0."""
-    if rho.size < 5 or rho[-3:].mean() >= rho[-12:-3].min():
-        return 0          # the last ratios are not below all the earlier ones: no fall
-    if rho[-1] >= 0:
-        return 0
+    falls by QSUP_SHORT_DROP over them. Returns the largest such K, or 0. Only called when
+    the last ratios fall below all the earlier ones (``short`` of :func:`ratios_fall`)."""
     # the K = 5..12 lines at once: row j fits the last Ks[j] points (a mask on the last m)
     Ks = np.arange(5, min(12, rho.size) + 1)
     m = int(Ks[-1])
@@ -219,7 +228,31 @@ def _qsup_short(k, rho):
     return int(Ks[ok][-1]) if ok.any() else 0
 
 
-def q_superlinear(k, L, level) -> Finding | None:
+def ratios_fall(K: np.ndarray, L: np.ndarray):
+    """Per row of ``(K, L)`` (``(R, n)``, ``n >= 6``): the log ratios ``rho``, whether the
+    QSUP_BLOCKS block means of the last half fall block after block by QSUP_DROP (rows of
+    at least 2 QSUP_BLOCKS + 2 points), the block means, and whether the short test
+    (:func:`_qsup_short`) can hold: at least 5 ratios, the last three below all the earlier
+    ones of the last twelve, the last one negative."""
+    R, n = L.shape
+    rho = np.diff(L, axis=-1) / np.diff(K, axis=-1)
+    nb = TH.QSUP_BLOCKS
+    ok, bm = np.zeros(R, bool), np.zeros((R, nb))
+    if n >= 2 * nb + 2:
+        h = rho[:, rho.shape[-1] // 2:]
+        # QSUP_BLOCKS consecutive blocks covering the whole half (the first ones one longer
+        # when it does not divide, as numpy.array_split): every ratio of the half counts
+        m = h.shape[-1]
+        sizes = m // nb + (np.arange(nb) < m % nb)
+        bm = np.add.reduceat(h, np.cumsum(sizes) - sizes, axis=-1) / sizes
+        ok = (np.all(np.diff(bm, axis=-1) < 0, axis=-1) & (bm[:, 0] - bm[:, -1] >= TH.QSUP_DROP)
+              & (bm[:, -1] < 0))
+    short = ((rho.shape[-1] >= 5) & (rho[:, -3:].mean(axis=-1) < rho[:, -12:-3].min(axis=-1))
+             & (rho[:, -1] < 0))
+    return rho, ok, bm, short
+
+
+def q_superlinear(k, L, level, pre=None) -> Finding | None:
     """Q-superlinear without an order (quasi-Newton): the ratios e_(k+1)/e_k fall to 0.
     Over the last half, the block means of log(e_(k+1)/e_k) fall block after block, by
     QSUP_DROP in all, and the errors still decrease; or, on a short run, the last few
@@ -227,18 +260,13 @@ def q_superlinear(k, L, level) -> Finding | None:
     n = L.size
     if n < 6:
         return None
-    rho = np.diff(L) / np.diff(k)
-    ok, a = False, n // 2
-    if n >= 2 * TH.QSUP_BLOCKS + 2:
-        h = rho[rho.size // 2:]
-        # QSUP_BLOCKS consecutive blocks covering the whole half (the first ones one longer
-        # when it does not divide, as numpy.array_split): every ratio of the half counts
-        nb = TH.QSUP_BLOCKS
-        sizes = h.size // nb + (np.arange(nb) < h.size % nb)
-        bm = np.add.reduceat(h, np.cumsum(sizes) - sizes) / sizes
-        ok = bool(np.all(np.diff(bm) < 0) and bm[0] - bm[-1] >= TH.QSUP_DROP and bm[-1] < 0)
+    rho, ok, bm, short = pre if pre is not None else (v[0] for v in ratios_fall(k[None], L[None]))
+    a = n // 2
+    if ok:
         r0, r1 = _exp(bm[0]), _exp(bm[-1])
-    if not ok:
+    else:
+        if not short:
+            return None
         K = _qsup_short(k, rho)
         if K == 0:
             return None
