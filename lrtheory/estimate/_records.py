@@ -13,7 +13,7 @@ import numpy as np
 from ._fits import _dot, line_many
 from ._thresholds import THRESHOLDS as TH
 
-__all__ = ["Row", "Records", "Flat", "records", "flat_tail", "trends", "change_many", "LN10"]
+__all__ = ["Row", "Records", "Flat", "records", "flat_tail", "flat_tail_many", "trends", "change_many", "LN10"]
 
 LN10 = math.log(10.0)
 
@@ -112,12 +112,6 @@ def change_many(K, L):
     return f.beta[1] * span, f.se[1] * span * np.sqrt((1 + rho) / (1 - rho))
 
 
-def _change(k, L):
-    """:func:`change_many` on one row (floats)."""
-    ch, se = change_many(k[None], L[None])
-    return float(ch[0]), float(se[0])
-
-
 def trends(K, L) -> np.ndarray:
     """Per row of ``(K, L)``: the shortest tail :func:`flat_tail` tries (the last sixteenth,
     when it has FLOOR_MIN_LEN points) still trends clearly, so no longer tail is flat."""
@@ -148,67 +142,89 @@ class Flat(NamedTuple):
     dec_end: int
 
 
-def flat_tail(rec: Records, log_eps: float = math.log(2.0 ** -52),
-              trend=None) -> Flat | None:
-    """Longest flat tail among the last 1/2, 1/4, 1/8, 1/16 of the records (flat: level
-    change at most ``FLAT_ABS`` plus three standard errors; a shorter tail must end a
-    trend, ``TREND_BEFORE`` times its tolerance); then floor or stall: a floor when the
-    run fell ``FLOOR_MIN_DEC`` decades into it and it is noisy or a frozen iterate (a
-    constant reached at full speed), or when the run fell ``FLOOR_DEEP_FRAC`` of the
-    precision's decades (``log_eps``: 5.9 decades in float64, 2.6 in float32). ``trend``:
-    this row's :func:`trends`, when computed for a batch."""
-    k, L = rec.k.astype(float), rec.L
-    n = L.size
-    start = -1
-    if (trend if trend is not None else trends(k[None], L[None])[0]):
-        return None       # the shortest tail still trends clearly (a shortcut)
+def flat_tail(rec: Records, log_eps: float = math.log(2.0 ** -52)) -> Flat | None:
+    """:func:`flat_tail_many` on one row's records."""
+    return flat_tail_many(rec.k[None].astype(float), rec.L[None], log_eps)[0]
+
+
+def flat_tail_many(K: np.ndarray, L: np.ndarray,
+                   log_eps: float = math.log(2.0 ** -52)) -> list[Flat | None]:
+    """Per row of ``(K, L)`` (``(R, n)``, positions and log errors), the longest flat tail
+    among the last 1/2, 1/4, 1/8, 1/16 of the records (flat: level change at most
+    ``FLAT_ABS`` plus three standard errors; a shorter tail must end a trend,
+    ``TREND_BEFORE`` times its tolerance); then floor or stall: a floor when the run fell
+    ``FLOOR_MIN_DEC`` decades into it and it is noisy or a frozen iterate (a constant
+    reached at full speed), or when the run fell ``FLOOR_DEEP_FRAC`` of the precision's
+    decades (``log_eps``: 5.9 decades in float64, 2.6 in float32). None where no tail is
+    flat."""
+    R, n = L.shape
+    start = np.full(R, -1)
+    todo = ~trends(K, L)       # the shortest tail still trends clearly: none is flat
     for f in (2, 4, 8, 16):
         tl = n - n // 2 if f == 2 else n // f
         if tl < TH.FLOOR_MIN_LEN:
             break
         a = n - tl
-        ch, se = _change(k[a:], L[a:])
+        rows = np.flatnonzero(todo & (start < 0))
+        if rows.size == 0:
+            break
+        ch, se = change_many(K[rows, a:], L[rows, a:])
         tol = TH.FLAT_ABS + 3 * se
-        if abs(ch) > tol:
-            continue
-        if f > 2:
-            cp, sp = _change(k[a - tl:a], L[a - tl:a])
-            ok = abs(cp) >= TH.TREND_BEFORE * tol and abs(cp) >= TH.FLAT_ABS + 3 * sp
+        flat = np.abs(ch) <= tol
+        if f > 2 and flat.any():
+            j = np.flatnonzero(flat)
+            r, t_ = rows[j], tol[j]
+            cp, sp = change_many(K[r, a - tl:a], L[r, a - tl:a])
+            ok = (np.abs(cp) >= TH.TREND_BEFORE * t_) & (np.abs(cp) >= TH.FLAT_ABS + 3 * sp)
             b0, b1 = max(a - 4 * tl, 0), a - 2 * tl
-            if not ok and b1 - b0 >= TH.FLOOR_MIN_LEN:
+            if b1 - b0 >= TH.FLOOR_MIN_LEN and not ok.all():
                 # a floor approached smoothly (noise floor): the stretch next to the tail
                 # is bent by it, so compare with the slope further back
-                c2, s2 = _change(k[b0:b1], L[b0:b1])
-                slope_p = abs(c2) / max(k[b1 - 1] - k[b0], 1.0)
-                slope_t = (abs(ch) + 2 * se) / max(k[-1] - k[a], 1.0)
-                ok = (abs(c2) >= TH.TREND_BEFORE * tol and abs(c2) >= TH.FLAT_ABS + 3 * s2
-                      and slope_t <= TH.FLAT_SLOPE_RATIO * slope_p)
-            if not ok:
-                continue
-        start = a
-        break
-    if start < 0:
-        return None
-    tail = L[start:]
-    level, sd, top = float(tail.mean()), float(tail.std()), float(tail.max())
-    drop = (float(L[:start].max()) - level) / LN10 if start > 0 else 0.0
-    noisy = sd >= TH.FLOOR_NOISE
-    E = np.maximum.accumulate(L[::-1])[::-1]
-    at = int(np.argmax(E <= top))
-    # a frozen iterate: the tail is constant and the run fell into it at full speed (a
-    # corner: the last steps before it as steep as the run's typical step), unlike a
-    # stall, whose approach flattens (geometric approach to the limit)
-    corner = False
-    if top - float(tail.min()) <= 1e-12 * max(1.0, abs(top)) and at >= 3:
-        d = np.diff(L[:at + 1])
-        typical = float(np.median(d))
-        corner = typical < 0 and float(d[-3:].mean()) <= 0.5 * typical
-    deep = drop >= TH.FLOOR_DEEP_FRAC * -log_eps / LN10
-    q1, q3 = np.quantile(tail, (0.25, 0.75))
-    # a tail scattering over more than STALL_IQR is no level at all (an erratic or curved
-    # stretch the line cannot follow): never a floor
-    floor = (((noisy or corner) and drop >= TH.FLOOR_MIN_DEC) or deep) and q3 - q1 <= TH.STALL_IQR
-    margin = min(TH.FLOOR_MARGIN_DEC, drop / 3)
-    dec_end = int(np.argmax(E <= top + margin * LN10))
-    return Flat(start=start, level=level, sd=sd, top=top, drop=drop, floor=floor, at=at,
-                dec_end=dec_end)
+                m = np.flatnonzero(~ok)
+                rm = r[m]
+                c2, s2 = change_many(K[rm, b0:b1], L[rm, b0:b1])
+                slope_p = np.abs(c2) / np.maximum(K[rm, b1 - 1] - K[rm, b0], 1.0)
+                slope_t = (np.abs(ch[j[m]]) + 2 * se[j[m]]) / np.maximum(K[rm, -1] - K[rm, a],
+                                                                          1.0)
+                ok[m] = ((np.abs(c2) >= TH.TREND_BEFORE * t_[m])
+                         & (np.abs(c2) >= TH.FLAT_ABS + 3 * s2)
+                         & (slope_t <= TH.FLAT_SLOPE_RATIO * slope_p))
+            flat[j] = ok
+        start[rows[flat]] = a
+    out: list = [None] * R
+    for s0 in np.unique(start[start >= 0]):
+        i = np.flatnonzero(start == s0)
+        for r, fl in zip(i, _floor_or_stall(L[i], int(s0), log_eps), strict=True):
+            out[r] = fl
+    return out
+
+
+def _floor_or_stall(L: np.ndarray, start: int, log_eps: float) -> list[Flat]:
+    """:func:`flat_tail_many`'s reading of the flat tails ``L[:, start:]``."""
+    tail = L[:, start:]
+    level, sd, top = tail.mean(axis=-1), tail.std(axis=-1), tail.max(axis=-1)
+    drop = (L[:, :start].max(axis=-1) - level) / LN10 if start > 0 else np.zeros(L.shape[0])
+    E = np.maximum.accumulate(L[:, ::-1], axis=-1)[:, ::-1]
+    at = np.argmax(E <= top[:, None], axis=-1)
+    q1, q3 = np.quantile(tail, (0.25, 0.75), axis=-1)
+    margin = np.minimum(TH.FLOOR_MARGIN_DEC, drop / 3)
+    dec_end = np.argmax(E <= (top + margin * LN10)[:, None], axis=-1)
+    out = []
+    for r in range(L.shape[0]):
+        # a frozen iterate: the tail is constant and the run fell into it at full speed (a
+        # corner: the last steps before it as steep as the run's typical step), unlike a
+        # stall, whose approach flattens (geometric approach to the limit)
+        corner = False
+        if top[r] - tail[r].min() <= 1e-12 * max(1.0, abs(top[r])) and at[r] >= 3:
+            d = np.diff(L[r, :at[r] + 1])
+            typical = float(np.median(d))
+            corner = typical < 0 and float(d[-3:].mean()) <= 0.5 * typical
+        deep = drop[r] >= TH.FLOOR_DEEP_FRAC * -log_eps / LN10
+        # a tail scattering over more than STALL_IQR is no level at all (an erratic or
+        # curved stretch the line cannot follow): never a floor
+        floor = ((((sd[r] >= TH.FLOOR_NOISE) or corner) and drop[r] >= TH.FLOOR_MIN_DEC)
+                 or deep) and q3[r] - q1[r] <= TH.STALL_IQR
+        out.append(Flat(start=start, level=float(level[r]), sd=float(sd[r]),
+                        top=float(top[r]), drop=float(drop[r]), floor=bool(floor),
+                        at=int(at[r]), dec_end=int(dec_end[r])))
+    return out

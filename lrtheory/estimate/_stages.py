@@ -21,7 +21,7 @@ import numpy as np
 from .._vocab import Regime
 from ._fits import line, lsq
 from ._linear import linear_or_sublinear, linear_to_floor
-from ._records import LN10, Flat, Records, Row, flat_tail, records, trends
+from ._records import LN10, Flat, Records, Row, flat_tail_many, records
 from ._regimes import (
     Finding,
     _ci,
@@ -93,12 +93,9 @@ def _decreasing(k, L, auto, level, round_q):
 
 
 def _flat_many(items: list) -> list:
-    """:func:`flat_tail` on rows ``(records, log_eps)`` of one length (the shortcut of
-    :func:`trends` on all at once)."""
-    K = np.stack([rec.k for rec, _ in items]).astype(float)
-    tr = trends(K, np.stack([rec.L for rec, _ in items]))
-    return [None if t else flat_tail(rec, eps, trend=False)
-            for t, (rec, eps) in zip(tr, items, strict=True)]
+    """:func:`flat_tail_many` on rows ``(records, log_eps)`` of one length."""
+    return flat_tail_many(np.stack([rec.k for rec, _ in items]).astype(float),
+                          np.stack([rec.L for rec, _ in items]), items[0][1])
 
 
 def _undetermined(k, L) -> Finding:
@@ -234,7 +231,7 @@ def _analyse(row: Row, level: float, round_q: bool):
         return Finding(Regime.UNDETERMINED, {}, None,
                        f"only {L.size} usable iterate(s) (need at least {TH.N_MIN}): no order "
                        "or rate can be estimated"), notes
-    fl = ((yield _Ask(_flat_many, (L.size,), (rec, row.log_eps)))
+    fl = ((yield _Ask(_flat_many, (L.size, row.log_eps), (rec, row.log_eps)))
           if L.size >= 2 * TH.FLOOR_MIN_LEN else None)
     if fl is not None and fl.floor and not row.auto:
         fl = None
