@@ -66,6 +66,21 @@ def fminbound_many(f, a, b, xatol: float, maxiter: int = 500) -> tuple[np.ndarra
         For each problem ``i``, bitwise equal to ``res.x`` and ``res.fun`` of
         ``minimize_scalar(f_i, bounds=(a[i], b[i]), method="bounded",
         options={"xatol": xatol, "maxiter": maxiter})`` with scipy 1.17.1.
+
+    Examples
+    --------
+    Three parabolas (x - c_i)^2 on their brackets; the third minimum is outside [2, 3]:
+
+    >>> c = np.array([0.25, -1.0, 5.0])
+    >>> x, fun = fminbound_many(lambda x, rows: (x - c[rows]) * (x - c[rows]),
+    ...                         np.array([0.0, -2.0, 2.0]), np.array([1.0, 2.0, 3.0]), 1e-8)
+    >>> np.round(x, 6).tolist()
+    [0.25, -1.0, 3.0]
+    >>> from scipy.optimize import minimize_scalar
+    >>> res = minimize_scalar(lambda v: (v - 5.0) * (v - 5.0), bounds=(2.0, 3.0),
+    ...                       method="bounded", options={"xatol": 1e-8})
+    >>> bool(res.x == x[2] and res.fun == fun[2])
+    True
     """
     a = _bracket("a", a)
     b = _bracket("b", b)
