@@ -19,7 +19,7 @@ How a sequence is read, in order (stages with typed results, ``_stages``):
    :math:`x^\star` (round-off floor, dropped). Float errors are kept down to the smallest
    positive float, subnormals included; for a run (a ``Trajectory``) values below the
    smallest normal float are a floor, as XLA on CPU flushes subnormals.
-2. Floor (``_records.flat_tail``), found from behaviour, never from a fraction of the
+2. Floor (``_records.flat_tail_many``), found from behaviour, never from a fraction of the
    largest error: the longest of the last 1/2, 1/4, 1/8, 1/16 whose least-squares level
    change is within ``FLAT_ABS`` plus three (AR(1)-inflated) standard errors and that ends
    a trend. After a decrease of ``FLOOR_MIN_DEC`` decades a noisy flat tail (log e

@@ -13,7 +13,8 @@ import numpy as np
 from ._fits import _dot, line_many
 from ._thresholds import THRESHOLDS as TH
 
-__all__ = ["Row", "Records", "Flat", "records", "flat_tail", "flat_tail_many", "trends", "change_many", "LN10"]
+__all__ = ["Row", "Records", "Flat", "records", "records_many", "flat_tail_many", "trends",
+           "change_many", "LN10"]
 
 LN10 = math.log(10.0)
 
@@ -46,6 +47,26 @@ class Records(NamedTuple):
     finite_at: int        # -1, or the first of the terminal exact zeros
     isolated: tuple       # indices of exact zeros that were followed by positive errors
     underflow: int        # -1, or where trailing zeros are round-off/underflow (a floor)
+
+
+def records_many(rows: list[Row]) -> list[Records]:
+    """:func:`records` of each row. Rows of one length and range are checked at once: a
+    row whose range holds only positive finite values and no reported divergence keeps
+    every point (what :func:`records` returns for it, without its per-row work)."""
+    out: list = [None] * len(rows)
+    groups: dict = {}
+    for i, r in enumerate(rows):
+        groups.setdefault((r.L.size, r.lo, r.hi), []).append(i)
+    for (size, lo, hi), idx in groups.items():
+        seg = np.stack([rows[i].L[lo:hi] for i in idx])
+        div = np.array([rows[i].div_at for i in idx])
+        clean = (np.isfinite(seg).all(axis=-1)
+                 & ((div < 0) | ((div >= hi) & (hi != size))))
+        k = np.arange(lo, hi)
+        for j, i in enumerate(idx):
+            out[i] = (Records(k=k, L=seg[j], lo=lo, hi=hi, div_at=-1, div_src=0, finite_at=-1,
+                              isolated=(), underflow=-1) if clean[j] else records(rows[i]))
+    return out
 
 
 def records(row: Row) -> Records:
@@ -113,7 +134,7 @@ def change_many(K, L):
 
 
 def trends(K, L) -> np.ndarray:
-    """Per row of ``(K, L)``: the shortest tail :func:`flat_tail` tries (the last sixteenth,
+    """Per row of ``(K, L)``: the shortest tail :func:`flat_tail_many` tries (the last sixteenth,
     when it has FLOOR_MIN_LEN points) still trends clearly, so no longer tail is flat."""
     n = L.shape[-1]
     tl = n // 16
@@ -127,7 +148,7 @@ class Flat(NamedTuple):
     """Stage 2: a flat tail ``[start, end)`` (point indices into Records) and what it is.
 
     ``floor``: the run fell to it (by ``drop`` decades) and it is a round-off or noise floor
-    (see :func:`flat_tail`); else the run stalled there. ``at``: the
+    (see :func:`flat_tail_many`); else the run stalled there. ``at``: the
     iterate where the upper envelope enters the floor; ``dec_end``: end (point index) of
     the decrease used for the rate, ``FLOOR_MARGIN_DEC`` above the floor's top.
     """
@@ -140,11 +161,6 @@ class Flat(NamedTuple):
     floor: bool
     at: int
     dec_end: int
-
-
-def flat_tail(rec: Records, log_eps: float = math.log(2.0 ** -52)) -> Flat | None:
-    """:func:`flat_tail_many` on one row's records."""
-    return flat_tail_many(rec.k[None].astype(float), rec.L[None], log_eps)[0]
 
 
 def flat_tail_many(K: np.ndarray, L: np.ndarray,

@@ -1,7 +1,7 @@
 """The estimator on one row, as ordered stages with typed results.
 
 1. :func:`~._records.records`: usable records (divergence, exact zeros, underflow);
-2. :func:`~._records.flat_tail`: a flat tail, and whether it is a floor or a stall;
+2. :func:`~._records.flat_tail_many`: a flat tail, and whether it is a floor or a stall;
 3. regime detectors (:mod:`._regimes`) in a fixed order on the decreasing stretch, each a
    fit with its interval;
 4. the floor's level, and :func:`explain` (the ``reason``).
@@ -21,7 +21,7 @@ import numpy as np
 from .._vocab import Regime
 from ._fits import line, lsq
 from ._linear import linear_or_sublinear, linear_to_floor
-from ._records import LN10, Flat, Records, Row, flat_tail_many, records
+from ._records import LN10, Flat, Records, Row, flat_tail_many, records_many
 from ._regimes import (
     Finding,
     _ci,
@@ -198,7 +198,7 @@ def analyse(row: Row, level: float = TH.LEVEL, round_q: bool = False) -> tuple[F
 
 def _analyse(row: Row, level: float, round_q: bool):
     """:func:`analyse_many`'s work on one row, as a generator (see :func:`_decreasing`)."""
-    rec = records(row)
+    rec = yield _Ask(records_many, (), row)
     notes = []
     if rec.isolated:
         z = rec.isolated
