@@ -75,7 +75,7 @@ def _decreasing_many(items: list) -> list:
         rem = np.array([i for i in rem if out[i] is None], dtype=int)
     if n >= 6 and rem.size:
         pre = ratios_fall(k[rem], L[rem])
-        for j in np.flatnonzero(pre[1] | pre[3]):
+        for j in np.flatnonzero(pre[1] | (pre[3] > 0)):
             i = rem[j]
             out[i] = q_superlinear(k[i], L[i], level, pre=[v[j] for v in pre])
         rem = np.array([i for i in rem if out[i] is None], dtype=int)

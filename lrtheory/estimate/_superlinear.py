@@ -205,35 +205,43 @@ def superlinear(k, L, auto, level, round_q, pre=None) -> Finding | None:
     return Finding(Regime.SUPERLINEAR, fields, (int(k[js]), int(k[p_end])), text)
 
 
-def _qsup_short(k, rho):
+def _qsup_short(K, rho, cand):
     """The short form of the Q-superlinear test (a float64 quasi-Newton run has a handful
-    of such steps, with erratic ratios): over the last K = 5..12 log ratios, the slope of
-    log(e_(k+1)/e_k) on k is negative with a t statistic of QSUP_T, and the fitted ratio
-    falls by QSUP_SHORT_DROP over them. Returns the largest such K, or 0. Only called when
-    the last ratios fall below all the earlier ones (``short`` of :func:`ratios_fall`)."""
+    of such steps, with erratic ratios), per row of ``(K, rho)`` (positions, log ratios)
+    where ``cand``: over the last K = 5..12 log ratios, the slope of log(e_(k+1)/e_k) on k
+    is negative with a t statistic of QSUP_T, and the fitted ratio falls by
+    QSUP_SHORT_DROP over them. Returns the largest such K per row, or 0."""
+    R, m_all = rho.shape
+    out = np.zeros(R, dtype=int)
+    i = np.flatnonzero(cand)
+    if i.size == 0 or m_all < 5:
+        return out
     # the K = 5..12 lines at once: row j fits the last Ks[j] points (a mask on the last m)
-    Ks = np.arange(5, min(12, rho.size) + 1)
+    Ks = np.arange(5, min(12, m_all) + 1)
     m = int(Ks[-1])
-    x, y = k[-m - 1:-1].astype(float), rho[-m:]
+    x, y = K[i, -m - 1:-1].astype(float)[:, None, :], rho[i, -m:][:, None, :]
     mask = np.arange(m) >= (m - Ks)[:, None]
-    xc = np.where(mask, x - (x * mask).sum(axis=1, keepdims=True) / Ks[:, None], 0.0)
-    sxx = (xc * xc).sum(axis=1)
-    b = (xc * y).sum(axis=1) / sxx
-    r = np.where(mask, y - (y * mask).sum(axis=1, keepdims=True) / Ks[:, None]
-                 - b[:, None] * xc, 0.0)
-    se = np.sqrt((r * r).sum(axis=1) / (Ks - 2) / sxx)
-    span = (k[-2] - k[-Ks - 1]).astype(float)
+    xc = np.where(mask, x - (x * mask).sum(axis=-1, keepdims=True) / Ks[:, None], 0.0)
+    sxx = (xc * xc).sum(axis=-1)
+    b = (xc * y).sum(axis=-1) / sxx
+    r = np.where(mask, y - (y * mask).sum(axis=-1, keepdims=True) / Ks[:, None]
+                 - b[..., None] * xc, 0.0)
+    se = np.sqrt((r * r).sum(axis=-1) / (Ks - 2) / sxx)
+    span = (K[i, -2][:, None] - K[i][:, -Ks - 1]).astype(float)
     ok = (b < 0) & (-b * span >= TH.QSUP_SHORT_DROP) & (
         (se == 0) | ((se > 0) & (-b >= TH.QSUP_T * se)))
-    return int(Ks[ok][-1]) if ok.any() else 0
+    last = Ks.size - 1 - np.argmax(ok[:, ::-1], axis=-1)
+    out[i] = np.where(ok.any(axis=-1), Ks[last], 0)
+    return out
 
 
 def ratios_fall(K: np.ndarray, L: np.ndarray):
     """Per row of ``(K, L)`` (``(R, n)``, ``n >= 6``): the log ratios ``rho``, whether the
     QSUP_BLOCKS block means of the last half fall block after block by QSUP_DROP (rows of
-    at least 2 QSUP_BLOCKS + 2 points), the block means, and whether the short test
-    (:func:`_qsup_short`) can hold: at least 5 ratios, the last three below all the earlier
-    ones of the last twelve, the last one negative."""
+    at least 2 QSUP_BLOCKS + 2 points), the block means, and where the block test fails,
+    the short test's K (:func:`_qsup_short`; 0: it fails too), tried only where at least
+    5 ratios, the last three below all the earlier ones of the last twelve, the last one
+    negative."""
     R, n = L.shape
     rho = np.diff(L, axis=-1) / np.diff(K, axis=-1)
     nb = TH.QSUP_BLOCKS
@@ -247,30 +255,29 @@ def ratios_fall(K: np.ndarray, L: np.ndarray):
         bm = np.add.reduceat(h, np.cumsum(sizes) - sizes, axis=-1) / sizes
         ok = (np.all(np.diff(bm, axis=-1) < 0, axis=-1) & (bm[:, 0] - bm[:, -1] >= TH.QSUP_DROP)
               & (bm[:, -1] < 0))
-    short = ((rho.shape[-1] >= 5) & (rho[:, -3:].mean(axis=-1) < rho[:, -12:-3].min(axis=-1))
-             & (rho[:, -1] < 0))
-    return rho, ok, bm, short
+    # the last three ratios below all the earlier ones of the last twelve, the last < 0
+    fall = ((rho.shape[-1] >= 5) & (rho[:, -3:].mean(axis=-1) < rho[:, -12:-3].min(axis=-1))
+            & (rho[:, -1] < 0))
+    return rho, ok, bm, _qsup_short(K, rho, fall & ~ok)
 
 
 def q_superlinear(k, L, level, pre=None) -> Finding | None:
     """Q-superlinear without an order (quasi-Newton): the ratios e_(k+1)/e_k fall to 0.
     Over the last half, the block means of log(e_(k+1)/e_k) fall block after block, by
     QSUP_DROP in all, and the errors still decrease; or, on a short run, the last few
-    ratios fall steadily by a factor of ten (:func:`_qsup_short`)."""
+    ratios fall steadily by a factor of ten (:func:`_qsup_short`). ``pre``: this row's
+    :func:`ratios_fall`, when computed for a batch."""
     n = L.size
     if n < 6:
         return None
-    rho, ok, bm, short = pre if pre is not None else (v[0] for v in ratios_fall(k[None], L[None]))
+    rho, ok, bm, K = pre if pre is not None else (v[0] for v in ratios_fall(k[None], L[None]))
     a = n // 2
     if ok:
         r0, r1 = _exp(bm[0]), _exp(bm[-1])
     else:
-        if not short:
-            return None
-        K = _qsup_short(k, rho)
         if K == 0:
             return None
-        a = n - 1 - K
+        a = n - 1 - int(K)
         r0, r1 = _exp(float(rho[-K])), _exp(float(rho[-1]))
     x, y = L[a:-1], L[a + 1:]
     f = line(x, y)
