@@ -257,6 +257,8 @@ def test_lsq_many_rows_are_the_rows_alone_and_the_scalar_fit(n, k, hac):
     assert f.beta.shape == f.se.shape == (9, k) and f.resid.shape == (9, n)
     assert f.rss.shape == (9,) and f.df == n - k
     back = lsq_many(X[::-1], Y[::-1], hac)                     # the stack reversed
+    fort = lsq_many(np.asfortranarray(X), np.asfortranarray(Y), hac)   # another layout
+    assert all(_same(a, b) for a, b in zip(f, fort, strict=True))
     for i in range(9):
         one = lsq_many(X[i:i + 1], Y[i:i + 1], hac)
         for a, b, c in zip(_row(f, i), _row(one, 0), _row(back, 8 - i), strict=True):
@@ -304,6 +306,9 @@ def test_power_law_many_rows_are_the_rows_alone(n):
     assert all(np.shape(v) == (R,) for v in f if np.ndim(v)) and f.df == n - 3
     perm = np.random.default_rng(n).permutation(R)
     g = power_law_many(K[perm], L[perm])
+    assert all(_same(a, b) for a, b in zip(f, power_law_many(np.asfortranarray(K),
+                                                             np.asfortranarray(L)),
+                                           strict=True))
     fs, gs = power_law_se_many(K, L, f), power_law_se_many(K[perm], L[perm], g)
     for i in range(R):
         one = power_law_many(K[i:i + 1], L[i:i + 1])
@@ -366,3 +371,23 @@ def test_power_law_se_many_is_infinite_on_four_points():
     f = power_law_se_many(K, L, power_law_many(K, L))
     assert np.all(f.se_p == math.inf) and np.all(f.se_logA == math.inf)
     assert isinstance(f, PowerFit) and Fit is not None
+
+
+def test_large_stacks_take_the_chunked_paths_with_the_same_bits():
+    # above 2^20 products _gram goes a column at a time, and power_law_many's grid goes
+    # 2^21 / (10 n) rows at a time (here 104 of 2000): rows still equal the rows alone
+    rng = np.random.default_rng(3)
+    R, n = 110, 2000
+    X = np.stack([np.ones((R, n)), rng.standard_normal((R, n)), rng.standard_normal((R, n))],
+                 axis=-1)
+    Y = X[..., 1] + np.cumsum(rng.standard_normal((R, n)), axis=-1) * 0.01
+    f = lsq_many(X, Y, hac=True)
+    k = np.arange(1.0, n + 1.0)
+    K = k + rng.integers(0, 50, (R, 1))
+    L = np.log((K + rng.uniform(1, 50, (R, 1))) ** -rng.uniform(0.5, 2, (R, 1))) \
+        + 0.1 * rng.standard_normal((R, n))
+    g = power_law_many(K, L)
+    for i in (0, 57, 103, 104, 109):
+        one = lsq_many(X[i:i + 1], Y[i:i + 1], hac=True)
+        assert all(_same(a, b) for a, b in zip(_row(f, i), _row(one, 0), strict=True))
+        assert _same(list(power_law(K[i], L[i])), _row(g, i))

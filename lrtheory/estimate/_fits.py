@@ -64,19 +64,27 @@ def line(x: np.ndarray, y: np.ndarray) -> Fit:
     return Fit((my, b1), (math.sqrt(s2 / n), math.sqrt(s2 / sxx)), rss, df, r)
 
 
+def _sum(a: np.ndarray) -> np.ndarray:
+    """Sums along the last axis: numpy's pairwise sum along a contiguous last axis, whose
+    order depends on its length alone, so a row's result is the same in any stack. The
+    batch code sums only this way: BLAS ``@`` promises nothing across a stack, ``np.einsum``'s
+    sums change with the data's alignment, and along a strided axis numpy may sum in another
+    order."""
+    return np.add.reduce(np.ascontiguousarray(a), axis=-1)
+
+
 def _dot(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """Inner products along the last axis, ``(a * b).sum(-1)``: the products, then numpy's
-    pairwise sum along the last (contiguous) axis of that fresh array, whose order depends
-    on the length alone, so a row's result is the same in any stack. The batch code sums
-    only this way: BLAS ``@`` promises nothing across a stack, and ``np.einsum``'s sums
-    change with the data's alignment."""
-    return (a * b).sum(axis=-1)
+    """Inner products along the last axis: the products (a fresh C-ordered array, whatever
+    the layout of ``a`` and ``b``), then :func:`_sum`."""
+    return np.add.reduce(np.multiply(a, b, order="C"), axis=-1)
 
 
 def _gram(A: np.ndarray, B: np.ndarray) -> np.ndarray:
     """``A B'`` for stacks ``A`` ``(..., p, n)``, ``B`` ``(..., q, n)``: the
-    ``(..., p, q)`` inner products of their rows, by :func:`_dot` (one column at a time:
-    temporaries of ``A``'s size)."""
+    ``(..., p, q)`` inner products of their rows, by :func:`_dot` (in one product when it
+    is small, else a column at a time: temporaries of ``A``'s size; the same sums)."""
+    if A.size * B.shape[-2] <= 1 << 20:
+        return _dot(A[..., :, None, :], B[..., None, :, :])
     out = np.empty(np.broadcast_shapes(A.shape[:-2], B.shape[:-2]) + (A.shape[-2], B.shape[-2]))
     for j in range(B.shape[-2]):
         out[..., j] = _dot(A, B[..., j:j + 1, :])
@@ -128,10 +136,11 @@ def _hac_meat(U: np.ndarray, lag: np.ndarray) -> np.ndarray:
     S0 = np.concatenate([zero, np.cumsum(U, axis=-1)], axis=-1)
     S1 = np.concatenate([zero, np.cumsum(s * U, axis=-1)], axis=-1)
     t = np.arange(n)
-    # the window is u_{t+1} .. u_{min(t+lag, n-1)}, per row
-    hi = np.broadcast_to((np.minimum(t + lag[:, None], n - 1) + 1)[:, None, :], U.shape)
-    w0 = np.take_along_axis(S0, hi, axis=-1) - S0[..., 1:]
-    w1 = (np.take_along_axis(S1, hi, axis=-1) - S1[..., 1:]) - s * w0    # sum_j j u_{t+j}
+    # the window is u_{t+1} .. u_{min(t+lag, n-1)}, per row: S[..., hi] as flat indices
+    hi = (np.minimum(t + lag[:, None], n - 1) + 1)[:, None, :] \
+        + (np.arange(R * k) * (n + 1)).reshape(R, k, 1)
+    w0 = np.take(S0, hi) - S0[..., 1:]
+    w1 = (np.take(S1, hi) - S1[..., 1:]) - s * w0    # sum_j j u_{t+j}
     G = _gram(w0 - w1 / (lag + 1)[:, None, None], U)
     return _gram(U, U) + G + np.swapaxes(G, -1, -2)
 
@@ -150,7 +159,7 @@ def _hac_se(X, r, rss, G, dG, df):
     alpha = 4 * rho * rho / ((1 - rho) ** 2 * (1 + rho) ** 2)
     lag = np.fmax(np.ceil(1.1447 * np.power(alpha * n, 1 / 3)), 1.0)     # (fmax: NaN -> 1)
     lag = np.minimum(lag, min(n - 1, int(math.ceil(2 * math.sqrt(n))))).astype(int)
-    meat = _hac_meat(np.swapaxes(X, -1, -2) * r[:, None, :], lag)
+    meat = _hac_meat(np.multiply(np.swapaxes(X, -1, -2), r[:, None, :], order="C"), lag)
     cov = _mm(_mm(G, meat), G) * n / df
     se = np.sqrt(np.maximum(np.diagonal(cov, axis1=-2, axis2=-1), 0.0))
     # the kernel truncates the long-run variance; never below the AR(1)-corrected
@@ -167,8 +176,8 @@ def lsq_many(X: np.ndarray, Y: np.ndarray, hac: bool = False) -> Fit:
     across rows, each row's results bit for bit those it has alone. Returns a :class:`Fit`
     of arrays: ``beta`` and ``se`` ``(R, k)``, ``rss`` ``(R,)``, ``resid`` ``(R, n)``;
     ``df`` (an int) is common to the rows."""
-    X = np.asarray(X, dtype=float)
-    Y = np.asarray(Y, dtype=float)
+    X = np.ascontiguousarray(X, dtype=float)     # C order: the rows' sums are pairwise
+    Y = np.ascontiguousarray(Y, dtype=float)
     R, n, k = X.shape
     beta, r, Vt, inv = _svd_solve(X, Y)
     rss = _dot(r, r)
@@ -344,49 +353,29 @@ class PowerFit(NamedTuple):
 def _pl_state(dk: np.ndarray, Lc: np.ndarray, u: np.ndarray):
     r"""The best line in :math:`\log(k + k_0)` for each row's :math:`u = \log(k_{\min} +
     k_0)`: rss, the centred log(k + k0), its sum of squares, the slope, the residuals, its
-    mean (``dk`` = k - k_min and ``Lc`` the centred log errors, ``(R, n)``; ``u`` ``(R,)``)."""
+    mean. ``dk`` = k - k_min and ``Lc`` the centred log errors, ``(R, n)``, with ``u``
+    ``(R,)``; or ``(R, 1, n)`` with a grid ``u`` ``(R, G)``."""
     n = dk.shape[-1]
     # contiguous: numpy's exp may take another path (other last bits) on a strided view
-    lk = np.log(dk + np.exp(np.ascontiguousarray(u))[:, None])
-    m = lk.sum(axis=-1) / n
-    lk -= m[:, None]
+    lk = np.log(dk + np.exp(np.ascontiguousarray(u))[..., None])
+    m = _sum(lk) / n
+    lk -= m[..., None]
     sxx = _dot(lk, lk)
     pos = sxx > 0
     b = np.where(pos, _dot(lk, Lc) / np.where(pos, sxx, 1.0), 0.0)
-    r = Lc - b[:, None] * lk
+    r = Lc - b[..., None] * lk
     return _dot(r, r), lk, sxx, b, r, m
 
 
-def power_law_many(K: np.ndarray, L: np.ndarray) -> PowerFit:
-    r""":math:`\log e_k = \log A - p \log(k + k_0)` by least squares, for each row of
-    positions ``K`` and log errors ``L`` (``(R, n)``, rows of equal length; positions may
-    differ per row). For a given :math:`u = \log(k_{\min} + k_0)` the model is a line in
-    :math:`\log(k + k_0)`, so :math:`u` is profiled (variable projection): a grid of 10
-    points, then Newton's method on the profile with its exact first and second
-    derivatives, kept inside the bracket of the best grid point and never raising the
-    residuals (beyond the round-off of its last step). :math:`k_0 - k_{\min}` ranges from
-    0.05 to ``K0_MAX_SPANS`` times the span plus one; ``geometric`` says the fit ended at
-    that end (the profile still falling there: as :math:`k_0, p \to \infty` with
-    :math:`p / k_0` fixed the law tends to a geometric decrease, which the data prefer).
-
-    The one implementation (:func:`power_law` is a batch of one), vectorised across rows:
-    a row that stops (converged, or a stop of the iteration) keeps its state while the
-    others go on, so each row takes the decisions, and has the results bit for bit, that
-    it has alone. Returns a :class:`PowerFit` of ``(R,)`` arrays (``df``, an int, common);
-    standard errors (NaN here) from :func:`power_law_se_many`."""
-    K = np.asarray(K, dtype=float)
-    L = np.asarray(L, dtype=float)
-    R, n = L.shape
-    kmin = K.min(axis=-1)
-    dk = K - kmin[:, None]
-    mL = L.sum(axis=-1) / n
-    Lc = L - mL[:, None]
-    hi = np.log(TH.K0_MAX_SPANS * (K.max(axis=-1) - kmin + 1.0))
-    us = np.linspace(math.log(0.05), hi, 10, axis=-1)                         # (R, 10)
-    grid = np.stack([_pl_state(dk, Lc, us[:, g])[0] for g in range(10)], axis=-1)
-    i = np.argmin(grid, axis=-1)
-    rows = np.arange(R)
-    u, a, z = us[rows, i], us[rows, np.maximum(i - 1, 0)], us[rows, np.minimum(i + 1, 9)]
+@np.errstate(all="ignore")
+def _pl_newton(dk: np.ndarray, Lc: np.ndarray, u: np.ndarray, a: np.ndarray,
+               z: np.ndarray) -> np.ndarray:
+    """:func:`power_law_many`'s safeguarded Newton iteration on the profile, for all rows at
+    once from their best grid points ``u`` in their brackets ``[a, z]``; returns each row's
+    final ``u``. Without floating-point warnings: a row whose numbers overflow or turn NaN
+    goes on as the scalar algorithm's IEEE arithmetic would, and lanes that ``np.where``
+    drops may divide by 0."""
+    n = dk.shape[-1]
     cur, lk, sxx, b, r, _ = _pl_state(dk, Lc, u)
     # Newton on phi(u) = min over (c, b) of |L - c - b l(u)|^2, l = log(k - k_min + e^u):
     # with w = dl/du, phi' = -2 b r.w and phi'' = 2 (b^2 |w_c|^2 - b r.(w (1 - w)))
@@ -394,7 +383,7 @@ def power_law_many(K: np.ndarray, L: np.ndarray) -> PowerFit:
     # coupling with the line's coefficients; _c = centred). The rows still iterating are
     # act, their state compacted to them; uf holds each row's final u.
     uf = u.copy()
-    act, dka, Lca = rows, dk, Lc
+    act, dka, Lca = np.arange(u.size), dk, Lc
 
     def drop(stop, uend, *vs):     # rows that stop keep uend; the others' compacted state
         uf[act[stop]] = uend[stop]
@@ -412,22 +401,20 @@ def power_law_many(K: np.ndarray, L: np.ndarray) -> PowerFit:
                 stop, u, act, dka, Lca, u, a, z, cur, lk, sxx, b, r, w, rw, grad)
             if act.size == 0:
                 break
-        # without warnings: a row whose numbers overflow or turn NaN goes on as the
-        # scalar algorithm's IEEE arithmetic would; lanes that np.where drops may divide by 0
-        with np.errstate(all="ignore"):
-            wc = w - (w.sum(axis=-1) / n)[:, None]
-            cross = b * _dot(wc, lk) - rw
-            hess = (2.0 * (b * b * _dot(wc, wc) - b * _dot(r, w * (1.0 - w)))
-                    - 2.0 * cross * cross / sxx)
-            up = grad > 0      # the minimum lies below u (phi unimodal on the bracket)
-            z = np.where(up, u, z)
-            a = np.where(up, a, u)
-            end = np.where(up, a, z)
-            un = np.where(hess > 0, u - grad / np.where(hess > 0, hess, 1.0), end)
-            un = np.where((a < un) & (un < z), un, 0.5 * (u + end))
-            # converged: a step this small is at the round-off of the gradient (r.w
-            # cancels); it is taken unchecked (quadratic convergence: exact data end here)
-            conv = np.abs(un - u) <= 1e-8 * (1.0 + np.abs(u))
+        wc = w - (_sum(w) / n)[:, None]
+        cross = b * _dot(wc, lk) - rw
+        hess = (2.0 * (b * b * _dot(wc, wc) - b * _dot(r, w * (1.0 - w)))
+                - 2.0 * cross * cross / sxx)
+        up = grad > 0      # the minimum lies below u (phi unimodal on the bracket)
+        z = np.where(up, u, z)
+        a = np.where(up, a, u)
+        end = np.where(up, a, z)
+        pos = hess > 0
+        un = np.where(pos, u - grad / np.where(pos, hess, 1.0), end)
+        un = np.where((a < un) & (un < z), un, 0.5 * (u + end))
+        # converged: a step this small is at the round-off of the gradient (r.w
+        # cancels); it is taken unchecked (quadratic convergence: exact data end here)
+        conv = np.abs(un - u) <= 1e-8 * (1.0 + np.abs(u))
         if conv.any():
             act, dka, Lca, u, a, z, cur, un = drop(conv, un, act, dka, Lca, u, a, z, cur, un)
             if act.size == 0:
@@ -449,6 +436,44 @@ def power_law_many(K: np.ndarray, L: np.ndarray) -> PowerFit:
         u = un
         cur, lk, sxx, b, r, _ = st
     uf[act] = u
+    return uf
+
+
+def power_law_many(K: np.ndarray, L: np.ndarray) -> PowerFit:
+    r""":math:`\log e_k = \log A - p \log(k + k_0)` by least squares, for each row of
+    positions ``K`` and log errors ``L`` (``(R, n)``, rows of equal length; positions may
+    differ per row). For a given :math:`u = \log(k_{\min} + k_0)` the model is a line in
+    :math:`\log(k + k_0)`, so :math:`u` is profiled (variable projection): a grid of 10
+    points, then Newton's method on the profile with its exact first and second
+    derivatives, kept inside the bracket of the best grid point and never raising the
+    residuals (beyond the round-off of its last step). :math:`k_0 - k_{\min}` ranges from
+    0.05 to ``K0_MAX_SPANS`` times the span plus one; ``geometric`` says the fit ended at
+    that end (the profile still falling there: as :math:`k_0, p \to \infty` with
+    :math:`p / k_0` fixed the law tends to a geometric decrease, which the data prefer).
+
+    The one implementation (:func:`power_law` is a batch of one), vectorised across rows:
+    a row that stops (converged, or a stop of the iteration) keeps its state while the
+    others go on, so each row takes the decisions, and has the results bit for bit, that
+    it has alone. Returns a :class:`PowerFit` of ``(R,)`` arrays (``df``, an int, common);
+    standard errors (NaN here) from :func:`power_law_se_many`."""
+    K = np.ascontiguousarray(K, dtype=float)     # C order: the rows' sums are pairwise
+    L = np.ascontiguousarray(L, dtype=float)
+    R, n = L.shape
+    kmin = K.min(axis=-1)
+    dk = K - kmin[:, None]
+    mL = _sum(L) / n
+    Lc = L - mL[:, None]
+    hi = np.log(TH.K0_MAX_SPANS * (K.max(axis=-1) - kmin + 1.0))
+    lo = math.log(0.05)
+    us = np.arange(10.0) * ((hi - lo) / 9)[:, None] + lo     # np.linspace(lo, hi, 10) per row
+    us[:, -1] = hi
+    c = max(1, (1 << 21) // (10 * n))        # rows at a time: temporaries of 16 MB
+    grid = np.concatenate([_pl_state(dk[s:s + c, None], Lc[s:s + c, None], us[s:s + c])[0]
+                           for s in range(0, max(R, 1), c)])
+    i = np.argmin(grid, axis=-1)
+    rows = np.arange(R)
+    u, a, z = us[rows, i], us[rows, np.maximum(i - 1, 0)], us[rows, np.minimum(i + 1, 9)]
+    uf = _pl_newton(dk, Lc, u, a, z)
     cur, _, _, b, _, m = _pl_state(dk, Lc, uf)
     # log e = mean(L) + b (log(k + k0) - m): log A = mean(L) - b m, p = -b
     nan = np.full(R, math.nan)
@@ -471,8 +496,8 @@ def power_law_se_many(K: np.ndarray, L: np.ndarray, pf: PowerFit) -> PowerFit:
     (:func:`lsq_many`), so the uncertainty of ``k0`` is included; infinite with fewer than
     5 points or a non-finite error. Apart from the fit because only the fit that is
     reported needs them. The one implementation (:func:`power_law_se`: a batch of one)."""
-    K = np.asarray(K, dtype=float)
-    L = np.asarray(L, dtype=float)
+    K = np.ascontiguousarray(K, dtype=float)
+    L = np.ascontiguousarray(L, dtype=float)
     R, n = L.shape
     p, logA, k0 = (np.reshape(np.asarray(v, dtype=float), -1)[:, None]
                    for v in (pf.p, pf.logA, pf.k0))
