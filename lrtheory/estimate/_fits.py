@@ -1,10 +1,16 @@
-r"""Least-squares fits with intervals, on one row of log errors.
+r"""Least-squares fits with intervals, on rows of log errors.
+
+The expensive fits work on stacks: :func:`lsq_many`, :func:`power_law_many` and
+:func:`power_law_se_many` fit ``R`` rows of equal length at once (vectorised, with per-row
+masks where the work is iterative), and :func:`lsq`, :func:`power_law` and
+:func:`power_law_se` are their batches of one: one implementation. A row's results are bit
+for bit those it has alone, in any stack (the batch code sums only by :func:`_sum`).
 
 Intervals have a stated level and come from the fit's own residuals:
 
 - ``lsq`` with ``hac=True``: Newey-West (1987) heteroskedasticity- and autocorrelation-
-  consistent covariance (Bartlett kernel, Andrews (1991) AR(1) plug-in lag, at most
-  :math:`2\sqrt{n}`), never below
+  consistent covariance (Bartlett kernel, Andrews (1991) AR(1) plug-in lag, each row its
+  own, at most :math:`2\sqrt{n}`), never below
   the AR(1)-corrected plain standard error (factor :math:`\sqrt{(1+\rho)/(1-\rho)}`),
   because successive errors of an optimiser share their noise;
 - the linear rate is fitted on block maxima (the upper envelope; blocks of 20 and more
@@ -42,8 +48,8 @@ def tq(df: int, level: float) -> float:
 class Fit(NamedTuple):
     beta: np.ndarray | tuple      # coefficients (a tuple from :func:`line`)
     se: np.ndarray | tuple        # their standard errors
-    rss: float
-    df: int
+    rss: float | np.ndarray       # (R,) from :func:`lsq_many`, as beta, se, resid gain a
+    df: int                       # leading axis; df is common
     resid: np.ndarray
 
 
@@ -340,14 +346,17 @@ def linear_models(x: np.ndarray, y: np.ndarray, f_model: float, rss_gain: float,
 
 
 class PowerFit(NamedTuple):
-    p: float
-    logA: float
-    k0: float
-    se_p: float
-    se_logA: float
+    """A power-law fit: floats and a bool for one row (:func:`power_law`), ``(R,)`` arrays
+    for a stack (:func:`power_law_many`; ``df`` an int, common to the rows). ``geometric``:
+    ``k0`` ended at its largest value, the family's geometric limit."""
+    p: float | np.ndarray
+    logA: float | np.ndarray
+    k0: float | np.ndarray
+    se_p: float | np.ndarray
+    se_logA: float | np.ndarray
     df: int
-    rss: float
-    geometric: bool = False   # k0 ended at its largest value: the family's geometric limit
+    rss: float | np.ndarray
+    geometric: bool | np.ndarray = False   # k0 ended at its largest value (the limit)
 
 
 def _pl_state(dk: np.ndarray, Lc: np.ndarray, u: np.ndarray):
