@@ -1,10 +1,16 @@
-r"""Least-squares fits with intervals, on one row of log errors.
+r"""Least-squares fits with intervals, on rows of log errors.
+
+The expensive fits work on stacks: :func:`lsq_many`, :func:`power_law_many` and
+:func:`power_law_se_many` fit ``R`` rows of equal length at once (vectorised, with per-row
+masks where the work is iterative), and :func:`lsq`, :func:`power_law` and
+:func:`power_law_se` are their batches of one: one implementation. A row's results are bit
+for bit those it has alone, in any stack (the batch code sums only by :func:`_sum`).
 
 Intervals have a stated level and come from the fit's own residuals:
 
 - ``lsq`` with ``hac=True``: Newey-West (1987) heteroskedasticity- and autocorrelation-
-  consistent covariance (Bartlett kernel, Andrews (1991) AR(1) plug-in lag, at most
-  :math:`2\sqrt{n}`), never below
+  consistent covariance (Bartlett kernel, Andrews (1991) AR(1) plug-in lag, each row its
+  own, at most :math:`2\sqrt{n}`), never below
   the AR(1)-corrected plain standard error (factor :math:`\sqrt{(1+\rho)/(1-\rho)}`),
   because successive errors of an optimiser share their noise;
 - the linear rate is fitted on block maxima (the upper envelope; blocks of 20 and more
@@ -26,8 +32,9 @@ import numpy as np
 
 from ._thresholds import THRESHOLDS as TH
 
-__all__ = ["Fit", "line", "med", "gn_step", "lsq", "tq", "block_max", "linear_models", "power_law",
-           "power_law_se", "rss_many", "sign_changes"]
+__all__ = ["Fit", "line", "med", "gn_step", "lsq", "lsq_many", "tq", "block_max", "linear_models",
+           "power_law", "power_law_many", "power_law_se", "power_law_se_many", "rss_many",
+           "sign_changes"]
 
 
 @lru_cache(maxsize=512)
@@ -41,8 +48,8 @@ def tq(df: int, level: float) -> float:
 class Fit(NamedTuple):
     beta: np.ndarray | tuple      # coefficients (a tuple from :func:`line`)
     se: np.ndarray | tuple        # their standard errors
-    rss: float
-    df: int
+    rss: float | np.ndarray       # (R,) from :func:`lsq_many`, as beta, se, resid gain a
+    df: int                       # leading axis; df is common
     resid: np.ndarray
 
 
@@ -82,19 +89,53 @@ def line(x: np.ndarray, y: np.ndarray) -> Fit:
                (float(f.se[0][0]), float(f.se[1][0])), float(f.rss[0]), f.df, f.resid[0])
 
 
+def _sum(a: np.ndarray) -> np.ndarray:
+    """Sums along the last axis: numpy's pairwise sum along a contiguous last axis, whose
+    order depends on its length alone, so a row's result is the same in any stack. The
+    batch code sums only this way: BLAS ``@`` promises nothing across a stack, ``np.einsum``'s
+    sums change with the data's alignment, and along a strided axis numpy may sum in another
+    order."""
+    return np.add.reduce(np.ascontiguousarray(a), axis=-1)
+
+
+def _dot(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Inner products along the last axis: the products (a fresh C-ordered array, whatever
+    the layout of ``a`` and ``b``), then :func:`_sum`."""
+    return np.add.reduce(np.multiply(a, b, order="C"), axis=-1)
+
+
+def _gram(A: np.ndarray, B: np.ndarray) -> np.ndarray:
+    """``A B'`` for stacks ``A`` ``(..., p, n)``, ``B`` ``(..., q, n)``: the
+    ``(..., p, q)`` inner products of their rows, by :func:`_dot` (in one product when it
+    is small, else a column at a time: temporaries of ``A``'s size; the same sums)."""
+    if A.size * B.shape[-2] <= 1 << 20:
+        return _dot(A[..., :, None, :], B[..., None, :, :])
+    out = np.empty(np.broadcast_shapes(A.shape[:-2], B.shape[:-2]) + (A.shape[-2], B.shape[-2]))
+    for j in range(B.shape[-2]):
+        out[..., j] = _dot(A, B[..., j:j + 1, :])
+    return out
+
+
+def _mm(A: np.ndarray, B: np.ndarray) -> np.ndarray:
+    """Matrix products ``A @ B`` of stacks of small matrices, by :func:`_dot`."""
+    return _gram(A, np.swapaxes(B, -1, -2))
+
+
 def _svd_solve(X: np.ndarray, y: np.ndarray):
     """Least squares ``y ~ X beta`` from one thin SVD, with ``np.linalg.lstsq``'s rank rule
     (singular values below ``eps max(n, k)`` of the largest count as zero). Works on a
-    stack of designs ``(..., n, k)`` sharing ``y``; returns ``beta``, the residuals, and
-    ``V``, ``1/s`` (0 where dropped) for the covariance ``(X'X)^+ = V diag(1/s^2) V'``."""
+    stack of designs ``X`` ``(..., n, k)``, with ``y`` shared ``(n,)`` or stacked alike
+    ``(..., n)``; each design's results are those it has alone (reductions by
+    :func:`_dot`). Returns ``beta`` ``(..., k)``, the residuals ``(..., n)``, and ``V'``,
+    ``1/s`` (0 where dropped) for the covariance ``(X'X)^+ = V diag(1/s^2) V'``."""
     U, sv, Vt = np.linalg.svd(X, full_matrices=False)
     keep = sv > sv[..., :1] * (np.finfo(float).eps * max(X.shape[-2:]))
     inv = np.where(keep, 1.0 / np.where(keep, sv, 1.0), 0.0)
-    Uy = y @ U
-    beta = ((inv * Uy)[..., None, :] @ Vt)[..., 0, :]
+    Uy = _dot(np.swapaxes(U, -1, -2), y[..., None, :])                 # U'y
+    beta = _dot(np.swapaxes(Vt, -1, -2), (inv * Uy)[..., None, :])     # V diag(1/s) U'y
     # y minus its projection on the kept columns of U: the residuals, computed without the
     # cancellation of y - X beta when the fit is exact
-    r = y - (U @ np.where(keep, Uy, 0.0)[..., None])[..., 0]
+    r = y - _dot(U, np.where(keep, Uy, 0.0)[..., None, :])
     return beta, r, Vt, inv
 
 
@@ -104,49 +145,87 @@ def rss_many(X: np.ndarray, y: np.ndarray) -> np.ndarray:
     return (r * r).sum(axis=-1)
 
 
-def _hac_meat(U: np.ndarray, lag: int) -> np.ndarray:
+def _hac_meat(U: np.ndarray, lag: np.ndarray) -> np.ndarray:
     r"""Newey-West's :math:`\sum_t u_t u_t' + \sum_{j=1}^{lag} (1 - j/(lag+1))
     (\Gamma_j + \Gamma_j')` with :math:`\Gamma_j = \sum_t u_{t+j} u_t'`, as
     :math:`\sum_t v_t u_t'` where :math:`v_t = \sum_j w_j u_{t+j}`, from prefix sums (O(n)
-    instead of a product per lag)."""
-    n, k = U.shape
+    instead of a product per lag). Works on a stack: ``U`` ``(R, k, n)`` holds each row's
+    scores transposed (``U[:, :, t]`` is :math:`u_t`), ``lag`` ``(R,)`` each row's lag;
+    returns ``(R, k, k)``."""
+    R, k, n = U.shape
+    lag = np.asarray(lag)
     # prefix sums S0[t] = sum_{s<t} u_s, S1[t] = sum_{s<t} s u_s: the window sums
     # sum_{j=1}^{lag} u_{t+j} and sum_j j u_{t+j} in O(n), the Bartlett weight being linear
-    s = np.arange(n, dtype=float)[:, None]
-    S0 = np.concatenate([np.zeros((1, k)), np.cumsum(U, axis=0)])
-    S1 = np.concatenate([np.zeros((1, k)), np.cumsum(s * U, axis=0)])
+    s = np.arange(n, dtype=float)
+    zero = np.zeros((R, k, 1))
+    S0 = np.concatenate([zero, np.cumsum(U, axis=-1)], axis=-1)
+    S1 = np.concatenate([zero, np.cumsum(s * U, axis=-1)], axis=-1)
     t = np.arange(n)
-    hi = np.minimum(t + lag, n - 1) + 1         # the window is u_{t+1} .. u_{min(t+lag, n-1)}
-    w0 = S0[hi] - S0[t + 1]
-    w1 = (S1[hi] - S1[t + 1]) - s * w0        # sum_j j u_{t+j}
-    G = (w0 - w1 / (lag + 1)).T @ U
-    return U.T @ U + G + G.T
+    # the window is u_{t+1} .. u_{min(t+lag, n-1)}, per row: S[..., hi] as flat indices
+    hi = (np.minimum(t + lag[:, None], n - 1) + 1)[:, None, :] \
+        + (np.arange(R * k) * (n + 1)).reshape(R, k, 1)
+    w0 = np.take(S0, hi) - S0[..., 1:]
+    w1 = (np.take(S1, hi) - S1[..., 1:]) - s * w0    # sum_j j u_{t+j}
+    G = _gram(w0 - w1 / (lag + 1)[:, None, None], U)
+    return _gram(U, U) + G + np.swapaxes(G, -1, -2)
+
+
+def _hac_se(X, r, rss, G, dG, df):
+    """Newey-West standard errors of stacked fits (rows with noise), never below the
+    AR(1)-corrected plain ones: designs ``X`` ``(R, n, k)``, residuals ``r``, their sums of
+    squares ``rss``, ``(X'X)^+`` as ``G`` with diagonal ``dG``."""
+    n = r.shape[-1]
+    rho = np.zeros(rss.shape)
+    if n > 3:
+        pos = rss > 0
+        rho = np.where(pos, _dot(r[:, 1:], r[:, :-1]) / np.where(pos, rss, 1.0), 0.0)
+    rho = np.minimum(np.maximum(rho, 0.0), 0.97)
+    # Andrews (1991) AR(1) plug-in bandwidth for the Bartlett kernel, per row
+    alpha = 4 * rho * rho / ((1 - rho) ** 2 * (1 + rho) ** 2)
+    lag = np.fmax(np.ceil(1.1447 * np.power(alpha * n, 1 / 3)), 1.0)     # (fmax: NaN -> 1)
+    lag = np.minimum(lag, min(n - 1, int(math.ceil(2 * math.sqrt(n))))).astype(int)
+    meat = _hac_meat(np.multiply(np.swapaxes(X, -1, -2), r[:, None, :], order="C"), lag)
+    cov = _mm(_mm(G, meat), G) * n / df
+    se = np.sqrt(np.maximum(np.diagonal(cov, axis1=-2, axis2=-1), 0.0))
+    # the kernel truncates the long-run variance; never below the AR(1)-corrected
+    # plain standard error
+    rho = rho[:, None]
+    se_ar = np.sqrt(np.maximum(dG, 0.0) * rss[:, None] / df * (1 + rho) / (1 - rho))
+    return np.maximum(se, se_ar)
+
+
+def lsq_many(X: np.ndarray, Y: np.ndarray, hac: bool = False) -> Fit:
+    """Least squares ``Y[r] ~ X[r] beta`` for a stack of ``R`` designs ``X`` ``(R, n, k)``
+    and rows ``Y`` ``(R, n)``; standard errors plain or Newey-West (``hac``, with each
+    row's own lag). The one implementation (:func:`lsq` is a batch of one): vectorised
+    across rows, each row's results bit for bit those it has alone. Returns a :class:`Fit`
+    of arrays: ``beta`` and ``se`` ``(R, k)``, ``rss`` ``(R,)``, ``resid`` ``(R, n)``;
+    ``df`` (an int) is common to the rows."""
+    X = np.ascontiguousarray(X, dtype=float)     # C order: the rows' sums are pairwise
+    Y = np.ascontiguousarray(Y, dtype=float)
+    R, n, k = X.shape
+    beta, r, Vt, inv = _svd_solve(X, Y)
+    rss = _dot(r, r)
+    df = n - k
+    if df <= 0:
+        return Fit(beta, np.full((R, k), np.inf), rss, df, r)
+    V = np.swapaxes(Vt, -1, -2)
+    G = _mm(V * inv[:, None, :] * inv[:, None, :], Vt)       # (X'X)^+
+    dG = np.diagonal(G, axis1=-2, axis2=-1)
+    se = np.sqrt(np.maximum(dG, 0.0) * rss[:, None] / df)
+    if hac:
+        # rows without noise keep the plain errors: nothing to correlate
+        j = np.flatnonzero(~(rss <= 1e-24 * (_dot(Y, Y) + 1.0)))
+        if j.size:
+            se[j] = _hac_se(X[j], r[j], rss[j], G[j], dG[j], df)
+    return Fit(beta, se, rss, df, r)
 
 
 def lsq(X: np.ndarray, y: np.ndarray, hac: bool = False) -> Fit:
-    """Least squares ``y ~ X beta``; standard errors plain or Newey-West (``hac``)."""
-    n, k = X.shape
-    beta, r, Vt, inv = _svd_solve(X, y)
-    rss = float(r @ r)
-    df = n - k
-    if df <= 0:
-        return Fit(beta, np.full(k, np.inf), rss, df, r)
-    G = (Vt.T * inv * inv) @ Vt                  # (X'X)^+
-    if not hac or rss <= 1e-24 * (float(y @ y) + 1.0):     # no noise: nothing to correlate
-        se = np.sqrt(np.maximum(np.diag(G), 0.0) * rss / df)
-        return Fit(beta, se, rss, df, r)
-    rho = float(r[1:] @ r[:-1] / rss) if rss > 0 and n > 3 else 0.0
-    rho = min(max(rho, 0.0), 0.97)
-    # Andrews (1991) AR(1) plug-in bandwidth for the Bartlett kernel
-    alpha = 4 * rho * rho / ((1 - rho) ** 2 * (1 + rho) ** 2)
-    lag = min(max(int(math.ceil(1.1447 * (alpha * n) ** (1 / 3))), 1), n - 1,
-              int(math.ceil(2 * math.sqrt(n))))
-    cov = G @ _hac_meat(X * r[:, None], lag) @ G * n / df
-    se = np.sqrt(np.maximum(np.diag(cov), 0.0))
-    # the kernel truncates the long-run variance; never below the AR(1)-corrected
-    # plain standard error
-    se_ar = np.sqrt(np.maximum(np.diag(G), 0.0) * rss / df * (1 + rho) / (1 - rho))
-    return Fit(beta, np.maximum(se, se_ar), rss, df, r)
+    """Least squares ``y ~ X beta``; standard errors plain or Newey-West (``hac``): the
+    batch of one of :func:`lsq_many` (``beta``, ``se``, ``resid`` arrays, ``rss`` a float)."""
+    f = lsq_many(np.asarray(X, dtype=float)[None], np.asarray(y, dtype=float)[None], hac)
+    return Fit(f.beta[0], f.se[0], float(f.rss[0]), f.df, f.resid[0])
 
 
 def block_max(k: np.ndarray, L: np.ndarray, nb: int):
@@ -344,102 +423,184 @@ def power_law_se_many(K, L, pf):
 
 
 class PowerFit(NamedTuple):
-    p: float
-    logA: float
-    k0: float
-    se_p: float
-    se_logA: float
+    """A power-law fit: floats and a bool for one row (:func:`power_law`), ``(R,)`` arrays
+    for a stack (:func:`power_law_many`; ``df`` an int, common to the rows). ``geometric``:
+    ``k0`` ended at its largest value, the family's geometric limit."""
+    p: float | np.ndarray
+    logA: float | np.ndarray
+    k0: float | np.ndarray
+    se_p: float | np.ndarray
+    se_logA: float | np.ndarray
     df: int
-    rss: float
-    geometric: bool = False   # k0 ended at its largest value: the family's geometric limit
+    rss: float | np.ndarray
+    geometric: bool | np.ndarray = False   # k0 ended at its largest value (the limit)
 
 
-def power_law(k: np.ndarray, L: np.ndarray) -> PowerFit:
-    r""":math:`\log e_k = \log A - p \log(k + k_0)` by least squares: for a given
-    :math:`u = \log(k_{\min} + k_0)` the model is a line in :math:`\log(k + k_0)`, so
-    :math:`u` is profiled (variable projection): a grid of 10 points, then Newton's method
-    on the profile with its exact first and second derivatives, kept inside the bracket of
-    the best grid point and never raising the residuals (beyond the round-off of its last
-    step). :math:`k_0 - k_{\min}` ranges from 0.05 to ``K0_MAX_SPANS`` times the span plus
-    one; ``geometric`` says the fit ended at that end (the profile still falling there: as
-    :math:`k_0, p \to \infty` with :math:`p / k_0` fixed the law tends to a geometric
-    decrease, which the data prefer). Standard errors (NaN here) from
-    :func:`power_law_se`."""
-    kmin = float(k.min())
-    dk = k - kmin
-    n = k.size
-    mL = float(L.sum()) / n
-    Lc = L - mL
+def _pl_state(dk: np.ndarray, Lc: np.ndarray, u: np.ndarray):
+    r"""The best line in :math:`\log(k + k_0)` for each row's :math:`u = \log(k_{\min} +
+    k_0)`: rss, the centred log(k + k0), its sum of squares, the slope, the residuals, its
+    mean. ``dk`` = k - k_min and ``Lc`` the centred log errors, ``(R, n)``, with ``u``
+    ``(R,)``; or ``(R, 1, n)`` with a grid ``u`` ``(R, G)``."""
+    n = dk.shape[-1]
+    # contiguous: numpy's exp may take another path (other last bits) on a strided view
+    lk = np.log(dk + np.exp(np.ascontiguousarray(u))[..., None])
+    m = _sum(lk) / n
+    lk -= m[..., None]
+    sxx = _dot(lk, lk)
+    pos = sxx > 0
+    b = np.where(pos, _dot(lk, Lc) / np.where(pos, sxx, 1.0), 0.0)
+    r = Lc - b[..., None] * lk
+    return _dot(r, r), lk, sxx, b, r, m
 
-    def state(u):          # the best line for one u: rss, centred log(k + k0), its
-        lk = np.log(dk + math.exp(u))       # sum of squares, slope, residuals, its mean
-        m = float(lk.sum()) / n
-        lk -= m
-        sxx = float(lk @ lk)
-        b = float(lk @ Lc) / sxx if sxx > 0 else 0.0
-        r = Lc - b * lk
-        return float(r @ r), lk, sxx, b, r, m
 
-    hi = math.log(TH.K0_MAX_SPANS * (k.max() - kmin + 1.0))
-    lo = math.log(0.05)
-    us = np.linspace(lo, hi, 10)
-    lk = np.log(dk + np.exp(us)[:, None])
-    lk -= lk.mean(axis=1, keepdims=True)
-    sxx = np.einsum("gn,gn->g", lk, lk)
-    r = Lc - ((lk @ Lc) / np.where(sxx > 0, sxx, 1.0))[:, None] * lk
-    i = int(np.argmin(np.einsum("gn,gn->g", r, r)))
-    u, a, z = float(us[i]), float(us[max(i - 1, 0)]), float(us[min(i + 1, 9)])
-    cur, lk, sxx, b, r, _ = state(u)
+@np.errstate(all="ignore")
+def _pl_newton(dk: np.ndarray, Lc: np.ndarray, u: np.ndarray, a: np.ndarray,
+               z: np.ndarray) -> np.ndarray:
+    """:func:`power_law_many`'s safeguarded Newton iteration on the profile, for all rows at
+    once from their best grid points ``u`` in their brackets ``[a, z]``; returns each row's
+    final ``u``. Without floating-point warnings: a row whose numbers overflow or turn NaN
+    goes on as the scalar algorithm's IEEE arithmetic would, and lanes that ``np.where``
+    drops may divide by 0."""
+    n = dk.shape[-1]
+    cur, lk, sxx, b, r, _ = _pl_state(dk, Lc, u)
     # Newton on phi(u) = min over (c, b) of |L - c - b l(u)|^2, l = log(k - k_min + e^u):
     # with w = dl/du, phi' = -2 b r.w and phi'' = 2 (b^2 |w_c|^2 - b r.(w (1 - w)))
     # - 2 (b w_c.l_c - r.w)^2 / |l_c|^2 (envelope theorem; the second term removes the
-    # coupling with the line's coefficients; _c = centred)
+    # coupling with the line's coefficients; _c = centred). The rows still iterating are
+    # act, their state compacted to them; uf holds each row's final u.
+    uf = u.copy()
+    act, dka, Lca = np.arange(u.size), dk, Lc
+
+    def drop(stop, uend, *vs):     # rows that stop keep uend; the others' compacted state
+        uf[act[stop]] = uend[stop]
+        return tuple(v[~stop] for v in vs)
+
     for _ in range(60):
-        w = 1.0 / (dk * math.exp(-u) + 1.0)
-        rw = float(r @ w)
+        if act.size == 0:
+            break
+        w = 1.0 / (dka * np.exp(-u)[:, None] + 1.0)
+        rw = _dot(r, w)
         grad = -2.0 * b * rw
-        if grad == 0.0 or cur == 0.0 or sxx <= 0.0:
-            break
-        wc = w - w.sum() / n
-        cross = b * float(wc @ lk) - rw
-        hess = (2.0 * (b * b * float(wc @ wc) - b * float(r @ (w * (1.0 - w))))
-                - 2.0 * cross * cross / sxx)
-        if grad > 0:       # the minimum lies below u (phi unimodal on the bracket)
-            z = u
-        else:
-            a = u
-        un = u - grad / hess if hess > 0 else (a if grad > 0 else z)
-        if not a < un < z:
-            un = 0.5 * (u + (a if grad > 0 else z))
-        if abs(un - u) <= 1e-8 * (1.0 + abs(u)):
-            # converged: a step this small is at the round-off of the gradient (r.w
-            # cancels); it is taken unchecked (quadratic convergence: exact data end here)
-            u = un
-            break
-        st = state(un)
-        for _ in range(10):            # never raise the residuals
-            if st[0] <= cur:
+        stop = (grad == 0.0) | (cur == 0.0) | (sxx <= 0.0)
+        if stop.any():
+            act, dka, Lca, u, a, z, cur, lk, sxx, b, r, w, rw, grad = drop(
+                stop, u, act, dka, Lca, u, a, z, cur, lk, sxx, b, r, w, rw, grad)
+            if act.size == 0:
                 break
-            un = 0.5 * (u + un)
-            st = state(un)
-        if st[0] > cur:
-            break
+        wc = w - (_sum(w) / n)[:, None]
+        cross = b * _dot(wc, lk) - rw
+        hess = (2.0 * (b * b * _dot(wc, wc) - b * _dot(r, w * (1.0 - w)))
+                - 2.0 * cross * cross / sxx)
+        up = grad > 0      # the minimum lies below u (phi unimodal on the bracket)
+        z = np.where(up, u, z)
+        a = np.where(up, a, u)
+        end = np.where(up, a, z)
+        pos = hess > 0
+        un = np.where(pos, u - grad / np.where(pos, hess, 1.0), end)
+        un = np.where((a < un) & (un < z), un, 0.5 * (u + end))
+        # converged: a step this small is at the round-off of the gradient (r.w
+        # cancels); it is taken unchecked (quadratic convergence: exact data end here)
+        conv = np.abs(un - u) <= 1e-8 * (1.0 + np.abs(u))
+        if conv.any():
+            act, dka, Lca, u, a, z, cur, un = drop(conv, un, act, dka, Lca, u, a, z, cur, un)
+            if act.size == 0:
+                break
+        st = list(_pl_state(dka, Lca, un))
+        bad = ~(st[0] <= cur)
+        for _ in range(10):            # never raise the residuals: halve the step
+            if not bad.any():
+                break
+            j = np.flatnonzero(bad)
+            un[j] = 0.5 * (u[j] + un[j])
+            sj = _pl_state(dka[j], Lca[j], un[j])
+            for v, vj in zip(st, sj, strict=True):
+                v[j] = vj
+            bad[j] = ~(sj[0] <= cur[j])
+        fail = st[0] > cur
+        if fail.any():
+            act, dka, Lca, u, a, z, un, *st = drop(fail, u, act, dka, Lca, u, a, z, un, *st)
         u = un
         cur, lk, sxx, b, r, _ = st
-    cur, _, _, b, _, m = state(u)
+    uf[act] = u
+    return uf
+
+
+def power_law_many(K: np.ndarray, L: np.ndarray) -> PowerFit:
+    r""":math:`\log e_k = \log A - p \log(k + k_0)` by least squares, for each row of
+    positions ``K`` and log errors ``L`` (``(R, n)``, rows of equal length; positions may
+    differ per row). For a given :math:`u = \log(k_{\min} + k_0)` the model is a line in
+    :math:`\log(k + k_0)`, so :math:`u` is profiled (variable projection): a grid of 10
+    points, then Newton's method on the profile with its exact first and second
+    derivatives, kept inside the bracket of the best grid point and never raising the
+    residuals (beyond the round-off of its last step). :math:`k_0 - k_{\min}` ranges from
+    0.05 to ``K0_MAX_SPANS`` times the span plus one; ``geometric`` says the fit ended at
+    that end (the profile still falling there: as :math:`k_0, p \to \infty` with
+    :math:`p / k_0` fixed the law tends to a geometric decrease, which the data prefer).
+
+    The one implementation (:func:`power_law` is a batch of one), vectorised across rows:
+    a row that stops (converged, or a stop of the iteration) keeps its state while the
+    others go on, so each row takes the decisions, and has the results bit for bit, that
+    it has alone. Returns a :class:`PowerFit` of ``(R,)`` arrays (``df``, an int, common);
+    standard errors (NaN here) from :func:`power_law_se_many`."""
+    K = np.ascontiguousarray(K, dtype=float)     # C order: the rows' sums are pairwise
+    L = np.ascontiguousarray(L, dtype=float)
+    R, n = L.shape
+    kmin = K.min(axis=-1)
+    dk = K - kmin[:, None]
+    mL = _sum(L) / n
+    Lc = L - mL[:, None]
+    hi = np.log(TH.K0_MAX_SPANS * (K.max(axis=-1) - kmin + 1.0))
+    lo = math.log(0.05)
+    us = np.arange(10.0) * ((hi - lo) / 9)[:, None] + lo     # np.linspace(lo, hi, 10) per row
+    us[:, -1] = hi
+    c = max(1, (1 << 21) // (10 * n))        # rows at a time: temporaries of 16 MB
+    grid = np.concatenate([_pl_state(dk[s:s + c, None], Lc[s:s + c, None], us[s:s + c])[0]
+                           for s in range(0, max(R, 1), c)])
+    i = np.argmin(grid, axis=-1)
+    rows = np.arange(R)
+    u, a, z = us[rows, i], us[rows, np.maximum(i - 1, 0)], us[rows, np.minimum(i + 1, 9)]
+    uf = _pl_newton(dk, Lc, u, a, z)
+    cur, _, _, b, _, m = _pl_state(dk, Lc, uf)
     # log e = mean(L) + b (log(k + k0) - m): log A = mean(L) - b m, p = -b
-    return PowerFit(-b, mL - b * m, math.exp(u) - kmin, math.nan, math.nan, n - 3, cur,
-                    u >= hi - 1e-6 * (1.0 + abs(hi)))
+    nan = np.full(R, math.nan)
+    return PowerFit(-b, mL - b * m, np.exp(uf) - kmin, nan, nan.copy(), n - 3, cur,
+                    uf >= hi - 1e-6 * (1.0 + np.abs(hi)))
+
+
+def power_law(k: np.ndarray, L: np.ndarray) -> PowerFit:
+    r"""The power law :math:`\log e_k = \log A - p \log(k + k_0)` of one row (floats and
+    a bool): the batch of one of :func:`power_law_many`, which describes the fit."""
+    f = power_law_many(np.asarray(k, dtype=float)[None], np.asarray(L, dtype=float)[None])
+    return PowerFit(float(f.p[0]), float(f.logA[0]), float(f.k0[0]), math.nan, math.nan,
+                    f.df, float(f.rss[0]), bool(f.geometric[0]))
+
+
+def power_law_se_many(K: np.ndarray, L: np.ndarray, pf: PowerFit) -> PowerFit:
+    """``pf`` (a :func:`power_law_many` fit of the rows ``(K, L)``) with the standard errors
+    of ``p`` and ``log A``: each row's residuals regressed on the Jacobian of the full
+    model (zero coefficients at the optimum) with a Newey-West covariance
+    (:func:`lsq_many`), so the uncertainty of ``k0`` is included; infinite with fewer than
+    5 points or a non-finite error. Apart from the fit because only the fit that is
+    reported needs them. The one implementation (:func:`power_law_se`: a batch of one)."""
+    K = np.ascontiguousarray(K, dtype=float)
+    L = np.ascontiguousarray(L, dtype=float)
+    R, n = L.shape
+    p, logA, k0 = (np.reshape(np.asarray(v, dtype=float), -1)[:, None]
+                   for v in (pf.p, pf.logA, pf.k0))
+    kk = K + k0
+    lkk = np.log(kk)
+    J = np.stack([np.ones((R, n)), -lkk, -p / kk], axis=-1)        # d/d(logA, p, k0)
+    se_p, se_logA = np.full(R, math.inf), np.full(R, math.inf)
+    if n > 4:
+        f = lsq_many(J, L - (logA - p * lkk), hac=True)
+        ok = np.isfinite(f.se).all(axis=-1)
+        se_p[ok], se_logA[ok] = f.se[ok, 1], f.se[ok, 0]
+    return pf._replace(se_p=se_p, se_logA=se_logA)
 
 
 def power_law_se(k: np.ndarray, L: np.ndarray, pf: PowerFit) -> PowerFit:
     """``pf`` (a :func:`power_law` fit of ``(k, L)``) with the standard errors of ``p`` and
-    ``log A``: the residuals regressed on the Jacobian of the full model (zero coefficients
-    at the optimum) with a Newey-West covariance, so the uncertainty of ``k0`` is included.
-    Apart from the fit because only the fit that is reported needs them."""
-    kk = k + pf.k0
-    J = np.column_stack([np.ones(k.size), -np.log(kk), -pf.p / kk])   # d/d(logA, p, k0)
-    f = lsq(J, L - (pf.logA - pf.p * np.log(kk)), hac=True) if k.size > 4 else None
-    if f is None or not np.all(np.isfinite(f.se)):
-        return pf._replace(se_p=math.inf, se_logA=math.inf)
-    return pf._replace(se_p=float(f.se[1]), se_logA=float(f.se[0]))
+    ``log A``: the batch of one of :func:`power_law_se_many`, which describes them."""
+    f = power_law_se_many(np.asarray(k, dtype=float)[None], np.asarray(L, dtype=float)[None],
+                          pf)
+    return pf._replace(se_p=float(f.se_p[0]), se_logA=float(f.se_logA[0]))
