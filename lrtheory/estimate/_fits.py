@@ -53,42 +53,6 @@ class Fit(NamedTuple):
     resid: np.ndarray
 
 
-def _dot(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """Row-wise dot products over the last axis (a pairwise sum per row: a row's value does
-    not depend on the other rows of the stack)."""
-    return (a * b).sum(axis=-1)
-
-
-def line_many(x: np.ndarray, y: np.ndarray) -> Fit:
-    """Least-squares lines ``y ~ b0 + b1 (x - mean x)`` with plain standard errors, one per
-    row of the stacks ``x``, ``y`` (``(R, n)``): the two-column case of :func:`lsq`, in
-    closed form (it is most of the estimator's work). ``beta`` and ``se`` are pairs of
-    ``(R,)`` arrays; standard errors are inf where ``n <= 2`` or ``x`` is constant."""
-    n = x.shape[-1]
-    xc = x - x.sum(axis=-1, keepdims=True) / n
-    my = y.sum(axis=-1) / n
-    sxx = _dot(xc, xc)
-    ok = sxx > 0
-    b1 = np.where(ok, _dot(xc, y) / np.where(ok, sxx, 1.0), 0.0)
-    r = y - (my[..., None] + b1[..., None] * xc)
-    rss = _dot(r, r)
-    df = n - 2
-    if df <= 0:
-        inf = np.full_like(my, math.inf)
-        return Fit((my, b1), (inf, inf), rss, df, r)
-    s2 = rss / df
-    return Fit((my, b1), (np.where(ok, np.sqrt(s2 / n), math.inf),
-                          np.where(ok, np.sqrt(s2 / np.where(ok, sxx, 1.0)), math.inf)),
-               rss, df, r)
-
-
-def line(x: np.ndarray, y: np.ndarray) -> Fit:
-    """:func:`line_many` on one row: floats for ``beta``, ``se`` and ``rss``."""
-    f = line_many(x[None], y[None])
-    return Fit((float(f.beta[0][0]), float(f.beta[1][0])),
-               (float(f.se[0][0]), float(f.se[1][0])), float(f.rss[0]), f.df, f.resid[0])
-
-
 def _sum(a: np.ndarray) -> np.ndarray:
     """Sums along the last axis: numpy's pairwise sum along a contiguous last axis, whose
     order depends on its length alone, so a row's result is the same in any stack. The
@@ -119,6 +83,36 @@ def _gram(A: np.ndarray, B: np.ndarray) -> np.ndarray:
 def _mm(A: np.ndarray, B: np.ndarray) -> np.ndarray:
     """Matrix products ``A @ B`` of stacks of small matrices, by :func:`_dot`."""
     return _gram(A, np.swapaxes(B, -1, -2))
+
+
+def line_many(x: np.ndarray, y: np.ndarray) -> Fit:
+    """Least-squares lines ``y ~ b0 + b1 (x - mean x)`` with plain standard errors, one per
+    row of the stacks ``x``, ``y`` (``(R, n)``): the two-column case of :func:`lsq`, in
+    closed form (it is most of the estimator's work). ``beta`` and ``se`` are pairs of
+    ``(R,)`` arrays; standard errors are inf where ``n <= 2`` or ``x`` is constant."""
+    n = x.shape[-1]
+    xc = x - _sum(x)[..., None] / n
+    my = _sum(y) / n
+    sxx = _dot(xc, xc)
+    ok = sxx > 0
+    b1 = np.where(ok, _dot(xc, y) / np.where(ok, sxx, 1.0), 0.0)
+    r = y - (my[..., None] + b1[..., None] * xc)
+    rss = _dot(r, r)
+    df = n - 2
+    if df <= 0:
+        inf = np.full_like(my, math.inf)
+        return Fit((my, b1), (inf, inf), rss, df, r)
+    s2 = rss / df
+    return Fit((my, b1), (np.where(ok, np.sqrt(s2 / n), math.inf),
+                          np.where(ok, np.sqrt(s2 / np.where(ok, sxx, 1.0)), math.inf)),
+               rss, df, r)
+
+
+def line(x: np.ndarray, y: np.ndarray) -> Fit:
+    """:func:`line_many` on one row: floats for ``beta``, ``se`` and ``rss``."""
+    f = line_many(x[None], y[None])
+    return Fit((float(f.beta[0][0]), float(f.beta[1][0])),
+               (float(f.se[0][0]), float(f.se[1][0])), float(f.rss[0]), f.df, f.resid[0])
 
 
 def _svd_solve(X: np.ndarray, y: np.ndarray):
@@ -323,7 +317,7 @@ def linear_models(x: np.ndarray, y: np.ndarray, f_model: float, rss_gain: float,
     # already explains most of the line's residuals (its rss by Frisch-Waugh: the line's
     # residuals less their projection on xc^2 made orthogonal to 1 and xc)
     q = xc * xc
-    q -= q.sum(axis=-1, keepdims=True) / n + xc * (_dot(q, xc) / _dot(xc, xc))[:, None]
+    q -= _sum(q)[:, None] / n + xc * (_dot(q, xc) / _dot(xc, xc))[:, None]
     qq = _dot(q, q)
     rss_q = f1.rss - np.where(qq > 0, _dot(f1.resid, q) ** 2 / np.where(qq > 0, qq, 1.0), 0.0)
     act &= ~(rss_q * 10 > f1.rss)
@@ -385,41 +379,6 @@ def linear_models(x: np.ndarray, y: np.ndarray, f_model: float, rss_gain: float,
             model[i_] = (name if isinstance(name, str) else
                          f"geometric plus a transient {math.exp(name[j] / span[idx[j]]):.4g}^k")
     return LinModel(slope, se, df, model, resid_sd, t)
-
-
-# --- SHIM until the batched lsq lands (s25-power) -------------------------------------
-def _svd_rows(X, y):
-    U, sv, Vt = np.linalg.svd(X, full_matrices=False)
-    keep = sv > sv[..., :1] * (np.finfo(float).eps * max(X.shape[-2:]))
-    inv = np.where(keep, 1.0 / np.where(keep, sv, 1.0), 0.0)
-    Uy = (y[..., None, :] @ U)[..., 0, :]
-    beta = ((inv * Uy)[..., None, :] @ Vt)[..., 0, :]
-    r = y - (U @ np.where(keep, Uy, 0.0)[..., None])[..., 0]
-    return beta, r, Vt, inv
-
-
-def rss_many(X, y):  # noqa: F811
-    r = _svd_rows(X, y)[1]
-    return (r * r).sum(axis=-1)
-
-
-def lsq_many(X, Y, hac=False):
-    fs = [lsq(X[i], Y[i], hac) for i in range(X.shape[0])]
-    return Fit(np.array([f.beta for f in fs]).reshape(len(fs), X.shape[-1]),
-               np.array([f.se for f in fs]).reshape(len(fs), X.shape[-1]),
-               np.array([f.rss for f in fs]), X.shape[-2] - X.shape[-1],
-               np.array([f.resid for f in fs]).reshape(len(fs), -1))
-def power_law_many(K, L):
-    fs = [power_law(K[i], L[i]) for i in range(K.shape[0])]
-    return PowerFit(*(np.array(c) for c in zip(*fs, strict=True))) if fs else PowerFit(
-        *(np.zeros(0) for _ in PowerFit._fields))
-
-
-def power_law_se_many(K, L, pf):
-    fs = [power_law_se(K[i], L[i], PowerFit(*(v[i] if np.ndim(v) else v for v in pf)))
-          for i in range(K.shape[0])]
-    return PowerFit(*(np.array(c) for c in zip(*fs, strict=True)))
-# --- end SHIM ---------------------------------------------------------------------------
 
 
 class PowerFit(NamedTuple):
