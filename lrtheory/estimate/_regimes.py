@@ -16,13 +16,14 @@ import numpy as np
 from .._vocab import Regime
 from ._fits import (
     line,
-    lsq,
+    lsq_many,
     tq,
 )
 from ._records import LN10
 from ._thresholds import THRESHOLDS as TH
 
-__all__ = ["Finding", "diverged_growth", "growth", "grows", "oscillation", "stall", "g", "e_text"]
+__all__ = ["Finding", "diverged_growth", "growth", "grows", "oscillation", "stall_many", "g",
+           "e_text"]
 
 
 class Finding(NamedTuple):
@@ -204,28 +205,42 @@ def _aitken_limit(L):
     return float(Lt[-1] + math.log1p(xl)), float(abs(math.log1p(xl)))
 
 
-def stall(k, L, start, level) -> Finding | None:
-    """A flat tail that is not a floor: the level the error settles at (Aitken when the
-    approach is geometric, else the geometric mean with a Newey-West interval)."""
-    tail = L[start:]
-    q1, q3 = np.quantile(tail, (0.25, 0.75))
-    a, b = int(k[start]), int(k[-1])
-    if q3 - q1 > TH.STALL_IQR:
-        return Finding(Regime.UNDETERMINED, {}, None,
-                       f"iterates {a}..{b} have no trend, but log e scatters over "
-                       f"{g((q3 - q1) / LN10)} decades (interquartile): no limit, trend or "
-                       "cycle to report")
-    ai = _aitken_limit(L)
-    if ai is not None:
+def stall_many(K, L, start, level) -> list[Finding]:
+    """Per row of ``(K, L)`` (``(R, n)``) whose tail from ``start`` is flat and not a
+    floor: the level the error settles at (Aitken when the approach is geometric, else the
+    geometric mean with a Newey-West interval), or undetermined when the tail scatters
+    over more than STALL_IQR."""
+    tail = L[:, start:]
+    q1, q3 = np.quantile(tail, (0.25, 0.75), axis=-1)
+    out: list = [None] * L.shape[0]
+    rest = []
+    for r in range(L.shape[0]):
+        a, b = int(K[r, start]), int(K[r, -1])
+        if q3[r] - q1[r] > TH.STALL_IQR:
+            out[r] = Finding(Regime.UNDETERMINED, {}, None,
+                             f"iterates {a}..{b} have no trend, but log e scatters over "
+                             f"{g((q3[r] - q1[r]) / LN10)} decades (interquartile): no limit, "
+                             "trend or cycle to report")
+            continue
+        ai = _aitken_limit(L[r])
+        if ai is None:
+            rest.append(r)
+            continue
         lim, err = ai
-        return Finding(Regime.STALLED, {"limit": _exp(lim), "limit_ci": _pair(lim - err,
-                                                                               lim + err)},
-                       (a, b), f"iterates {a}..{b} are flat: the error settles at "
-                               f"{e_text(lim)} (Aitken extrapolation of a geometric approach; "
-                               "interval: its distance to the last value)")
-    f = lsq(np.ones((tail.size, 1)), tail, hac=True)
-    mu = float(f.beta[0])
-    return Finding(Regime.STALLED, {"limit": _exp(mu), "limit_ci": _ci(mu, f.se[0], f.df,
-                                                                       level)},
-                   (a, b), f"iterates {a}..{b} are flat: the error settles at {e_text(mu)} "
-                           f"(geometric mean, {level:.0%} Newey-West interval)")
+        out[r] = Finding(Regime.STALLED, {"limit": _exp(lim),
+                                          "limit_ci": _pair(lim - err, lim + err)},
+                         (a, b), f"iterates {a}..{b} are flat: the error settles at "
+                                 f"{e_text(lim)} (Aitken extrapolation of a geometric "
+                                 "approach; interval: its distance to the last value)")
+    if rest:
+        f = lsq_many(np.ones((len(rest), tail.shape[-1], 1)), tail[rest], hac=True)
+        for j, r in enumerate(rest):
+            a, b = int(K[r, start]), int(K[r, -1])
+            mu = float(f.beta[j, 0])
+            out[r] = Finding(Regime.STALLED, {"limit": _exp(mu),
+                                              "limit_ci": _ci(mu, float(f.se[j, 0]), f.df,
+                                                              level)},
+                             (a, b), f"iterates {a}..{b} are flat: the error settles at "
+                                     f"{e_text(mu)} (geometric mean, {level:.0%} Newey-West "
+                                     "interval)")
+    return out

@@ -19,7 +19,7 @@ from typing import NamedTuple
 import numpy as np
 
 from .._vocab import Regime
-from ._fits import line, lsq
+from ._fits import line, lsq_many
 from ._linear import linear_or_sublinear, linear_to_floor
 from ._records import LN10, Flat, Records, Row, flat_tail_many, records_many
 from ._regimes import (
@@ -31,7 +31,7 @@ from ._regimes import (
     grows,
     growth,
     oscillation,
-    stall,
+    stall_many,
 )
 from ._result import OrderEstimate
 from ._superlinear import coc, q_superlinear, ratios_fall, superlinear
@@ -92,6 +92,19 @@ def _decreasing(k, L, auto, level, round_q):
                        (k, L, auto, level, round_q)))
 
 
+def _stall_many(items: list) -> list:
+    """:func:`stall_many` on rows ``(k, L, start, level)`` of one length and start."""
+    return stall_many(_stack(items, 0), _stack(items, 1), items[0][2], items[0][3])
+
+
+def _levels(items: list) -> list:
+    """Geometric means with Newey-West standard errors of tails of one length: per tail
+    ``(mean of log e, its standard error, degrees of freedom)``."""
+    Y = np.stack(items)
+    f = lsq_many(np.ones((*Y.shape, 1)), Y, hac=True)
+    return [(float(f.beta[j, 0]), float(f.se[j, 0]), f.df) for j in range(Y.shape[0])]
+
+
 def _flat_many(items: list) -> list:
     """:func:`flat_tail_many` on rows ``(records, log_eps)`` of one length."""
     return flat_tail_many(np.stack([rec.k for rec, _ in items]).astype(float),
@@ -115,7 +128,8 @@ def _undetermined(k, L) -> Finding:
 
 def _floor_fields(rec: Records, fl: Flat, found: Finding, level):
     """Level of the floor: geometric mean (Newey-West interval) over the flat tail, from
-    where a linear decrease extrapolated is below 1e-3 of it."""
+    where a linear decrease extrapolated is below 1e-3 of it (a generator: the mean is
+    asked of :func:`_levels`)."""
     k, L = rec.k, rec.L
     s = fl.start
     rate = found.fields.get("rate")
@@ -125,9 +139,8 @@ def _floor_fields(rec: Records, fl: Flat, found: Finding, level):
         if L.size - s2 >= TH.FLOOR_MIN_LEN:
             s = max(s, s2)
     tail = L[s:]
-    f = lsq(np.ones((tail.size, 1)), tail, hac=True)
-    mu = float(f.beta[0])
-    return ({"floor": math.exp(mu), "floor_ci": _ci(mu, f.se[0], f.df, level),
+    mu, se, df = yield _Ask(_levels, (tail.size,), tail)
+    return ({"floor": math.exp(mu), "floor_ci": _ci(mu, se, df, level),
              "floor_at": int(k[fl.at])},
             f"floor reached at iterate {int(k[fl.at])} after a decrease of {g(fl.drop)} "
             f"decades: level {e_text(mu)} (geometric mean of iterates {int(k[s])}.."
@@ -261,7 +274,7 @@ def _analyse(row: Row, level: float, round_q: bool):
                 joint = _refit_to_floor(rec, fl, found, level)
                 if joint is not None:
                     return joint, notes
-            ff, ft = _floor_fields(rec, fl, found, level)
+            ff, ft = yield from _floor_fields(rec, fl, found, level)
             found.fields.update(ff)
             return found._replace(text=f"{found.text}; {ft}"), notes
     if fl is not None:
@@ -283,7 +296,7 @@ def _analyse(row: Row, level: float, round_q: bool):
                            f"the tail {int(k[oa])}..{int(k[-1])} repeats with period {P} "
                            f"(log e_k - log e_(k-{P}) small against the swing, no drift): a "
                            "cycle, not convergence"), notes
-        return stall(k, L, fl.start, level), notes
+        return (yield _Ask(_stall_many, (L.size, fl.start, level), (k, L, fl.start, level))), notes
     found = yield from _decreasing(k, L, row.auto, level, round_q)
     if found is None:
         P, oa = oscillation(k, L)
