@@ -15,6 +15,8 @@ import numpy as np
 
 from .._vocab import Regime
 from ._fits import (
+    _dot,
+    _sum,
     line,
     lsq_many,
     tq,
@@ -161,25 +163,30 @@ def growth(k, L, level, pre=None) -> Finding | None:
         + f"), no non-finite value seen; {t}")
 
 
-def oscillation(k, L) -> tuple[int, int]:
-    """Smallest period P (2..P_MAX) on which the tail (last max(16, n/4)) repeats: RMS step
-    at least OSC_SWING, cycle error at most OSC_CYC of it, drift at most OSC_DRIFT."""
-    n = L.size
+def oscillation(L: np.ndarray) -> tuple[np.ndarray, int]:
+    """Per row of ``L`` (``(R, n)``): the smallest period P (2..P_MAX) on which the tail
+    (last max(16, n/4)) repeats: RMS step at least OSC_SWING, cycle error at most OSC_CYC
+    of it, drift at most OSC_DRIFT; 0 where none. Returns the periods and the tail's
+    start."""
+    R, n = L.shape
     tl = min(n, max(16, n // 4))
-    X = L[n - tl:]
-    d1 = np.diff(X)
-    if d1.size == 0:
-        return 0, n - tl
-    swing = math.sqrt(float(d1 @ d1) / d1.size)
-    if swing < TH.OSC_SWING:
-        return 0, n - tl            # too smooth to swing: no period to look for
+    X = L[:, n - tl:]
+    P_of = np.zeros(R, dtype=int)
+    if tl < 2:
+        return P_of, n - tl
+    d1 = np.diff(X, axis=-1)
+    swing = np.sqrt(_dot(d1, d1) / d1.shape[-1])
+    todo = swing >= TH.OSC_SWING      # else too smooth to swing: no period to look for
     for P in range(2, min(TH.P_MAX, tl // 3) + 1):
-        dP = X[P:] - X[:-P]
-        cyc = math.sqrt(float(dP @ dP) / dP.size)
-        drift = abs(float(dP.sum())) / dP.size * tl / P
-        if cyc <= TH.OSC_CYC * swing and drift <= TH.OSC_DRIFT:
-            return P, n - tl
-    return 0, n - tl
+        i = np.flatnonzero(todo & (P_of == 0))
+        if i.size == 0:
+            break
+        dP = X[i, P:] - X[i, :-P]
+        m = dP.shape[-1]
+        cyc = np.sqrt(_dot(dP, dP) / m)
+        drift = np.abs(_sum(dP)) / m * tl / P
+        P_of[i[(cyc <= TH.OSC_CYC * swing[i]) & (drift <= TH.OSC_DRIFT)]] = P
+    return P_of, n - tl
 
 
 def _aitken_limit(L):

@@ -105,6 +105,12 @@ def _levels(items: list) -> list:
     return [(float(f.beta[j, 0]), float(f.se[j, 0]), f.df) for j in range(Y.shape[0])]
 
 
+def _periods(items: list) -> list:
+    """:func:`oscillation` on rows ``L`` of one length: ``(P, start of the tail)`` each."""
+    P, oa = oscillation(np.stack(items))
+    return [(int(p), oa) for p in P]
+
+
 def _flat_many(items: list) -> list:
     """:func:`flat_tail_many` on rows ``(records, log_eps)`` of one length."""
     return flat_tail_many(np.stack([rec.k for rec, _ in items]).astype(float),
@@ -288,7 +294,7 @@ def _analyse(row: Row, level: float, round_q: bool):
             found = yield from _decreasing(k, L, row.auto, level, round_q)
             if found is not None:
                 return found, notes
-        P, oa = oscillation(k, L)
+        P, oa = yield _Ask(_periods, (L.size,), L)
         if P > 0:
             cyc = tuple(float(math.exp(v)) for v in L[-P:])
             return Finding(Regime.OSCILLATING, {"period": P, "cycle": cyc},
@@ -299,7 +305,7 @@ def _analyse(row: Row, level: float, round_q: bool):
         return (yield _Ask(_stall_many, (L.size, fl.start, level), (k, L, fl.start, level))), notes
     found = yield from _decreasing(k, L, row.auto, level, round_q)
     if found is None:
-        P, oa = oscillation(k, L)
+        P, oa = yield _Ask(_periods, (L.size,), L)
         if P > 0:
             cyc = tuple(float(math.exp(v)) for v in L[-P:])
             found = Finding(Regime.OSCILLATING, {"period": P, "cycle": cyc},
