@@ -68,9 +68,8 @@ def _decreasing_many(items: list) -> list:
         out[i] = growth(k[i], L[i], level, pre=(short[i], long_[i]))
     rem = np.array([i for i in range(R) if out[i] is None], dtype=int)
     if n >= 4 and rem.size:
-        pre = coc(L[rem])
-        for j in np.flatnonzero(pre[3] >= 0):
-            i = rem[j]
+        rows, *pre = coc(L[rem])
+        for j, i in enumerate(rem[rows]):
             out[i] = superlinear(k[i], L[i], auto, level, round_q, pre=[v[j] for v in pre])
         rem = np.array([i for i in rem if out[i] is None], dtype=int)
     if n >= 6 and rem.size:

@@ -83,35 +83,45 @@ def _order_fit(x, y, level):
     return q, (q - half, q + half) if math.isfinite(half) else None
 
 
-def coc(L: np.ndarray):
-    """Per row of ``L`` (``(R, n)``, ``n >= 4``): the steps ``d``, the computational orders
-    ``q_k`` (0 where two steps do not both decrease), where ``q_k > Q_MIN``, and the end
-    ``p_end`` of the final run of such orders, -1 when there is none or it ends before the
-    last three iterates or is followed by a rise above it (no superlinear run)."""
-    R, n = L.shape
+def _orders(L: np.ndarray):
+    """Steps ``d``, computational orders ``q_k`` (0 where two steps do not both decrease)
+    and where ``q_k > Q_MIN``, per row of ``L``."""
     d = np.diff(L, axis=-1)
-    qv = (d[:, :-1] < 0) & (d[:, 1:] < 0)
-    qk = np.where(qv, d[:, 1:] / np.where(qv, d[:, :-1], -1.0), 0.0)
-    cond = qv & (qk > TH.Q_MIN)
+    qv = (d[..., :-1] < 0) & (d[..., 1:] < 0)
+    qk = np.where(qv, d[..., 1:] / np.where(qv, d[..., :-1], -1.0), 0.0)
+    return d, qk, qv & (qk > TH.Q_MIN)
+
+
+def coc(L: np.ndarray):
+    """The rows of ``L`` (``(R, n)``, ``n >= 4``) that end in a run of computational orders
+    ``q_k > Q_MIN`` (ending within the last three iterates, no rise above its end after
+    it): their indices, and for them the steps, the orders, where ``q_k > Q_MIN`` and the
+    run's end ``p_end``. Only the last five iterates are read to find them."""
+    R, n = L.shape
+    m = min(n, 5)                  # the last orders: q_k > Q_MIN must end at n-5 or later
+    cond = _orders(L[:, n - m:])[2]
     p_end = (n - 1) - np.argmax(cond[:, ::-1], axis=-1)      # last q_k > Q_MIN, plus 2
-    after = np.maximum.accumulate(L[:, ::-1], axis=-1)[:, ::-1]   # max of L[i:]
-    rows = np.arange(R)
-    rise = (p_end < n - 1) & (after[rows, np.minimum(p_end + 1, n - 1)] >= L[rows, p_end])
-    return d, qk, cond, np.where(cond.any(axis=-1) & (p_end >= n - 3) & ~rise, p_end, -1)
+    after = np.where(p_end <= n - 3, np.maximum(L[:, -2], L[:, -1]), L[:, -1])
+    rows = np.flatnonzero(cond.any(axis=-1)
+                          & ~((p_end < n - 1) & (after >= L[np.arange(R), p_end])))
+    return (rows, *_orders(L[rows]), p_end[rows])
 
 
 def superlinear(k, L, auto, level, round_q, pre=None) -> Finding | None:
     """A final run of computational orders q_k > Q_MIN (COC, Ypma 1995) carrying a decade
     and half of the decrease; q from the regression of log e_(k+1) on log e_k with a t
     interval; C from log C_k = log e_(k+1) - q log e_k where it settles. ``pre``: this
-    row's :func:`coc`, when computed for a batch."""
+    row's :func:`coc`, when computed for a batch (the row has such a run)."""
     n = L.size
     if n < 4:
         return None
-    d, qk, cond, p_end = pre if pre is not None else (v[0] for v in coc(L[None]))
+    if pre is None:
+        rows, *pre = coc(L[None])
+        if rows.size == 0:
+            return None
+        pre = [v[0] for v in pre]
+    d, qk, cond, p_end = pre
     p_end = int(p_end)
-    if p_end < 0:
-        return None
     j_last = p_end - 2
     bad = np.flatnonzero(~cond[:j_last])
     j_first = int(bad[-1]) + 1 if bad.size else 0
