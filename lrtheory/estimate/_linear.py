@@ -253,8 +253,9 @@ class _Ragged(NamedTuple):
     def sum(self, v):        # per-row sums, each independent of the other rows
         return _seg_sum(v, self.st)
 
-    def take(self, keep):    # the rows keep (bool per row): the layout and a point mask
-        return _Ragged.of(self.n[keep]), np.repeat(keep, self.n)
+    def take(self, keep):    # the rows keep (bool per row): their layout, their points
+        lay = _Ragged.of(self.n[keep])
+        return lay, np.arange(int(lay.n.sum())) + lay.rep(self.st[keep] - lay.st)
 
 
 def _rss_at(x, y, lay, a, b, c):
@@ -388,19 +389,24 @@ def linear_to_floor_many(K, Y, logF) -> list:
         acc = np.zeros(m, bool)
         pend = np.ones(m, bool)
         while pend.any():
-            lp, fm = la.take(pend)
+            whole = pend.all()
+            lp, fm = (la, None) if whole else la.take(pend)
             tp, sp = t[pend], step[pend]
-            nv, uv, rv = _rss_at(xa[fm], ya[fm], lp, a[pend] + tp * sp[:, 0],
-                                 b[pend] + tp * sp[:, 1], c[pend] + tp * sp[:, 2])
+            nv, uv, rv = _rss_at(xa if whole else xa[fm], ya if whole else ya[fm], lp,
+                                 a[pend] + tp * sp[:, 0], b[pend] + tp * sp[:, 1],
+                                 c[pend] + tp * sp[:, 2])
             good = nv <= cur[pend]
             ip = np.flatnonzero(pend)
             ig = ip[good]
             new[ig] = nv[good]
-            gm = np.zeros(m, bool)
-            gm[ig] = True
-            fg = np.repeat(gm, la.n)
-            sel = lp.rep(good)
-            u2[fg], r2[fg] = uv[sel], rv[sel]
+            if whole and good.all():
+                u2, r2 = uv, rv
+            elif ig.size:
+                gm = np.zeros(m, bool)
+                gm[ig] = True
+                fg = la.take(gm)[1]
+                sel = lp.take(good)[1]
+                u2[fg], r2[fg] = uv[sel], rv[sel]
             acc[ig] = True
             t[ip[~good]] /= 2
             pend[ig] = False
