@@ -4,7 +4,8 @@ The expensive fits work on stacks: :func:`lsq_many`, :func:`power_law_many` and
 :func:`power_law_se_many` fit ``R`` rows of equal length at once (vectorised, with per-row
 masks where the work is iterative), and :func:`lsq`, :func:`power_law` and
 :func:`power_law_se` are their batches of one: one implementation. A row's results are bit
-for bit those it has alone, in any stack (the batch code sums only by :func:`_sum`).
+for bit those it has alone, in any stack (the batch code sums only by :func:`_sum`, or by
+:func:`_seg_sum` on ragged stacks).
 
 Intervals have a stated level and come from the fit's own residuals:
 
@@ -66,6 +67,15 @@ def _dot(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """Inner products along the last axis: the products (a fresh C-ordered array, whatever
     the layout of ``a`` and ``b``), then :func:`_sum`."""
     return np.add.reduce(np.multiply(a, b, order="C"), axis=-1)
+
+
+def _seg_sum(v: np.ndarray, starts: np.ndarray) -> np.ndarray:
+    """Sums of the segments ``v[starts[i]:starts[i + 1]]`` of a flat (ragged) stack of rows
+    of different lengths (``np.add.reduceat``: the first element plus numpy's pairwise sum
+    of the rest, an order that depends on the segment's length alone, whatever its offset
+    or neighbours), so a row's sum is the same in any ragged stack. Segments must not be
+    empty."""
+    return np.add.reduceat(np.ascontiguousarray(v), starts)
 
 
 def _gram(A: np.ndarray, B: np.ndarray) -> np.ndarray:

@@ -4,17 +4,18 @@ models, the power law, and the joint rate-and-floor fit. Part of stage 3."""
 from __future__ import annotations
 
 import math
+from typing import NamedTuple
 
 import numpy as np
 
 from .._vocab import Regime
 from ._fits import (
     PowerFit,
+    _seg_sum,
     block_max,
-    gn_step,
     line_many,
     linear_models,
-    lsq,
+    lsq_many,
     med,
     power_law_many,
     power_law_se_many,
@@ -25,7 +26,7 @@ from ._records import LN10
 from ._regimes import Finding, _ci, _exp, g
 from ._thresholds import THRESHOLDS as TH
 
-__all__ = ["linear_or_sublinear", "linear_to_floor"]
+__all__ = ["linear_or_sublinear", "linear_to_floor", "linear_to_floor_many"]
 
 
 def _take(pf: PowerFit, i) -> PowerFit:
@@ -229,63 +230,212 @@ def _window(k, kf, L, w0, env, level) -> list:
 
 
 def linear_to_floor(k, L, i0, logF):
-    r"""Joint fit of a linear decrease into a noise floor: :math:`\log e_k =
-    \log(e^{a + k \log C} + e^{c}) + \eta_k` (Gauss-Newton, then Newton near the minimum,
-    from the floor level ``logF`` and a line through the points a decade above it) on the
-    points ``i0..``, the floor included, so the bend into the floor is modelled, not cut.
-    Newey-West covariance.
+    r"""Joint fit of a linear decrease into a noise floor on the points ``i0..`` of one
+    row: the batch of one of :func:`linear_to_floor_many`, which describes it.
     Returns ``(log C, se, c, se_c, df)`` or None when it does not converge."""
-    kk, y = k[i0:].astype(float), L[i0:]
-    above = y > logF + LN10
-    if kk.size < 8 or above.sum() < 3:
-        return None
-    b, a = np.polyfit(kk[above], y[above], 1)
-    k0 = kk.mean()
-    a, c = a + b * k0, logF
-    x = kk - k0
+    return linear_to_floor_many([k[i0:]], [L[i0:]], [logF])[0]
 
-    def rss_at(a, b, c):
-        u = np.exp(np.clip(a + b * x - c, -700, 700))
-        r = y - c - np.log1p(u)
-        return float(r @ r), u, r
 
-    cur, u, res = rss_at(a, b, c)
-    D = np.column_stack([np.ones(kk.size), x, -np.ones(kk.size)])   # ds/d(a, b, c)
-    near = False
-    for _ in range(60):
-        w = u / (u + 1.0)
-        J = np.column_stack([w, w * x, 1.0 - w])
-        step = None
-        if near:
-            # close to the minimum, Newton: the model c + log(1 + e^s), s = a + b x - c,
-            # has second derivatives w (1 - w) ds ds', so the Hessian of |r|^2 / 2 is
-            # J'J - D' diag(r w (1 - w)) D (Gauss-Newton converges only linearly here)
-            H = J.T @ J - (D * (res * w * (1.0 - w))[:, None]).T @ D
+class _Ragged(NamedTuple):
+    """Rows of different lengths, concatenated: ``n`` their lengths, ``st`` their starts."""
+
+    n: np.ndarray
+    st: np.ndarray
+
+    @staticmethod
+    def of(n) -> _Ragged:
+        n = np.asarray(n, dtype=np.intp)
+        return _Ragged(n, np.concatenate([[0], np.cumsum(n)[:-1]]).astype(np.intp))
+
+    def rep(self, v):        # one value per row -> one per point
+        return np.repeat(v, self.n)
+
+    def sum(self, v):        # per-row sums, each independent of the other rows
+        return _seg_sum(v, self.st)
+
+    def take(self, keep):    # the rows keep (bool per row): their layout, their points
+        lay = _Ragged.of(self.n[keep])
+        return lay, np.arange(int(lay.n.sum())) + lay.rep(self.st[keep] - lay.st)
+
+
+def _rss_at(x, y, lay, a, b, c):
+    """Residuals of log(e^(a + b x) + e^c) on the ragged rows ``(x, y)``: per row their
+    sum of squares, and per point u = e^(a + b x - c) and the residual."""
+    A, B, C = lay.rep(a), lay.rep(b), lay.rep(c)
+    u = np.exp(np.clip(A + B * x - C, -700, 700))
+    r = y - C - np.log1p(u)
+    return lay.sum(r * r), u, r
+
+
+def _pd3(H):
+    """Whether each 3x3 symmetric matrix of the stack is positive definite (the pivots of
+    its Cholesky factorisation positive; NaN is not)."""
+    d0 = H[:, 0, 0]
+    s0 = np.sqrt(np.where(d0 > 0, d0, 1.0))
+    l10, l20 = H[:, 1, 0] / s0, H[:, 2, 0] / s0
+    d1 = H[:, 1, 1] - l10 * l10
+    s1 = np.sqrt(np.where(d1 > 0, d1, 1.0))
+    l21 = (H[:, 2, 1] - l20 * l10) / s1
+    d2 = H[:, 2, 2] - (l20 * l20 + l21 * l21)
+    return (d0 > 0) & (d1 > 0) & (d2 > 0)
+
+
+def _solve3(A, g):
+    """``np.linalg.solve`` on a stack of 3x3 systems (each solved as it is alone); rows
+    whose matrix is singular get NaN and False."""
+    try:
+        return np.linalg.solve(A, g[..., None])[..., 0], np.ones(len(A), bool)
+    except np.linalg.LinAlgError:
+        out, ok = np.full(g.shape, math.nan), np.ones(len(A), bool)
+        for j in range(len(A)):
             try:
-                np.linalg.cholesky(H)
-                step = np.linalg.solve(H, J.T @ res)
+                out[j] = np.linalg.solve(A[j], g[j])
             except np.linalg.LinAlgError:
-                pass
-        if step is None:                     # Gauss-Newton (or H not positive definite)
-            step = gn_step(J, res)
-        t = 1.0
-        while t > 1e-4:                      # damped: never increase the residuals
-            new, u2, r2 = rss_at(a + t * step[0], b + t * step[1], c + t * step[2])
-            if new <= cur:
-                break
-            t /= 2
+                ok[j] = False
+        return out, ok
+
+
+@np.errstate(all="ignore")
+def linear_to_floor_many(K, Y, logF) -> list:
+    r"""Joint fits of a linear decrease into a noise floor: :math:`\log e_k =
+    \log(e^{a + k \log C} + e^{c}) + \eta_k` on each of ``R`` stretches (``K[i]``,
+    ``Y[i]``: positions and log errors, lists of rows of any lengths) with its floor level
+    ``logF[i]``, the floor included, so the bend into the floor is modelled, not cut.
+    Gauss-Newton, then Newton near the minimum (where its Hessian is positive definite),
+    damped so that the residuals never grow, from the floor level and a line through the
+    points a decade above it; Newey-West covariance (:func:`lsq_many`). Per row ``(log C,
+    se, c, se_c, df)``, or None: fewer than 8 points or 3 a decade above the floor, or
+    a fit that does not end falling with finite standard errors.
+
+    The one implementation (:func:`linear_to_floor` is a batch of one), on all rows at
+    once: the rows are concatenated (no padding), sums are per row by :func:`_seg_sum`,
+    and each row keeps its own iteration state (near the minimum or not, its step, its
+    damping, stopped or not), so its results are bit for bit those it has alone. The
+    Newey-West step groups the rows by length (:func:`lsq_many` works on rows of equal
+    length)."""
+    R = len(K)
+    logF = np.asarray(logF, dtype=float).reshape(R)
+    out: list = [None] * R
+    kk = [np.asarray(k, dtype=float).reshape(-1) for k in K]
+    ys = [np.asarray(y, dtype=float).reshape(-1) for y in Y]
+    rows = np.array([i for i in range(R) if kk[i].size >= 8
+                     and np.count_nonzero(ys[i] > logF[i] + LN10) >= 3], dtype=np.intp)
+    if rows.size == 0:
+        return out
+    lay = _Ragged.of([kk[i].size for i in rows])
+    kf = np.concatenate([kk[i] for i in rows])
+    y = np.concatenate([ys[i] for i in rows])
+    # the line through the points a decade above the floor, then its value at the mean k
+    above = y > lay.rep(logF[rows] + LN10)
+    na = lay.sum(above.astype(float))
+    km = lay.sum(np.where(above, kf, 0.0)) / na
+    kc = np.where(above, kf - lay.rep(km), 0.0)
+    b = lay.sum(kc * y) / lay.sum(kc * kc)
+    k0 = lay.sum(kf) / lay.n
+    a = lay.sum(np.where(above, y, 0.0)) / na + b * (k0 - km)
+    c = logF[rows].copy()
+    x = kf - lay.rep(k0)
+    cur, u, res = _rss_at(x, y, lay, a, b, c)
+    near = np.zeros(rows.size, bool)
+    fa, fb, fc = a.copy(), b.copy(), c.copy()      # each row's final parameters
+    act = np.arange(rows.size)                      # the rows still iterating
+    xa, ya, la = x, y, lay
+    for _ in range(60):
+        if act.size == 0:
+            break
+        m = act.size
+        w = u / (u + 1.0)
+        w1 = 1.0 - w
+        wx = w * xa
+        S = la.sum
+        JJ = np.empty((m, 3, 3))
+        for (i, j), (p, q) in {(0, 0): (w, w), (0, 1): (w, wx), (0, 2): (w, w1),
+                               (1, 1): (wx, wx), (1, 2): (wx, w1), (2, 2): (w1, w1)}.items():
+            JJ[:, i, j] = JJ[:, j, i] = S(p * q)
+        g = np.stack([S(w * res), S(wx * res), S(w1 * res)], axis=-1)
+        step = np.full((m, 3), math.nan)
+        gn = ~near
+        nr = np.flatnonzero(near)
+        if nr.size:
+            # close to the minimum, Newton: the model c + log(1 + e^s), s = a + b x - c,
+            # has second derivatives w (1 - w) ds ds', ds = (1, x, -1), so the Hessian of
+            # |r|^2 / 2 is J'J - D' diag(r w (1 - w)) D (Gauss-Newton converges only
+            # linearly here); where it is not positive definite, Gauss-Newton
+            q = res * w * w1
+            qx = q * xa
+            s0, s1, s2 = S(q)[nr], S(qx)[nr], S(qx * xa)[nr]
+            DqD = np.stack([np.stack([s0, s1, -s0], -1), np.stack([s1, s2, -s1], -1),
+                            np.stack([-s0, -s1, s0], -1)], axis=-2)
+            H = JJ[nr] - DqD
+            pd = _pd3(H)
+            j = nr[pd]
+            if j.size:
+                st, ok = _solve3(H[pd], g[j])
+                step[j[ok]] = st[ok]
+                gn[j[~ok]] = True
+            gn[nr[~pd]] = True
+        j = np.flatnonzero(gn)
+        if j.size:                  # Gauss-Newton: the normal equations, else least squares
+            st, ok = _solve3(JJ[j], g[j])
+            step[j] = st
+            for r in j[~ok]:
+                sl = slice(la.st[r], la.st[r] + la.n[r])
+                Jr = np.column_stack([w[sl], wx[sl], w1[sl]])
+                step[r] = np.linalg.lstsq(Jr, res[sl], rcond=None)[0]
+        # damped: never increase the residuals (halve the step down to t = 2^-13, else stop)
+        t = np.ones(m)
+        new = np.full(m, math.nan)
+        u2, r2 = np.empty_like(u), np.empty_like(res)
+        acc = np.zeros(m, bool)
+        pend = np.ones(m, bool)
+        while pend.any():
+            whole = pend.all()
+            lp, fm = (la, None) if whole else la.take(pend)
+            tp, sp = t[pend], step[pend]
+            nv, uv, rv = _rss_at(xa if whole else xa[fm], ya if whole else ya[fm], lp,
+                                 a[pend] + tp * sp[:, 0], b[pend] + tp * sp[:, 1],
+                                 c[pend] + tp * sp[:, 2])
+            good = nv <= cur[pend]
+            ip = np.flatnonzero(pend)
+            ig = ip[good]
+            new[ig] = nv[good]
+            if whole and good.all():
+                u2, r2 = uv, rv
+            elif ig.size:
+                gm = np.zeros(m, bool)
+                gm[ig] = True
+                fg = la.take(gm)[1]
+                sel = lp.take(good)[1]
+                u2[fg], r2[fg] = uv[sel], rv[sel]
+            acc[ig] = True
+            t[ip[~good]] /= 2
+            pend[ig] = False
+            pend &= t > 1e-4
+        a = np.where(acc, a + t * step[:, 0], a)
+        b = np.where(acc, b + t * step[:, 1], b)
+        c = np.where(acc, c + t * step[:, 2], c)
+        near = near | (acc & (cur - new <= 1e-4 * cur))
+        stop = ~acc | (cur - new <= 1e-10 * cur)
+        cur = np.where(acc, new, cur)
+        fa[act], fb[act], fc[act] = a, b, c
+        keep = ~stop
+        if not keep.all():
+            la, fm = la.take(keep)
+            xa, ya, u, res = xa[fm], ya[fm], u2[fm], r2[fm]
+            act, a, b, c, cur, near = act[keep], a[keep], b[keep], c[keep], cur[keep], near[keep]
         else:
-            break
-        a, b, c = a + t * step[0], b + t * step[1], c + t * step[2]
-        near = near or cur - new <= 1e-4 * cur
-        done = cur - new <= 1e-10 * cur
-        cur, u, res = new, u2, r2
-        if done:
-            break
-    u = np.exp(np.clip(a + b * x - c, -700, 700))
+            u, res = u2, r2
+    # Newey-West covariance at the optimum (the residuals on the model's Jacobian)
+    u = np.exp(np.clip(lay.rep(fa) + lay.rep(fb) * x - lay.rep(fc), -700, 700))
     w = u / (u + 1.0)
-    J = np.column_stack([w, w * x, 1.0 - w])
-    fit = lsq(J, y - c - np.log1p(u), hac=True)
-    if not (b < 0 and np.all(np.isfinite(fit.se))):
-        return None
-    return b, float(fit.se[1]), c, float(fit.se[2]), fit.df
+    J = np.stack([w, w * x, 1.0 - w], axis=-1)
+    r0 = y - lay.rep(fc) - np.log1p(u)
+    for n in np.unique(lay.n):
+        i = np.flatnonzero(lay.n == n)
+        pts = (lay.st[i][:, None] + np.arange(n)).reshape(-1)
+        fit = lsq_many(J[pts].reshape(i.size, n, 3), r0[pts].reshape(i.size, n), hac=True)
+        for j, r in enumerate(i):
+            se = fit.se[j]
+            if fb[r] < 0 and np.all(np.isfinite(se)):
+                out[rows[r]] = (float(fb[r]), float(se[1]), float(fc[r]), float(se[2]), fit.df)
+    return out

@@ -20,7 +20,7 @@ import numpy as np
 
 from .._vocab import Regime
 from ._fits import line, lsq_many
-from ._linear import linear_or_sublinear, linear_to_floor
+from ._linear import linear_or_sublinear, linear_to_floor_many
 from ._records import LN10, Flat, Records, Row, flat_tail_many, records_many
 from ._regimes import (
     Finding,
@@ -43,7 +43,8 @@ __all__ = ["analyse", "explain"]
 class _Ask(NamedTuple):
     """A request from :func:`_analyse` to :func:`analyse_many`: ``fn`` answers the
     requests of many rows at once (a list of ``args`` -> a list of results); requests with
-    equal ``(fn, key)`` (rows of one length) are answered together."""
+    equal ``(fn, key)`` (rows of one length, or all rows where ``fn`` takes rows of any
+    lengths) are answered together."""
 
     fn: Callable[[list], list]
     key: tuple
@@ -155,12 +156,20 @@ def _floor_fields(rec: Records, fl: Flat, found: Finding, level):
             f"{int(k[min(fl.dec_end, k.size - 1)])} on were left out of the fit")
 
 
+def _floor_many(items: list) -> list:
+    """:func:`linear_to_floor_many` on rows ``(k, L, log F)`` (stretches of any lengths)."""
+    return linear_to_floor_many([k for k, _, _ in items], [L for _, L, _ in items],
+                                [f for _, _, f in items])
+
+
 def _refit_to_floor(rec: Records, fl: Flat, found: Finding, level):
     """A noise floor bends the end of the decrease: refit rate and floor jointly, from the
-    window's start to the end (:func:`linear_to_floor`). None when it fails."""
+    window's start to the end (:func:`~._linear.linear_to_floor`, requested from
+    :func:`analyse_many` so that the rows of a sweep are fitted together: a generator,
+    ``yield from`` it). None when it fails."""
     k = rec.k
     i0 = int(np.searchsorted(k, found.window[0]))
-    res = linear_to_floor(k, rec.L, i0, float(rec.L[fl.start:].mean()))
+    res = yield _Ask(_floor_many, (), (k[i0:], rec.L[i0:], float(rec.L[fl.start:].mean())))
     if res is None:
         return None
     b, se, c, se_c, df = res
@@ -180,9 +189,9 @@ def analyse_many(rows: list[Row], level: float = TH.LEVEL,
     """Regime and numbers of each row: the finding and the notes for ``reason``.
 
     Each row runs :func:`_analyse` (a generator) until it asks for a stage that works on
-    many rows at once (an :class:`_Ask`: the flat tail, the regime detectors); the
-    requests of all rows of one length are answered by one call on their stack, and the
-    rows go on. A row's result
+    many rows at once (an :class:`_Ask`: the flat tail, the regime detectors, the refit
+    into a floor); the requests of all rows of one length (of any length for the refit)
+    are answered by one call on their stack, and the rows go on. A row's result
     does not depend on the other rows (every batched operation is per row), so one row
     alone (:func:`analyse`) gives the same numbers as the row in a sweep.
     """
@@ -276,7 +285,7 @@ def _analyse(row: Row, level: float, round_q: bool):
                 # a multiplicative noise floor (log e symmetric about its level): the joint
                 # model holds; an additive one (cancellations: a long lower tail in log e)
                 # keeps the margin instead
-                joint = _refit_to_floor(rec, fl, found, level)
+                joint = yield from _refit_to_floor(rec, fl, found, level)
                 if joint is not None:
                     return joint, notes
             ff, ft = yield from _floor_fields(rec, fl, found, level)

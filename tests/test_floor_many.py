@@ -1,0 +1,151 @@
+"""linear_to_floor_many: the batched joint fit of a linear decrease into a noise floor.
+
+Each row's result in a ragged batch is bit for bit its result alone, and agrees with the
+scalar algorithm it replaces (copied below as the reference)."""
+
+import math
+
+import numpy as np
+import pytest
+
+from lrtheory.estimate._fits import gn_step, lsq
+from lrtheory.estimate._linear import linear_to_floor, linear_to_floor_many
+from lrtheory.estimate._records import LN10
+
+
+def _reference(k, L, i0, logF):
+    """The scalar ``linear_to_floor`` before the batched form (commit 3c17ae7)."""
+    kk, y = k[i0:].astype(float), L[i0:]
+    above = y > logF + LN10
+    if kk.size < 8 or above.sum() < 3:
+        return None
+    b, a = np.polyfit(kk[above], y[above], 1)
+    k0 = kk.mean()
+    a, c = a + b * k0, logF
+    x = kk - k0
+
+    def rss_at(a, b, c):
+        u = np.exp(np.clip(a + b * x - c, -700, 700))
+        r = y - c - np.log1p(u)
+        return float(r @ r), u, r
+
+    cur, u, res = rss_at(a, b, c)
+    D = np.column_stack([np.ones(kk.size), x, -np.ones(kk.size)])
+    near = False
+    for _ in range(60):
+        w = u / (u + 1.0)
+        J = np.column_stack([w, w * x, 1.0 - w])
+        step = None
+        if near:
+            H = J.T @ J - (D * (res * w * (1.0 - w))[:, None]).T @ D
+            try:
+                np.linalg.cholesky(H)
+                step = np.linalg.solve(H, J.T @ res)
+            except np.linalg.LinAlgError:
+                pass
+        if step is None:
+            step = gn_step(J, res)
+        t = 1.0
+        while t > 1e-4:
+            new, u2, r2 = rss_at(a + t * step[0], b + t * step[1], c + t * step[2])
+            if new <= cur:
+                break
+            t /= 2
+        else:
+            break
+        a, b, c = a + t * step[0], b + t * step[1], c + t * step[2]
+        near = near or cur - new <= 1e-4 * cur
+        done = cur - new <= 1e-10 * cur
+        cur, u, res = new, u2, r2
+        if done:
+            break
+    u = np.exp(np.clip(a + b * x - c, -700, 700))
+    w = u / (u + 1.0)
+    J = np.column_stack([w, w * x, 1.0 - w])
+    fit = lsq(J, y - c - np.log1p(u), hac=True)
+    if not (b < 0 and np.all(np.isfinite(fit.se))):
+        return None
+    return b, float(fit.se[1]), c, float(fit.se[2]), fit.df
+
+
+def _rows():
+    """~40 stretches of lengths 20..900: geometric decreases (rates 0.9..0.999) into a
+    multiplicative noise floor (1e-3..1e-6) with several seeds, noise-free rows of the
+    model itself, and rows the fit refuses (too few points above the floor, too short,
+    no decrease)."""
+    rows = []
+    rng = np.random.default_rng(7)
+    for seed in range(32):
+        r = np.random.default_rng(seed)
+        n = int(np.exp(r.uniform(np.log(20), np.log(900))))
+        q, fl = r.uniform(0.9, 0.999), 10 ** r.uniform(-6, -3)
+        k = np.arange(n) + int(r.integers(0, 40))
+        L = np.log((q ** k + fl) * np.exp(r.uniform(0.05, 0.5) * r.standard_normal(n)))
+        rows.append((k, L, math.log(fl)))
+    for n, q, fl in ((300, 0.97, 1e-5), (60, 0.9, 1e-3), (900, 0.995, 1e-4)):
+        k = np.arange(n)
+        rows.append((k, np.log(q ** k + fl), math.log(fl)))             # exact model
+    k = np.arange(200)
+    rows.append((k, np.log(1e-6 * np.exp(0.1 * rng.standard_normal(200))), math.log(1e-6)))
+    rows.append((k[:7], np.log(0.9 ** k[:7]), -20.0))                      # too short
+    rows.append((k, np.log(0.5 ** k + 1e-3), math.log(1e-3)))              # 2 points above
+    rows.append((k, np.log(1.01 ** k), 0.0))                               # growth
+    rows.append((k[:40], rng.standard_normal(40), -0.5))                   # no decrease
+    return rows
+
+
+def _same(a, b):
+    return (a is None and b is None) or (a is not None and b is not None and all(
+        np.asarray(u).tobytes() == np.asarray(v).tobytes() for u, v in zip(a, b, strict=True)))
+
+
+@pytest.fixture(scope="module")
+def rows():
+    return _rows()
+
+
+@pytest.fixture(scope="module")
+def batch(rows):
+    return linear_to_floor_many(*map(list, zip(*rows, strict=True)))
+
+
+def test_rows_independent_bit_for_bit(rows, batch):
+    alone = [linear_to_floor(k, L, 0, f) for k, L, f in rows]
+    assert all(_same(a, b) for a, b in zip(alone, batch, strict=True))
+    perm = np.random.default_rng(3).permutation(len(rows))
+    shuf = linear_to_floor_many([rows[i][0] for i in perm], [rows[i][1] for i in perm],
+                                np.array([rows[i][2] for i in perm]))
+    assert all(_same(batch[i], shuf[j]) for j, i in enumerate(perm))
+    # a cut stretch equals the row from i0
+    k, L, f = rows[5]
+    assert _same(linear_to_floor(k, L, 10, f), linear_to_floor_many([k[10:]], [L[10:]], [f])[0])
+    assert sum(r is None for r in batch) >= 4 and sum(r is not None for r in batch) >= 30
+
+
+def test_agrees_with_the_scalar_algorithm(rows, batch):
+    strict = 0
+    for (k, L, f), got in zip(rows, batch, strict=True):
+        ref = _reference(k, L, 0, f)
+        assert (got is None) == (ref is None)
+        if got is None:
+            continue
+        assert got[4] == ref[4]
+        # (abs: the noise-free rows' standard errors are round-off, ~1e-16)
+        assert got[1] == pytest.approx(ref[1], rel=1e-6, abs=1e-12)
+        assert got[3] == pytest.approx(ref[3], rel=1e-6, abs=1e-12)
+        for j, s in ((0, 1), (2, 3)):
+            # the optimum of the same problem; where the stopping rule (residuals falling
+            # by 1e-10 of themselves) leaves a flat direction short of it, both stop within
+            # a minute fraction of the standard error of each other
+            d = abs(got[j] - ref[j])
+            assert d <= 1e-9 * abs(ref[j]) or d <= 1e-4 * ref[s]
+        strict += all(abs(got[j] - ref[j]) <= 1e-9 * abs(ref[j]) for j in (0, 2))
+    assert strict >= 25
+
+
+def test_exact_model_recovered(rows, batch):
+    for (k, _, f), got in list(zip(rows, batch, strict=True))[32:35]:
+        assert got is not None
+        q = {300: 0.97, 60: 0.9, 900: 0.995}[k.size]     # e_k = q^k + F: log C = log q
+        assert got[0] == pytest.approx(math.log(q), rel=1e-8)
+        assert got[2] == pytest.approx(f, rel=1e-8)
