@@ -147,21 +147,42 @@ class OrderEstimate(namedtuple("OrderEstimate", [f.name for f in _FIELDS],
 COLUMNS: dict[str, str] = {c: f.dtype for f in _FIELDS for c in f.columns}
 
 
+def _masked(vals: list, dtype, array_type):
+    """A nullable pandas array of ``vals`` (None: ``<NA>``)."""
+    mask = np.fromiter((v is None for v in vals), bool, len(vals))
+    data = np.array([0 if v is None else v for v in vals], dtype=dtype).reshape(len(vals))
+    return array_type(data, mask)
+
+
 def frame(estimates):
-    """The table of a list of estimates (columns :data:`COLUMNS`), built column by column."""
+    """The table of a list of estimates (columns :data:`COLUMNS`), built column by column
+    (each kind of field by its own rule: :meth:`_Field.cells` cell by cell is the
+    reference, and the slow path for any other kind)."""
     import pandas as pd
 
     ests = list(estimates)
     data = {}
-    for f in _FIELDS:
-        cells = [f.cells(getattr(e, f.name)) for e in ests]
-        for i, c in enumerate(f.columns):
-            vals = [t[i] for t in cells]
-            if f.dtype == "object":
-                data[c] = np.empty(len(vals), dtype=object)
-                data[c][:] = vals if vals else []
-            elif f.dtype == "int64":
-                data[c] = np.array(vals, dtype=np.int64)
+    fast = {"float": (float, pd.arrays.FloatingArray), "int": (np.int64, pd.arrays.IntegerArray),
+            "interval": (float, pd.arrays.FloatingArray),
+            "range": (np.int64, pd.arrays.IntegerArray)}
+    for f, vals in zip(_FIELDS, zip(*ests, strict=True) if ests else [()] * len(_FIELDS),
+                       strict=True):
+        if f.kind in fast and f.dtype != "int64":
+            typ, arr = fast[f.kind]
+            if len(f.columns) == 1:
+                data[f.columns[0]] = _masked(list(vals), typ, arr)
             else:
-                data[c] = pd.array(vals, dtype=f.dtype)
+                for i, c in enumerate(f.columns):
+                    data[c] = _masked([None if v is None else v[i] for v in vals], typ, arr)
+            continue
+        cells = [f.cells(v) for v in vals]
+        for i, c in enumerate(f.columns):
+            col = [t[i] for t in cells]
+            if f.dtype == "object":
+                data[c] = np.empty(len(col), dtype=object)
+                data[c][:] = col if col else []
+            elif f.dtype == "int64":
+                data[c] = np.array(col, dtype=np.int64)
+            else:
+                data[c] = pd.array(col, dtype=f.dtype)
     return pd.DataFrame(data, columns=list(COLUMNS))
