@@ -149,6 +149,16 @@ def rss_many(X: np.ndarray, y: np.ndarray) -> np.ndarray:
     return (r * r).sum(axis=-1)
 
 
+def rss_full_rank(X: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """:func:`rss_many` for designs of full column rank, from a Householder QR (a quarter
+    of the SVD's cost on the small designs the transient models profile): ``y`` less its
+    projection on the columns of ``Q``. Without a rank rule: a rank-deficient design gets
+    a residual too small by the projection on an arbitrary extra direction."""
+    Q = np.linalg.qr(X, mode="reduced")[0]
+    r = y - _dot(Q, _dot(np.swapaxes(Q, -1, -2), y[..., None, :])[..., None, :])
+    return _dot(r, r)
+
+
 def _hac_meat(U: np.ndarray, lag: np.ndarray) -> np.ndarray:
     r"""Newey-West's :math:`\sum_t u_t u_t' + \sum_{j=1}^{lag} (1 - j/(lag+1))
     (\Gamma_j + \Gamma_j')` with :math:`\Gamma_j = \sum_t u_{t+j} u_t'`, as
@@ -357,11 +367,14 @@ def linear_models(x: np.ndarray, y: np.ndarray, f_model: float, rss_gain: float,
         # s profiled: a grid, then Brent's bounded method on the bracket of the best point
         grid = np.linspace(math.log(1e-8), math.log(s_span_max), 24)
         g = grid.size
-        rss = rss_many(designs(np.broadcast_to(grid, (has.size, g)), has), ya[has][:, None])
+        # (the designs have full column rank: s^k and s^2k are independent of 1 and k,
+        # and of each other, for every s on the grid, 1e-8 to s_span_max < 1)
+        rss = rss_full_rank(designs(np.broadcast_to(grid, (has.size, g)), has),
+                            ya[has][:, None])
         i = rss.argmin(axis=-1)
         best_rss = rss[np.arange(has.size), i]
         v, fun = fminbound_many(
-            lambda lv, j: rss_many(designs(lv[:, None], has[j]), ya[has[j]][:, None])[:, 0],
+            lambda lv, j: rss_full_rank(designs(lv[:, None], has[j]), ya[has[j]][:, None])[:, 0],
             grid[np.maximum(i - 1, 0)], grid[np.minimum(i + 1, g - 1)], 1e-2)
         v = np.where(fun <= best_rss, v, grid[i])
         f3 = lsq_many(designs(v[:, None], has)[:, 0], ya[has])
