@@ -33,8 +33,8 @@ import numpy as np
 
 from ._thresholds import THRESHOLDS as TH
 
-__all__ = ["Fit", "line", "med", "gn_step", "lsq", "lsq_many", "tq", "block_max", "linear_models",
-           "power_law", "power_law_many", "power_law_se", "power_law_se_many", "rss_many",
+__all__ = ["Fit", "line", "med", "lsq", "lsq_many", "tq", "block_max", "linear_models",
+           "power_law", "power_law_many", "power_law_se", "power_law_se_many", "rss_full_rank",
            "sign_changes"]
 
 
@@ -143,16 +143,11 @@ def _svd_solve(X: np.ndarray, y: np.ndarray):
     return beta, r, Vt, inv
 
 
-def rss_many(X: np.ndarray, y: np.ndarray) -> np.ndarray:
-    """Residual sums of squares of ``y ~ X[g] beta`` for a stack of designs ``X``."""
-    r = _svd_solve(X, y)[1]
-    return (r * r).sum(axis=-1)
-
-
 def rss_full_rank(X: np.ndarray, y: np.ndarray) -> np.ndarray:
-    """:func:`rss_many` for designs of full column rank, from a Householder QR (a quarter
-    of the SVD's cost on the small designs the transient models profile): ``y`` less its
-    projection on the columns of ``Q``. Without a rank rule: a rank-deficient design gets
+    """Residual sums of squares of ``y ~ X beta`` for a stack of designs of full column rank
+    (``y`` shared or stacked alike), from a Householder QR (a quarter of an SVD's cost on
+    the small designs the transient models profile): ``y`` less its projection on the
+    columns of ``Q``. Without a rank rule: a rank-deficient design gets
     a residual too small by the projection on an arbitrary extra direction."""
     Q = np.linalg.qr(X, mode="reduced")[0]
     r = y - _dot(Q, _dot(np.swapaxes(Q, -1, -2), y[..., None, :])[..., None, :])
@@ -256,15 +251,6 @@ def block_max(k: np.ndarray, L: np.ndarray, nb: int):
     pos = starts + am
     M = np.take_along_axis(vals, am[..., None], axis=-1)[..., 0]
     return np.take_along_axis(k, pos, axis=-1).astype(float), M
-
-
-def gn_step(J: np.ndarray, r: np.ndarray) -> np.ndarray:
-    """Gauss-Newton step: least squares ``J step ~ r`` by the normal equations (a few
-    columns, many rows: far cheaper than an SVD), least squares on failure."""
-    try:
-        return np.linalg.solve(J.T @ J, J.T @ r)
-    except np.linalg.LinAlgError:
-        return np.linalg.lstsq(J, r, rcond=None)[0]
 
 
 def med(a: np.ndarray):
