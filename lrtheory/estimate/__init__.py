@@ -1,7 +1,8 @@
 r"""Convergence order, rate constant and regime from an error sequence.
 
 :func:`estimate_order` (one sequence), :func:`estimate_orders` (a sweep: one table row
-per run, the same stages row by row) and :func:`per_iteration` (the :math:`q_k`, :math:`C_k`
+per run; the stages work on all rows at once, and a row's numbers are bit for bit those it
+has alone) and :func:`per_iteration` (the :math:`q_k`, :math:`C_k`
 table) work on :math:`\ell_k = \log e_k` (float64 logarithms, taken with ``mpmath.log`` for
 mpmath numbers, so errors far below 1e-308 are handled). Every threshold is a named field
 of :data:`THRESHOLDS` (:func:`thresholds_table` writes the table for the docs and the

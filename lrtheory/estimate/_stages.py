@@ -1,13 +1,19 @@
-"""The estimator on one row, as ordered stages with typed results.
+"""The estimator's stages, on many rows at once, with typed results.
 
-1. :func:`~._records.records`: usable records (divergence, exact zeros, underflow);
+1. :func:`~._records.records_many`: usable records (divergence, exact zeros, underflow);
 2. :func:`~._records.flat_tail_many`: a flat tail, and whether it is a floor or a stall;
 3. regime detectors (:mod:`._regimes`) in a fixed order on the decreasing stretch, each a
-   fit with its interval;
+   fit with its interval (:func:`_decreasing_many`);
 4. the floor's level, and :func:`explain` (the ``reason``).
 
-``estimate_order`` and ``estimate_orders`` both call :func:`analyse`, so a table row and
-the scalar estimate of the same sequence are equal by construction.
+Batch first: each row's reading is a generator (:func:`_analyse`) whose control flow is
+the row's own, and which asks for the stages that cost (an :class:`_Ask`: records, the flat
+tail, the detectors, the joint floor fit, levels, stalls, cycles). :func:`analyse_many`
+answers the asks of all rows of one length with one call on their stack (vectorised NumPy;
+iterative fits with per-row masks), and the rows go on. Every batched operation is per row
+(sums by ``_fits._sum``), so a row's numbers do not depend on the rest of its batch:
+``estimate_order`` (a batch of one) and a row of ``estimate_orders`` are equal by
+construction, and ``tests/test_estimate_batch.py`` checks it.
 """
 
 from __future__ import annotations
