@@ -3,7 +3,7 @@
 Run from the repository root::
 
     python benchmarks/estimator.py             # writes results/estimator.{json,md}
-    python benchmarks/estimator.py --rounds 3 --base 6f10b36 --out /tmp/x
+    python benchmarks/estimator.py --rounds 3 --base 61217c1 --out /tmp/x
 
 Both estimators run in fresh interpreters on the same saved batches, alternating round by
 round so that both see the same background load: "new" is this checkout's
@@ -86,7 +86,8 @@ def run_child(pythonpath: Path, data: Path) -> dict:
 def main(argv=None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--rounds", type=int, default=3)
-    ap.add_argument("--base", default="6f10b36", help="commit of the old estimator")
+    ap.add_argument("--base", default="61217c1",
+                    help="commit of the old estimator (default: the last one that ran row by row)")
     ap.add_argument("--out", default=str(HERE / "results" / "estimator"))
     a = ap.parse_args(argv)
     with tempfile.TemporaryDirectory() as tmp:
