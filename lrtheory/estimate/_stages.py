@@ -25,7 +25,7 @@ from typing import NamedTuple
 import numpy as np
 
 from .._vocab import Regime
-from ._fits import line, lsq_many
+from ._fits import line_many, lsq_many
 from ._linear import linear_or_sublinear, linear_to_floor_many
 from ._records import LN10, Flat, Records, Row, flat_tail_many, records_many
 from ._regimes import (
@@ -123,9 +123,18 @@ def _flat_many(items: list) -> list:
                           np.stack([rec.L for rec, _ in items]), items[0][1])
 
 
-def _undetermined(k, L) -> Finding:
+def _undetermined_many(items: list) -> list:
+    """The undetermined finding of rows ``(k, L)`` of one length (the sign of the slope of
+    log e picks the explanation)."""
+    k, L = _stack(items, 0), _stack(items, 1)
+    s = (line_many(k.astype(float), L).beta[1] if L.shape[-1] >= 2
+         else np.zeros(L.shape[0]))
+    return [_undetermined(kr, sr) for kr, sr in zip(k, s, strict=True)]
+
+
+def _undetermined(k, s) -> Finding:
+    """Why a row with positions ``k`` and slope ``s`` of log e is undetermined."""
     a, b = int(k[0]), int(k[-1])
-    s = float(line(k.astype(float), L).beta[1]) if L.size >= 2 else 0.0
     if s >= 0:
         return Finding(Regime.UNDETERMINED, {}, None,
                        f"no decrease over iterates {a}..{b}, and no steady growth, flat tail or "
@@ -326,7 +335,9 @@ def _analyse(row: Row, level: float, round_q: bool):
                             (int(k[oa]), int(k[-1])),
                             f"the tail {int(k[oa])}..{int(k[-1])} repeats with period {P}: a "
                             "cycle, not convergence")
-    return (found if found is not None else _undetermined(k, L)), notes
+    if found is None:
+        found = yield _Ask(_undetermined_many, (L.size,), (k, L))
+    return found, notes
 
 
 def explain(found: Finding, notes: list, prefix: str = "") -> str:
