@@ -403,6 +403,14 @@ class PowerFit(NamedTuple):
     rss: float | np.ndarray
     geometric: bool | np.ndarray = False   # k0 ended at its largest value (the limit)
 
+    def take(self, i) -> PowerFit:
+        """The rows ``i`` of a stacked fit (fields common to the rows kept as they are)."""
+        return PowerFit(*(v[i] if np.ndim(v) else v for v in self))
+
+    def row(self, j: int) -> PowerFit:
+        """Row ``j`` of a stacked fit, as Python scalars."""
+        return PowerFit(*(v[j].item() if np.ndim(v) else v for v in self))
+
 
 def _pl_state(dk: np.ndarray, Lc: np.ndarray, u: np.ndarray):
     r"""The best line in :math:`\log(k + k_0)` for each row's :math:`u = \log(k_{\min} +
@@ -538,9 +546,8 @@ def power_law_many(K: np.ndarray, L: np.ndarray) -> PowerFit:
 def power_law(k: np.ndarray, L: np.ndarray) -> PowerFit:
     r"""The power law :math:`\log e_k = \log A - p \log(k + k_0)` of one row (floats and
     a bool): the batch of one of :func:`power_law_many`, which describes the fit."""
-    f = power_law_many(np.asarray(k, dtype=float)[None], np.asarray(L, dtype=float)[None])
-    return PowerFit(float(f.p[0]), float(f.logA[0]), float(f.k0[0]), math.nan, math.nan,
-                    f.df, float(f.rss[0]), bool(f.geometric[0]))
+    return power_law_many(np.asarray(k, dtype=float)[None],
+                          np.asarray(L, dtype=float)[None]).row(0)
 
 
 def power_law_se_many(K: np.ndarray, L: np.ndarray, pf: PowerFit) -> PowerFit:

@@ -10,7 +10,6 @@ import numpy as np
 
 from .._vocab import Regime
 from ._fits import (
-    PowerFit,
     _seg_sum,
     block_max,
     line_many,
@@ -29,22 +28,12 @@ from ._thresholds import THRESHOLDS as TH
 __all__ = ["linear_or_sublinear", "linear_to_floor", "linear_to_floor_many"]
 
 
-def _take(pf: PowerFit, i) -> PowerFit:
-    """The rows ``i`` of a stacked fit (fields shared by all rows kept as they are)."""
-    return PowerFit(*(v[i] if np.ndim(v) else v for v in pf))
-
-
-def _row(pf: PowerFit, j: int) -> PowerFit:
-    """Row ``j`` of a stacked fit as Python scalars."""
-    return PowerFit(*(v[j].item() if np.ndim(v) else v for v in pf))
-
-
 def _sublinear_fit(K, L) -> list:
     """Per row of the stacks ``(K, L)``: the power law A (k + k0)^-p over the whole
     stretch when its residuals change sign like noise; else over the earliest start (0,
     n/8, n/4 of the stretch, else the last half) whose model fits the last half as well as
     the last half's own fit (F statistic of the 3 extra constraints at most SUB_F). Each
-    entry is the fit (a scalar :class:`PowerFit` with its standard errors) and the start,
+    entry is the fit (a scalar :class:`~._fits.PowerFit` with its standard errors) and the start,
     or None when the last half's own fit is the family's geometric limit (k0 at
     K0_MAX_SPANS spans): there the decrease is geometric, not a power law."""
     R, n = L.shape
@@ -58,31 +47,31 @@ def _sublinear_fit(K, L) -> list:
     def done(i, pf, s):
         se = power_law_se_many(K[i, s:], L[i, s:], pf)
         for j, r in enumerate(i):
-            out[r] = (_row(se, j), s)
+            out[r] = (se.row(j), s)
 
     whole = power_law_many(K[rem], L[rem])
     r = L[rem] - (whole.logA[:, None] - whole.p[:, None] * np.log(K[rem] + whole.k0[:, None]))
     noise = sign_changes(r) >= n // 3
     if noise.any():       # residuals like noise: the model holds on all
-        done(rem[noise], _take(whole, noise), 0)
+        done(rem[noise], whole.take(noise), 0)
     keep = ~noise
-    rem, whole = rem[keep], _take(whole, keep)
+    rem, whole = rem[keep], whole.take(keep)
     for s in (0, n // 8, n // 4):
         if n - s < 8 or rem.size == 0:
             continue
         f = whole if s == 0 else power_law_many(K[rem, s:], L[rem, s:])
         r = L[rem, h:] - (f.logA[:, None] - f.p[:, None] * np.log(K[rem, h:] + f.k0[:, None]))
         rss_w = (r * r).sum(axis=-1)
-        rr, df = _take(ref, rem).rss, _take(ref, rem).df
+        rr, df = ref.rss[rem], ref.df
         F = (rss_w - rr) / 3 / np.maximum(rr / np.maximum(df, 1), 1e-300)
         ok = F <= TH.SUB_F
         if ok.any():
-            done(rem[ok], _take(f, ok), s)
+            done(rem[ok], f.take(ok), s)
         rem = rem[~ok]
         if s == 0:
-            whole = _take(whole, ~ok)
+            whole = whole.take(~ok)
     if rem.size:
-        done(rem, _take(ref, rem), h)
+        done(rem, ref.take(rem), h)
     return out
 
 
