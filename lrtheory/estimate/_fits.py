@@ -33,9 +33,9 @@ import numpy as np
 
 from ._thresholds import THRESHOLDS as TH
 
-__all__ = ["Fit", "line", "med", "lsq", "lsq_many", "tq", "block_max", "linear_models",
-           "power_law", "power_law_many", "power_law_se", "power_law_se_many", "rss_full_rank",
-           "sign_changes"]
+__all__ = ["Fit", "levels_many", "line", "med", "lsq", "lsq_many", "tq", "block_max",
+           "linear_models", "power_law", "power_law_many", "power_law_se", "power_law_se_many",
+           "rss_full_rank", "sign_changes"]
 
 
 @lru_cache(maxsize=512)
@@ -228,6 +228,14 @@ def lsq_many(X: np.ndarray, Y: np.ndarray, hac: bool = False) -> Fit:
         if j.size:
             se[j] = _hac_se(X[j], r[j], rss[j], G[j], dG[j], df)
     return Fit(beta, se, rss, df, r)
+
+
+def levels_many(Y: np.ndarray):
+    """Geometric means with Newey-West intervals: per row of log errors ``Y`` (``(R, n)``),
+    the mean of log e, its standard error (:func:`lsq_many` on a column of ones) and the
+    residual degrees of freedom (an int, common)."""
+    f = lsq_many(np.ones((*Y.shape, 1)), Y, hac=True)
+    return f.beta[:, 0], f.se[:, 0], f.df
 
 
 def lsq(X: np.ndarray, y: np.ndarray, hac: bool = False) -> Fit:

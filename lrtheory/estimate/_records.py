@@ -150,7 +150,8 @@ class Flat(NamedTuple):
     ``floor``: the run fell to it (by ``drop`` decades) and it is a round-off or noise floor
     (see :func:`flat_tail_many`); else the run stalled there. ``at``: the
     iterate where the upper envelope enters the floor; ``dec_end``: end (point index) of
-    the decrease used for the rate, ``FLOOR_MARGIN_DEC`` above the floor's top.
+    the decrease used for the rate, ``FLOOR_MARGIN_DEC`` above the floor's top; ``iqr``: the
+    interquartile range of log e over the tail (more than ``STALL_IQR``: no level at all).
     """
 
     start: int
@@ -161,6 +162,7 @@ class Flat(NamedTuple):
     floor: bool
     at: int
     dec_end: int
+    iqr: float
 
 
 def flat_tail_many(K: np.ndarray, L: np.ndarray,
@@ -223,6 +225,7 @@ def _floor_or_stall(L: np.ndarray, start: int, log_eps: float) -> list[Flat]:
     E = np.maximum.accumulate(L[:, ::-1], axis=-1)[:, ::-1]
     at = np.argmax(E <= top[:, None], axis=-1)
     q1, q3 = np.quantile(tail, (0.25, 0.75), axis=-1)
+    iqr = q3 - q1
     margin = np.minimum(TH.FLOOR_MARGIN_DEC, drop / 3)
     dec_end = np.argmax(E <= (top + margin * LN10)[:, None], axis=-1)
     out = []
@@ -239,8 +242,8 @@ def _floor_or_stall(L: np.ndarray, start: int, log_eps: float) -> list[Flat]:
         # a tail scattering over more than STALL_IQR is no level at all (an erratic or
         # curved stretch the line cannot follow): never a floor
         floor = ((((sd[r] >= TH.FLOOR_NOISE) or corner) and drop[r] >= TH.FLOOR_MIN_DEC)
-                 or deep) and q3[r] - q1[r] <= TH.STALL_IQR
+                 or deep) and iqr[r] <= TH.STALL_IQR
         out.append(Flat(start=start, level=float(level[r]), sd=float(sd[r]),
                         top=float(top[r]), drop=float(drop[r]), floor=bool(floor),
-                        at=int(at[r]), dec_end=int(dec_end[r])))
+                        at=int(at[r]), dec_end=int(dec_end[r]), iqr=float(iqr[r])))
     return out

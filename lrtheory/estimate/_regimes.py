@@ -17,8 +17,8 @@ from .._vocab import Regime
 from ._fits import (
     _dot,
     _sum,
+    levels_many,
     line,
-    lsq_many,
     tq,
 )
 from ._records import LN10
@@ -212,21 +212,19 @@ def _aitken_limit(L):
     return float(Lt[-1] + math.log1p(xl)), float(abs(math.log1p(xl)))
 
 
-def stall_many(K, L, start, level) -> list[Finding]:
+def stall_many(K, L, start, iqr, level) -> list[Finding]:
     """Per row of ``(K, L)`` (``(R, n)``) whose tail from ``start`` is flat and not a
     floor: the level the error settles at (Aitken when the approach is geometric, else the
     geometric mean with a Newey-West interval), or undetermined when the tail scatters
-    over more than STALL_IQR."""
-    tail = L[:, start:]
-    q1, q3 = np.quantile(tail, (0.25, 0.75), axis=-1)
+    over more than STALL_IQR (``iqr``: each tail's interquartile range of log e)."""
     out: list = [None] * L.shape[0]
     rest = []
     for r in range(L.shape[0]):
         a, b = int(K[r, start]), int(K[r, -1])
-        if q3[r] - q1[r] > TH.STALL_IQR:
+        if iqr[r] > TH.STALL_IQR:
             out[r] = Finding(Regime.UNDETERMINED, {}, None,
                              f"iterates {a}..{b} have no trend, but log e scatters over "
-                             f"{g((q3[r] - q1[r]) / LN10)} decades (interquartile): no limit, "
+                             f"{g(iqr[r] / LN10)} decades (interquartile): no limit, "
                              "trend or cycle to report")
             continue
         ai = _aitken_limit(L[r])
@@ -240,13 +238,12 @@ def stall_many(K, L, start, level) -> list[Finding]:
                                  f"{e_text(lim)} (Aitken extrapolation of a geometric "
                                  "approach; interval: its distance to the last value)")
     if rest:
-        f = lsq_many(np.ones((len(rest), tail.shape[-1], 1)), tail[rest], hac=True)
+        mus, ses, df = levels_many(L[rest, start:])
         for j, r in enumerate(rest):
             a, b = int(K[r, start]), int(K[r, -1])
-            mu = float(f.beta[j, 0])
+            mu = float(mus[j])
             out[r] = Finding(Regime.STALLED, {"limit": _exp(mu),
-                                              "limit_ci": _ci(mu, float(f.se[j, 0]), f.df,
-                                                              level)},
+                                              "limit_ci": _ci(mu, float(ses[j]), df, level)},
                              (a, b), f"iterates {a}..{b} are flat: the error settles at "
                                      f"{e_text(mu)} (geometric mean, {level:.0%} Newey-West "
                                      "interval)")

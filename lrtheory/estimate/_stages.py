@@ -25,7 +25,7 @@ from typing import NamedTuple
 import numpy as np
 
 from .._vocab import Regime
-from ._fits import line_many, lsq_many
+from ._fits import levels_many, line_many
 from ._linear import linear_or_sublinear, linear_to_floor_many
 from ._records import LN10, Flat, Records, Row, flat_tail_many, records_many
 from ._regimes import (
@@ -99,16 +99,16 @@ def _decreasing(k, L, auto, level, round_q):
 
 
 def _stall_many(items: list) -> list:
-    """:func:`stall_many` on rows ``(k, L, start, level)`` of one length and start."""
-    return stall_many(_stack(items, 0), _stack(items, 1), items[0][2], items[0][3])
+    """:func:`stall_many` on rows ``(k, L, start, iqr, level)`` of one length and start."""
+    return stall_many(_stack(items, 0), _stack(items, 1), items[0][2],
+                      np.array([it[3] for it in items]), items[0][4])
 
 
 def _levels(items: list) -> list:
-    """Geometric means with Newey-West standard errors of tails of one length: per tail
-    ``(mean of log e, its standard error, degrees of freedom)``."""
-    Y = np.stack(items)
-    f = lsq_many(np.ones((*Y.shape, 1)), Y, hac=True)
-    return [(float(f.beta[j, 0]), float(f.se[j, 0]), f.df) for j in range(Y.shape[0])]
+    """:func:`~._fits.levels_many` of tails of one length: per tail ``(mean of log e, its
+    standard error, degrees of freedom)``."""
+    mu, se, df = levels_many(np.stack(items))
+    return [(float(m), float(e), df) for m, e in zip(mu, se, strict=True)]
 
 
 def _periods(items: list) -> list:
@@ -310,8 +310,7 @@ def _analyse(row: Row, level: float, round_q: bool):
         g_ = growth(k, L, level)
         if g_ is not None:
             return g_, notes
-        q1, q3 = np.quantile(L[fl.start:], (0.25, 0.75))
-        if q3 - q1 > TH.STALL_IQR:
+        if fl.iqr > TH.STALL_IQR:
             # "flat" only because the scatter swamps the line (an erratic or strongly
             # curved tail, e.g. quasi-Newton's last steps): read it as a decrease first
             found = yield from _decreasing(k, L, row.auto, level, round_q)
@@ -325,7 +324,8 @@ def _analyse(row: Row, level: float, round_q: bool):
                            f"the tail {int(k[oa])}..{int(k[-1])} repeats with period {P} "
                            f"(log e_k - log e_(k-{P}) small against the swing, no drift): a "
                            "cycle, not convergence"), notes
-        return (yield _Ask(_stall_many, (L.size, fl.start, level), (k, L, fl.start, level))), notes
+        return (yield _Ask(_stall_many, (L.size, fl.start, level),
+                           (k, L, fl.start, fl.iqr, level))), notes
     found = yield from _decreasing(k, L, row.auto, level, round_q)
     if found is None:
         P, oa = yield _Ask(_periods, (L.size,), L)
