@@ -4,8 +4,8 @@ The expensive fits work on stacks: :func:`lsq_many`, :func:`power_law_many` and
 :func:`power_law_se_many` fit ``R`` rows of equal length at once (vectorised, with per-row
 masks where the work is iterative), and :func:`lsq`, :func:`power_law` and
 :func:`power_law_se` are their batches of one: one implementation. A row's results are bit
-for bit those it has alone, in any stack (the batch code sums only by :func:`_sum`, or by
-:func:`_seg_sum` on ragged stacks).
+for bit those it has alone, in any stack (the batch code reduces along a last axis of unit
+stride, :func:`_sum`, or by :func:`_seg_sum` on ragged stacks).
 
 Intervals have a stated level and come from the fit's own residuals:
 
@@ -57,9 +57,10 @@ class Fit(NamedTuple):
 def _sum(a: np.ndarray) -> np.ndarray:
     """Sums along the last axis: numpy's pairwise sum along a contiguous last axis, whose
     order depends on its length alone, so a row's result is the same in any stack. The
-    batch code sums only this way: BLAS ``@`` promises nothing across a stack, ``np.einsum``'s
-    sums change with the data's alignment, and along a strided axis numpy may sum in another
-    order."""
+    batch code reduces only along a last axis of unit stride (this, :func:`_dot`, or
+    numpy's own sum, mean, std on such rows), never by BLAS ``@``, which promises nothing
+    across a stack, or ``np.einsum``, whose sums change with the data's alignment; along a
+    strided axis numpy may sum in another order."""
     return np.add.reduce(np.ascontiguousarray(a), axis=-1)
 
 

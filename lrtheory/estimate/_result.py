@@ -155,25 +155,23 @@ def _masked(vals: list, dtype, array_type):
 
 
 def frame(estimates):
-    """The table of a list of estimates (columns :data:`COLUMNS`), built column by column
-    (each kind of field by its own rule: :meth:`_Field.cells` cell by cell is the
-    reference, and the slow path for any other kind)."""
+    """The table of a list of estimates (columns :data:`COLUMNS`), built column by column:
+    ``Float64`` and ``Int64`` columns from masked arrays (None: ``<NA>``), the others cell
+    by cell (:meth:`_Field.cells`)."""
     import pandas as pd
 
+    nullable = {"Float64": (float, pd.arrays.FloatingArray),
+                "Int64": (np.int64, pd.arrays.IntegerArray)}
     ests = list(estimates)
     data = {}
-    fast = {"float": (float, pd.arrays.FloatingArray), "int": (np.int64, pd.arrays.IntegerArray),
-            "interval": (float, pd.arrays.FloatingArray),
-            "range": (np.int64, pd.arrays.IntegerArray)}
     for f, vals in zip(_FIELDS, zip(*ests, strict=True) if ests else [()] * len(_FIELDS),
                        strict=True):
-        if f.kind in fast and f.dtype != "int64":
-            typ, arr = fast[f.kind]
-            if len(f.columns) == 1:
-                data[f.columns[0]] = _masked(list(vals), typ, arr)
-            else:
-                for i, c in enumerate(f.columns):
-                    data[c] = _masked([None if v is None else v[i] for v in vals], typ, arr)
+        if f.dtype in nullable:
+            typ, arr = nullable[f.dtype]
+            for i, c in enumerate(f.columns):       # a pair per interval or range
+                col = list(vals) if len(f.columns) == 1 else [None if v is None else v[i]
+                                                              for v in vals]
+                data[c] = _masked(col, typ, arr)
             continue
         cells = [f.cells(v) for v in vals]
         for i, c in enumerate(f.columns):
