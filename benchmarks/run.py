@@ -10,7 +10,10 @@ Everything is measured in one run on one machine and written to
 ``benchmarks/results/latest.json`` and ``benchmarks/results/table.md`` (``--out`` to
 write elsewhere). Headline: quadratic d = 100 (kappa = 100), Adam, 4096 log-spaced
 learning rates, 1000 steps, float32; compile time is reported apart. Times are the best
-of a few repetitions (least disturbed by other load). The device is whatever JAX sees.
+of a few rounds (least disturbed by other load); a ratio of two things timed in the same
+rounds is the median over the rounds of the ratio within a round, so that a change of the
+machine's speed between rounds (35 % within an hour on a shared 2-core host) cancels. The
+device is whatever JAX sees.
 """
 
 from __future__ import annotations
@@ -41,7 +44,7 @@ from . import baselines as bl
 from . import folk_claims
 
 RESULTS = Path(__file__).resolve().parent / "results"
-FULL = dict(n=4096, steps=1000, dim=100, subset=8, reps=3, pairs=2, rosen_dims=[2, 100],
+FULL = dict(n=4096, steps=1000, dim=100, subset=8, reps=5, pairs=2, rosen_dims=[2, 100],
             e2e=True)
 # --quick: the end-to-end sweep() (a second compilation) only for the headline
 QUICK = dict(n=16, steps=20, dim=4, subset=2, reps=1, pairs=1, rosen_dims=[2], e2e=False)
@@ -92,9 +95,17 @@ def _timed(fn):
     return time.perf_counter() - t0, out
 
 
+def paired(times: dict, a: str, b: str) -> dict:
+    """The time of ``a`` over the time of ``b`` in each round (each the round's best), and
+    their median: the ratio a drift of the machine's speed between rounds leaves alone."""
+    per = [min(x) / min(y) for x, y in zip(times[a], times[b], strict=True)]
+    return {"median": float(np.median(per)), "rounds": per}
+
+
 def measure(cfg: dict, gpu_only: bool, log) -> dict:
     """Everything competing for one target is timed in the same rounds, one after the
-    other (so each sees the same load); each time is the best of the rounds."""
+    other (so each sees the same load); each time is the best of the rounds, and
+    ``res["paired"]`` holds the ratios within the rounds (:func:`paired`)."""
     n, T, d, k, R = cfg["n"], cfg["steps"], cfg["dim"], cfg["subset"], cfg["reps"]
     p = quadratic(dim=d, cond=100.0, seed=0)
     A, b, xs, x0 = p.data["A"], p.data["b"], p.x_star, p.x0
@@ -111,11 +122,14 @@ def measure(cfg: dict, gpu_only: bool, log) -> dict:
     eng64 = Engine(p, "adam", lrs, T, "float64")
     minimal = {m: bl.jax_minimal_fn(A, b, xs, x0, lrs, T, "float32", method=m)
                for m in ("adam", "gd")}
-    times: dict = {}
+    times: dict = {}      # name -> one list of times per round
 
     def clock(name, fn):
         t, out = _timed(fn)
-        times.setdefault(name, []).append(t)
+        rounds = times.setdefault(name, [])
+        if len(rounds) <= r:
+            rounds.append([])
+        rounds[r].append(t)
         return out
 
     numpy_dist = {}
@@ -132,7 +146,12 @@ def measure(cfg: dict, gpu_only: bool, log) -> dict:
                 numpy_dist[m] = clock(f"numpy_{m}", lambda m=m: bl.numpy_sweep(
                     A, b, xs, x0, lrs, T, np.float32, m)[1])
         clock("engine_adam_f64", eng64)
-    best = {key: min(v) for key, v in times.items()}
+    best = {key: min(map(min, v)) for key, v in times.items()}
+    res["paired"] = {f"{a}/{b}": paired(times, a, b) for a, b in (
+        [(f"engine_{m}", f"minimal_{m}") for m in ("adam", "gd")]
+        + [(f"table_{m}", f"engine_{m}") for m in ("adam", "gd")]
+        + [(f"sweep_{m}", f"numpy_{m}") for m in ("adam", "gd")]
+        + [("engine_adam_f64", "engine_adam")]) if a in times and b in times}
     for m in ("adam", "gd"):
         e = eng[m]
         res[f"lrtheory_{m}_f32"] = {
@@ -196,22 +215,33 @@ def measure(cfg: dict, gpu_only: bool, log) -> dict:
 
 
 def ratios(res: dict, n: int, d: int, T: int) -> dict:
+    """The table's ratios. Where both sides were timed in the same rounds, the median of
+    the ratios within the rounds (``res["paired"]``); else the ratio of the best times."""
     head = res["lrtheory_adam_f32"]["run_s"]
-    out = {"float64_over_float32": res["lrtheory_adam_f64"]["run_s"] / head}
+
+    def ratio(a, b, ta, tb):
+        pr = res.get("paired", {}).get(f"{a}/{b}")
+        return pr["median"] if pr is not None else ta / tb
+
+    out = {"float64_over_float32": ratio("engine_adam_f64", "engine_adam",
+                                         res["lrtheory_adam_f64"]["run_s"], head)}
     for m in ("adam", "gd"):
         e = res[f"lrtheory_{m}_f32"]
-        out[f"engine_over_minimal_{m}"] = e["run_s"] / res[f"jax_minimal_{m}_f32"]["run_s"]
-        out[f"estimate_table_over_engine_{m}"] = e["estimate_table_s"] / e["run_s"]
+        out[f"engine_over_minimal_{m}"] = ratio(f"engine_{m}", f"minimal_{m}", e["run_s"],
+                                                res[f"jax_minimal_{m}_f32"]["run_s"])
+        out[f"estimate_table_over_engine_{m}"] = ratio(f"table_{m}", f"engine_{m}",
+                                                       e["estimate_table_s"], e["run_s"])
         out[f"estimate_table_s_per_1000_runs_{m}"] = e["estimate_table_s"] * 1000.0 / n
         if f"numpy_{m}_f32" in res:
             out[f"engine_over_numpy_{m}"] = e["run_s"] / res[f"numpy_{m}_f32"]["run_s"]
             if e.get("sweep_end_to_end_s") is not None:
-                out[f"sweep_end_to_end_over_numpy_{m}"] = (e["sweep_end_to_end_s"]
-                                                           / res[f"numpy_{m}_f32"]["run_s"])
+                out[f"sweep_end_to_end_over_numpy_{m}"] = ratio(
+                    f"sweep_{m}", f"numpy_{m}", e["sweep_end_to_end_s"],
+                    res[f"numpy_{m}_f32"]["run_s"])
     # "at most 1 s per 1000 runs of 1000 steps anywhere": the worst sweep measured
     out["estimate_table_s_per_1000_runs_max"] = max(
         v["estimate_table_s"] * 1000.0 / v["runs"] * 1000.0 / v["steps"] for v in res.values()
-        if isinstance(v, dict) and "estimate_table_s" in v)
+        if isinstance(v, dict) and v.get("estimate_table_s") is not None)
     out["compile_s_headline"] = (res["lrtheory_adam_f32"]["trace_s"]
                                  + res["lrtheory_adam_f32"]["compile_s"])
     out["batched_gemm_over_vmap_matvec"] = (res["jax_minimal_batched_gemm"]["run_s"]
@@ -288,7 +318,9 @@ def table_md(info: dict, res: dict, r: dict, v: dict) -> str:
              f"Quadratic d={d} (kappa=100), {n} log-spaced learning rates x {T} steps, "
              "the distance to x* recorded at every step. Each time is the best of "
              f"{info['config']['reps']} rounds in which all competitors of a target ran one "
-             "after the other.", "",
+             "after the other; each ratio of the targets below is the median over those "
+             "rounds of the ratio within a round (a change of the machine's speed between "
+             "rounds cancels).", "",
              "| method | seconds | x lrtheory Adam float32 | note |", "|---|---|---|---|"]
 
     def row(label, key, note="", field="run_s"):
