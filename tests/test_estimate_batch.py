@@ -89,3 +89,16 @@ def test_batch_order_and_company_do_not_change_a_row():
                            lengths=np.concatenate([lengths, np.repeat(lengths[:8], 20)]))
     pd.testing.assert_frame_equal(many.iloc[:len(E)].drop(columns=["rate_limits"]),
                                   df.drop(columns=["rate_limits"]), check_exact=True)
+
+
+def test_stages_answered_a_chunk_of_rows_at_a_time_give_the_same_rows(monkeypatch):
+    # analyse_many answers a stage's stack STAGE_CHUNK / n rows at a time; with chunks of
+    # 3 rows every chunk edge falls inside a group, and the frame is the same
+    import lrtheory.estimate._stages as st
+
+    E, lengths = _sweep_like(seed=3)
+    df = estimate_orders(E, lengths=lengths)
+    monkeypatch.setattr(st, "STAGE_CHUNK", 3 * E.shape[1])
+    chunked = estimate_orders(E, lengths=lengths)
+    pd.testing.assert_frame_equal(chunked.drop(columns=["rate_limits"]),
+                                  df.drop(columns=["rate_limits"]), check_exact=True)

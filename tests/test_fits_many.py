@@ -25,6 +25,7 @@ from lrtheory.estimate._fits import (
     power_law_many,
     power_law_se,
     power_law_se_many,
+    row_chunks,
 )
 from lrtheory.estimate._thresholds import THRESHOLDS as TH
 
@@ -374,8 +375,9 @@ def test_power_law_se_many_is_infinite_on_four_points():
 
 
 def test_large_stacks_take_the_chunked_paths_with_the_same_bits():
-    # above 2^20 products _gram goes a column at a time, and power_law_many's grid goes
-    # 2^21 / (10 n) rows at a time (here 104 of 2000): rows still equal the rows alone
+    # above 2^20 products _gram goes a column at a time, and power_law_many goes
+    # CHUNK / n rows at a time (here 32), its grid CHUNK / (10 n) (here 3): rows on either
+    # side of a chunk's edge still equal the rows alone
     rng = np.random.default_rng(3)
     R, n = 110, 2000
     X = np.stack([np.ones((R, n)), rng.standard_normal((R, n)), rng.standard_normal((R, n))],
@@ -387,7 +389,8 @@ def test_large_stacks_take_the_chunked_paths_with_the_same_bits():
     L = np.log((K + rng.uniform(1, 50, (R, 1))) ** -rng.uniform(0.5, 2, (R, 1))) \
         + 0.1 * rng.standard_normal((R, n))
     g = power_law_many(K, L)
-    for i in (0, 57, 103, 104, 109):
+    assert row_chunks(R, n)[1] == slice(32, 64) and row_chunks(R, 10 * n)[1] == slice(3, 6)
+    for i in (0, 2, 3, 31, 32, 57, 103, 104, 109):
         one = lsq_many(X[i:i + 1], Y[i:i + 1], hac=True)
         assert all(_same(a, b) for a, b in zip(_row(f, i), _row(one, 0), strict=True))
         assert _same(list(power_law(K[i], L[i])), _row(g, i))

@@ -54,6 +54,22 @@ class Fit(NamedTuple):
     resid: np.ndarray
 
 
+#: elements in one temporary of a stacked computation that works through its rows a chunk
+#: at a time (:func:`row_chunks`): 512 KB of float64, which stays in a core's L2 cache.
+#: Measured (stop 26, 2-core Xeon, 4 MB L2): the power law's grid on 1090 rows of 1000
+#: points took 0.08-0.09 s with these temporaries, 0.28 s with 16 MB ones (main memory).
+CHUNK = 1 << 16
+
+
+def row_chunks(R: int, per_row: int, elements: int = CHUNK) -> list[slice]:
+    """Slices of ``R`` rows (at least one, even for ``R = 0``) whose temporaries of
+    ``per_row`` elements a row hold about ``elements`` elements (``per_row = 0``: all rows
+    at once). Rows are independent in every stacked computation here, so the chunks
+    change no result, only the time."""
+    c = max(1, elements // per_row) if per_row > 0 else max(R, 1)
+    return [slice(s, s + c) for s in range(0, max(R, 1), c)]
+
+
 def _sum(a: np.ndarray) -> np.ndarray:
     """Sums along the last axis: numpy's pairwise sum along a contiguous last axis, whose
     order depends on its length alone, so a row's result is the same in any stack. The
@@ -530,6 +546,16 @@ def power_law_many(K: np.ndarray, L: np.ndarray) -> PowerFit:
     K = np.ascontiguousarray(K, dtype=float)     # C order: the rows' sums are pairwise
     L = np.ascontiguousarray(L, dtype=float)
     R, n = L.shape
+    parts = [_power_law_rows(K[c], L[c]) for c in row_chunks(R, n)]
+    if len(parts) == 1:
+        return parts[0]
+    return PowerFit(*(np.concatenate(v) if np.ndim(v[0]) else v[0]
+                      for v in zip(*parts, strict=True)))
+
+
+def _power_law_rows(K: np.ndarray, L: np.ndarray) -> PowerFit:
+    """:func:`power_law_many` on a chunk of rows."""
+    R, n = L.shape
     kmin = K.min(axis=-1)
     dk = K - kmin[:, None]
     mL = _sum(L) / n
@@ -538,9 +564,8 @@ def power_law_many(K: np.ndarray, L: np.ndarray) -> PowerFit:
     lo = math.log(0.05)
     us = np.arange(10.0) * ((hi - lo) / 9)[:, None] + lo     # np.linspace(lo, hi, 10) per row
     us[:, -1] = hi
-    c = max(1, (1 << 21) // (10 * n))        # rows at a time: temporaries of 16 MB
-    grid = np.concatenate([_pl_state(dk[s:s + c, None], Lc[s:s + c, None], us[s:s + c])[0]
-                           for s in range(0, max(R, 1), c)])
+    grid = np.concatenate([_pl_state(dk[c, None], Lc[c, None], us[c])[0]
+                           for c in row_chunks(R, 10 * n)])
     i = np.argmin(grid, axis=-1)
     rows = np.arange(R)
     u, a, z = us[rows, i], us[rows, np.maximum(i - 1, 0)], us[rows, np.minimum(i + 1, 9)]
