@@ -328,28 +328,31 @@ def _analyse(row: Row, level: float, round_q: bool):
             found = yield from _decreasing(k, L, row.auto, level, round_q)
             if found is not None:
                 return found, notes
-        P, oa = yield _Ask(_periods, (L.size,), L, L.size)
-        if P > 0:
-            cyc = tuple(float(math.exp(v)) for v in L[-P:])
-            return Finding(Regime.OSCILLATING, {"period": P, "cycle": cyc},
-                           (int(k[oa]), int(k[-1])),
-                           f"the tail {int(k[oa])}..{int(k[-1])} repeats with period {P} "
-                           f"(log e_k - log e_(k-{P}) small against the swing, no drift): a "
-                           "cycle, not convergence"), notes
+        found = yield from _cycle(k, L)
+        if found is not None:
+            return found, notes
         return (yield _Ask(_stall_many, (L.size, fl.start, level),
                            (k, L, fl.start, fl.iqr, level), L.size)), notes
     found = yield from _decreasing(k, L, row.auto, level, round_q)
     if found is None:
-        P, oa = yield _Ask(_periods, (L.size,), L, L.size)
-        if P > 0:
-            cyc = tuple(float(math.exp(v)) for v in L[-P:])
-            found = Finding(Regime.OSCILLATING, {"period": P, "cycle": cyc},
-                            (int(k[oa]), int(k[-1])),
-                            f"the tail {int(k[oa])}..{int(k[-1])} repeats with period {P}: a "
-                            "cycle, not convergence")
+        found = yield from _cycle(k, L)
     if found is None:
         found = yield _Ask(_undetermined_many, (L.size,), (k, L), L.size)
     return found, notes
+
+
+def _cycle(k, L):
+    """The oscillating finding when the tail repeats with a period (:func:`_periods`,
+    requested from :func:`analyse_many`: a generator, ``yield from`` it), else None."""
+    P, oa = yield _Ask(_periods, (L.size,), L, L.size)
+    if P <= 0:
+        return None
+    return Finding(Regime.OSCILLATING,
+                   {"period": P, "cycle": tuple(float(math.exp(v)) for v in L[-P:])},
+                   (int(k[oa]), int(k[-1])),
+                   f"the tail {int(k[oa])}..{int(k[-1])} repeats with period {P} "
+                   f"(log e_k - log e_(k-{P}) small against the swing, no drift): a cycle, "
+                   "not convergence")
 
 
 def explain(found: Finding, notes: list, prefix: str = "") -> str:
