@@ -394,3 +394,20 @@ def test_large_stacks_take_the_chunked_paths_with_the_same_bits():
         one = lsq_many(X[i:i + 1], Y[i:i + 1], hac=True)
         assert all(_same(a, b) for a, b in zip(_row(f, i), _row(one, 0), strict=True))
         assert _same(list(power_law(K[i], L[i])), _row(g, i))
+
+
+def test_lsq_many_leaves_a_non_finite_row_unfitted_and_fits_the_others():
+    # np.linalg.svd fails for a whole stack when one design holds a NaN: that row alone
+    # gets no numbers (NaN, infinite errors), every other row its own fit bit for bit
+    rng = np.random.default_rng(5)
+    R, n = 6, 40
+    X = np.stack([np.ones((R, n)), rng.standard_normal((R, n))], axis=-1)
+    Y = 2.0 - 3.0 * X[..., 1] + 0.1 * rng.standard_normal((R, n))
+    X[2, 7, 1], Y[4, 0] = np.nan, np.inf
+    f = lsq_many(X, Y, hac=True)
+    for i in (2, 4):
+        assert np.isnan(f.beta[i]).all() and np.isinf(f.se[i]).all() and np.isnan(f.rss[i])
+    for i in (0, 1, 3, 5):
+        assert all(_same(a, b) for a, b in zip(_row(f, i), _row(lsq_many(X[i:i + 1],
+                                                              Y[i:i + 1], hac=True), 0),
+                                               strict=True))

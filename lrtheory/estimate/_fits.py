@@ -226,10 +226,22 @@ def lsq_many(X: np.ndarray, Y: np.ndarray, hac: bool = False) -> Fit:
     row's own lag). The one implementation (:func:`lsq` is a batch of one): vectorised
     across rows, each row's results bit for bit those it has alone. Returns a :class:`Fit`
     of arrays: ``beta`` and ``se`` ``(R, k)``, ``rss`` ``(R,)``, ``resid`` ``(R, n)``;
-    ``df`` (an int) is common to the rows."""
+    ``df`` (an int) is common to the rows. A row with a non-finite value in its design or
+    its data has no fit: NaN coefficients, residuals and rss, infinite standard errors
+    (the SVD of a stack would fail for every row); the others are fitted as usual."""
     X = np.ascontiguousarray(X, dtype=float)     # C order: the rows' sums are pairwise
     Y = np.ascontiguousarray(Y, dtype=float)
     R, n, k = X.shape
+    fin = np.isfinite(X).all(axis=(1, 2)) & np.isfinite(Y).all(axis=1)
+    if not fin.all():
+        out = Fit(np.full((R, k), np.nan), np.full((R, k), np.inf), np.full(R, np.nan),
+                  n - k, np.full((R, n), np.nan))
+        if fin.any():
+            f = lsq_many(X[fin], Y[fin], hac)
+            for v, fv in zip((out.beta, out.se, out.rss, out.resid),
+                             (f.beta, f.se, f.rss, f.resid), strict=True):
+                v[fin] = fv
+        return out
     beta, r, Vt, inv = _svd_solve(X, Y)
     rss = _dot(r, r)
     df = n - k
