@@ -53,6 +53,10 @@ def _sweep_like(n: int = 400, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
     add(np.exp(-(k ** 1.5) / 20), 60)                        # Q-superlinear
     add(np.concatenate([0.9 ** k[:50], np.zeros(n - 50)]))  # finite termination
     add(1.3 ** k, 150)                                       # diverges: overflow later
+    for r in (1.2, 1.25):                                    # non-finite at iterate 100
+        add(np.where(k < 100, r ** k, np.inf))               # (one stack of growth fits)
+    with np.errstate(over="ignore"):                         # super-exponential blow-up
+        add(np.where(k < 9, np.exp(2.0 ** k), np.inf))
     return np.array(rows), np.array(lengths)
 
 

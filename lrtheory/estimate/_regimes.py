@@ -19,13 +19,14 @@ from ._fits import (
     _sum,
     levels_many,
     line,
+    line_many,
     tq,
 )
 from ._records import LN10
 from ._thresholds import THRESHOLDS as TH
 
-__all__ = ["Finding", "diverged_growth", "growth", "grows", "oscillation", "stall_many", "g",
-           "e_text"]
+__all__ = ["Finding", "diverged_growth_many", "growth", "grows", "oscillation", "stall_many",
+           "g", "e_text"]
 
 
 class Finding(NamedTuple):
@@ -98,34 +99,57 @@ def _super_exp(k, L):
 
 def _growth_fields(k, L, level):
     """Growth factor per step (slope of log e over the last half, at least 3 points) or
-    the order of super-exponential growth."""
-    sx = _super_exp(k, L)
-    if sx is not None:
+    the order of super-exponential growth: :func:`_growth_fields_many` on one row."""
+    return _growth_fields_many([k], [L], level)[0]
+
+
+def _growth_fields_many(ks, Ls, level) -> list:
+    """:func:`_growth_fields` of rows of one length (lists of ``k`` and ``L``): the
+    super-exponential screen row by row, the growth factors' lines on the stack."""
+    out: list = [None] * len(Ls)
+    lin = []
+    for i, (k, L) in enumerate(zip(ks, Ls, strict=True)):
+        sx = _super_exp(k, L)
+        if sx is None:
+            lin.append(i)
+            continue
         f, a, b = sx
         q = float(f.beta[1])
-        return ({"growth_order": q, "growth_order_ci": _ci(q, f.se[1], f.df, level, _ident)},
-                (a, b), f"super-exponential growth: log e_(k+1) ~ {g(q)} log e_k over "
-                        f"iterates {a}..{b} (growth_order; a per-step factor means nothing)")
-    m = max(3, L.size // 2)
-    kk, LL = k[-m:].astype(float), L[-m:]
-    f = line(kk, LL)
-    s = float(f.beta[1])
-    if s <= 0 or _exp(s) is None:
-        return {}, (int(kk[0]), int(kk[-1])), "the records before it do not grow: no growth factor"
-    return ({"growth": _exp(s), "growth_ci": _ci(s, f.se[1], f.df, level)},
-            (int(kk[0]), int(kk[-1])),
-            f"growth factor {g(_exp(s))} per step from the least-squares slope of log e over "
-            f"iterates {int(kk[0])}..{int(kk[-1])}")
+        out[i] = ({"growth_order": q, "growth_order_ci": _ci(q, f.se[1], f.df, level, _ident)},
+                  (a, b), f"super-exponential growth: log e_(k+1) ~ {g(q)} log e_k over "
+                          f"iterates {a}..{b} (growth_order; a per-step factor means nothing)")
+    if not lin:
+        return out
+    m = max(3, Ls[lin[0]].size // 2)
+    kk = np.stack([ks[i][-m:] for i in lin]).astype(float)
+    f = line_many(kk, np.stack([Ls[i][-m:] for i in lin]))
+    for j, i in enumerate(lin):
+        s, a, b = float(f.beta[1][j]), int(kk[j, 0]), int(kk[j, -1])
+        if s <= 0 or _exp(s) is None:
+            out[i] = {}, (a, b), "the records before it do not grow: no growth factor"
+            continue
+        out[i] = ({"growth": _exp(s), "growth_ci": _ci(s, float(f.se[1][j]), f.df, level)},
+                  (a, b), f"growth factor {g(_exp(s))} per step from the least-squares slope "
+                          f"of log e over iterates {a}..{b}")
+    return out
 
 
-def diverged_growth(k, L, div_at, src, level) -> Finding:
-    head = {1: "the run reports divergence", 2: "a non-finite error"}[src] + f" at iterate {div_at}"
-    if L.size < 2:
-        return Finding(Regime.DIVERGED, {"diverged_at": div_at}, None,
-                       f"{head}; too few records before it for a growth factor")
-    fl, win, t = _growth_fields(k, L, level)
-    fl["diverged_at"] = div_at
-    return Finding(Regime.DIVERGED, fl, win, f"{head}; {t}")
+def diverged_growth_many(items: list) -> list[Finding]:
+    """The diverged findings of rows ``(k, L, div_at, src, level)`` of one length and
+    level: where and how it was seen, and the growth before it."""
+    heads = [{1: "the run reports divergence", 2: "a non-finite error"}[src]
+             + f" at iterate {div_at}" for _, _, div_at, src, _ in items]
+    if items[0][1].size < 2:
+        return [Finding(Regime.DIVERGED, {"diverged_at": it[2]}, None,
+                        f"{h}; too few records before it for a growth factor")
+                for it, h in zip(items, heads, strict=True)]
+    fields = _growth_fields_many([it[0] for it in items], [it[1] for it in items],
+                                 items[0][4])
+    out = []
+    for it, h, (fl, win, t) in zip(items, heads, fields, strict=True):
+        fl["diverged_at"] = it[2]
+        out.append(Finding(Regime.DIVERGED, fl, win, f"{h}; {t}"))
+    return out
 
 
 def grows(L: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

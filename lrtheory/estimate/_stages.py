@@ -31,7 +31,7 @@ from ._records import LN10, Flat, Records, Row, flat_tail_many, records_many
 from ._regimes import (
     Finding,
     _ci,
-    diverged_growth,
+    diverged_growth_many,
     e_text,
     g,
     grows,
@@ -265,7 +265,8 @@ def _analyse(row: Row, level: float, round_q: bool):
                      "float: the iterate rounds to x*): a floor, dropped")
     k, L = rec.k, rec.L
     if rec.div_at >= 0:
-        return diverged_growth(k, L, rec.div_at, rec.div_src, level), notes
+        return (yield _Ask(diverged_growth_many, (L.size, level),
+                           (k, L, rec.div_at, rec.div_src, level), L.size)), notes
     if rec.finite_at >= 0:
         fields = {"finite_at": rec.finite_at}
         text = (f"exact zero error at iterate {rec.finite_at} and every later one: finite "
