@@ -350,9 +350,11 @@ def test_top_indices_is_lax_top_k(n, k):
 def test_top_indices_resolves_float32_ties():
     # Values that round to one float32 (cells of 2^-24 near 1), exact float64 ties and a
     # tie group straddling the k-th place: the float32 pre-selection alone would order
-    # these by index; the float64 ranking must restore lax.top_k's order.
+    # these by index; the float64 ranking must restore lax.top_k's order. Compiled once per
+    # k, as the mini-batch gradients call it (op by op it compiled ~150 small programs).
     from lrtheory.problems.datasets import top_indices
 
+    top_indices = jax.jit(top_indices, static_argnums=1)
     e = 2.0 ** -30           # far below float32's resolution at 0.9
     u = np.full(12, 0.1)
     u[[7, 2, 9, 4]] = 0.9 + np.array([3, 1, 2, 1]) * e   # 7 > 9 > 2 == 4 in float64
