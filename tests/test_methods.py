@@ -1,6 +1,7 @@
 """Registry-parametrised: every method runs on every applicable problem, computes its
 documented update rule in both precisions, and validates its hyperparameters."""
 
+import functools
 import tomllib
 from importlib import resources
 
@@ -31,14 +32,16 @@ def _cases():
             yield pname, mname
 
 
-@pytest.fixture(scope="module")
-def built():
-    return {name: problems.get(name) for name in problems.names()}
+@functools.cache
+def built(name):
+    """Each registered problem, built once per process on its first case (a worker that
+    runs some of the cases builds only their problems)."""
+    return problems.get(name)
 
 
 @pytest.mark.parametrize("pname,mname", list(_cases()))
-def test_every_method_runs_on_every_applicable_problem(built, pname, mname):
-    problem = built[pname]
+def test_every_method_runs_on_every_applicable_problem(pname, mname):
+    problem = built(pname)
     ok, why = methods.applicable(mname, problem)
     if not ok:
         # Not applicable is part of the contract: run() must refuse with the reason.
