@@ -41,7 +41,8 @@ import contextlib
 import os
 import warnings
 
-__all__ = ["X64_MODES", "DTYPES", "x64_mode", "setup_jax", "check_dtype", "precision"]
+__all__ = ["X64_MODES", "DTYPES", "x64_mode", "setup_jax", "check_dtype", "precision",
+           "estimator_threads"]
 
 #: Values of the ``LRTHEORY_X64`` environment variable.
 X64_MODES = ("global", "local")
@@ -66,6 +67,39 @@ def x64_mode() -> str:
     if mode not in X64_MODES:
         raise ValueError(f"environment variable {_ENV}={mode!r} must be one of {X64_MODES}")
     return mode
+
+
+_THREADS_ENV = "LRTHEORY_THREADS"
+
+
+def estimator_threads() -> int:
+    """How many threads the order estimator shares its stacks of rows among: the
+    ``LRTHEORY_THREADS`` environment variable (a positive integer; 1 = no threads), else
+    the CPU cores this process may use. The numbers do not depend on it (rows are
+    independent), only the time; set it to 1 where processes already share the cores
+    (e.g. one estimator per Dask worker on the same machine).
+
+    Raises:
+      ValueError: the variable holds something other than a positive integer.
+
+    Example:
+      >>> estimator_threads() >= 1
+      True
+    """
+    raw = os.environ.get(_THREADS_ENV, "").strip()
+    if raw:
+        try:
+            n = int(raw)
+        except ValueError:
+            n = 0
+        if n < 1:
+            raise ValueError(f"environment variable {_THREADS_ENV}={raw!r} must be a positive "
+                             "integer (1: no threads)")
+        return n
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:      # macOS, Windows
+        return os.cpu_count() or 1
 
 
 def setup_jax() -> None:

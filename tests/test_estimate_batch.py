@@ -106,3 +106,56 @@ def test_stages_answered_a_chunk_of_rows_at_a_time_give_the_same_rows(monkeypatc
     chunked = estimate_orders(E, lengths=lengths)
     pd.testing.assert_frame_equal(chunked.drop(columns=["rate_limits"]),
                                   df.drop(columns=["rate_limits"]), check_exact=True)
+
+
+def test_threads_change_no_row(monkeypatch):
+    # analyse_many and power_law_many share their chunks of rows among LRTHEORY_THREADS
+    # threads (map_chunks); every row is a function of itself alone, so the frame is the
+    # serial one bit for bit, with 1, 2 or 3 threads and chunks split down to a row
+    import threading
+
+    import lrtheory.estimate._fits as fits
+
+    E, lengths = _sweep_like(seed=4)
+    E, lengths = np.concatenate([E, E[::-1]]), np.concatenate([lengths, lengths[::-1]])
+    monkeypatch.setenv("LRTHEORY_THREADS", "1")
+    serial = estimate_orders(E, lengths=lengths)
+    names = set()
+    rows = fits._power_law_rows
+
+    def spy(K, L):
+        names.add(threading.current_thread().name)
+        return rows(K, L)
+
+    monkeypatch.setattr(fits, "_power_law_rows", spy)
+    monkeypatch.setattr(fits, "SPLIT_MIN", 1)
+    for threads in ("2", "3"):
+        monkeypatch.setenv("LRTHEORY_THREADS", threads)
+        threaded = estimate_orders(E, lengths=lengths)
+        pd.testing.assert_frame_equal(threaded, serial, check_exact=True)
+    assert any(n.startswith(fits._WORKER) for n in names)   # the pool did the fits
+
+
+def test_a_forked_child_makes_its_own_threads():
+    # a fork copies the thread pool's object but not its threads: without the at-fork
+    # reset the child's first threaded stack would wait forever (here: killed at 60 s)
+    import subprocess
+    import sys
+
+    code = """if True:
+        import os, signal, numpy as np
+        os.environ["LRTHEORY_THREADS"] = "2"
+        from lrtheory.estimate import estimate_orders
+        k = np.arange(1000.0)
+        E = 0.99 ** k * np.exp(0.1 * np.random.default_rng(0).standard_normal((300, 1000)))
+        a = estimate_orders(E)
+        pid = os.fork()
+        if pid == 0:
+            signal.alarm(60)
+            b = estimate_orders(E)
+            os._exit(0 if a.equals(b) else 3)
+        print(os.waitpid(pid, 0)[1])
+    """
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         timeout=300, check=True)
+    assert out.stdout.strip().splitlines()[-1] == "0", out.stdout + out.stderr

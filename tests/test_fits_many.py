@@ -411,3 +411,19 @@ def test_lsq_many_leaves_a_non_finite_row_unfitted_and_fits_the_others():
         assert all(_same(a, b) for a, b in zip(_row(f, i), _row(lsq_many(X[i:i + 1],
                                                               Y[i:i + 1], hac=True), 0),
                                                strict=True))
+
+
+@pytest.mark.parametrize("R, per_row, parts, sizes", [
+    (240, 1001, 1, [65, 65, 65, 45]),     # CHUNK // 1001 = 65 rows a chunk
+    (240, 1001, 2, [60] * 4),             # 4 chunks, a multiple of 2, of equal size
+    (59, 1001, 2, [30, 29]),              # one chunk's rows, shared by 2 threads
+    (59, 1001, 3, [20, 20, 19]),
+    (3, 20000, 4, [1, 1, 1]),             # no more chunks than rows
+    (20, 1000, 2, [20]),                  # 20,000 elements < SPLIT_MIN: not shared
+    (100, 0, 2, [100]),                   # per_row = 0: all rows at once
+])
+def test_row_chunks_cover_every_row_once_in_balanced_parts(R, per_row, parts, sizes):
+    # the sizes follow from CHUNK = 2^16 elements and SPLIT_MIN = 2^15 (see row_chunks)
+    chunks = row_chunks(R, per_row, parts=parts)
+    assert [c.stop - c.start if c.stop <= R else R - c.start for c in chunks] == sizes
+    assert np.array_equal(np.concatenate([np.arange(R)[c] for c in chunks]), np.arange(R))

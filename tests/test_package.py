@@ -107,6 +107,19 @@ def test_a_bad_mode_is_named():
     assert "LRTHEORY_X64='sometimes' must be one of ('global', 'local')" in r.stderr
 
 
+@pytest.mark.parametrize("value", ["0", "-2", "two", "1.5"])
+def test_a_bad_thread_count_is_named(monkeypatch, value):
+    from lrtheory.config import estimator_threads
+
+    monkeypatch.setenv("LRTHEORY_THREADS", value)
+    with pytest.raises(ValueError, match=rf"LRTHEORY_THREADS='{value}' must be a positive"):
+        estimator_threads()
+    monkeypatch.setenv("LRTHEORY_THREADS", " 3 ")
+    assert estimator_threads() == 3
+    monkeypatch.delenv("LRTHEORY_THREADS")
+    assert estimator_threads() == len(os.sched_getaffinity(0))
+
+
 def test_run_dtype():
     import jax
 

@@ -25,12 +25,17 @@ about repeated sampling.
 
 from __future__ import annotations
 
+import contextvars
 import math
+import os
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from functools import lru_cache
 from typing import NamedTuple
 
 import numpy as np
 
+from ..config import estimator_threads
 from ._thresholds import THRESHOLDS as TH
 
 __all__ = ["Fit", "levels_many", "line", "med", "lsq", "lsq_many", "tq", "block_max",
@@ -61,12 +66,44 @@ class Fit(NamedTuple):
 CHUNK = 1 << 16
 
 
-def row_chunks(R: int, per_row: int, elements: int = CHUNK) -> list[slice]:
+#: fewest elements (rows x their length) :func:`row_chunks` shares among threads.
+SPLIT_MIN = 1 << 15
+_POOL: dict = {}                # thread pools by size, each made on first use
+_WORKER = "lrtheory-rows"       # their threads' name prefix
+# a forked child has the pools but not their threads: it makes its own
+os.register_at_fork(after_in_child=_POOL.clear)
+
+
+def map_chunks(fn, chunks: list) -> list:
+    """``[fn(c) for c in chunks]``, the chunks shared among a thread per core: numpy's
+    loops release the GIL, so chunks of independent rows run in parallel. Each task runs in
+    a copy of the caller's context (its ``np.errstate``); called from one of the pool's
+    threads (a chunk's own work), it is the serial loop. How many threads:
+    :func:`lrtheory.config.estimator_threads` (``LRTHEORY_THREADS``). Every result is a
+    function of its own chunk alone, so the results are those of the serial loop, in
+    order."""
+    threads = estimator_threads()
+    if (len(chunks) < 2 or threads < 2
+            or threading.current_thread().name.startswith(_WORKER)):
+        return [fn(c) for c in chunks]
+    if threads not in _POOL:
+        _POOL[threads] = ThreadPoolExecutor(threads, thread_name_prefix=_WORKER)
+    ctx = contextvars.copy_context()
+    futs = [_POOL[threads].submit(ctx.copy().run, fn, c) for c in chunks]
+    return [f.result() for f in futs]
+
+
+def row_chunks(R: int, per_row: int, elements: int = CHUNK, parts: int = 1) -> list[slice]:
     """Slices of ``R`` rows (at least one, even for ``R = 0``) whose temporaries of
-    ``per_row`` elements a row hold about ``elements`` elements (``per_row = 0``: all rows
-    at once). Rows are independent in every stacked computation here, so the chunks
-    change no result, only the time."""
+    ``per_row`` elements a row hold at most about ``elements`` elements (``per_row = 0``:
+    all rows at once); with ``parts > 1`` (the threads of :func:`map_chunks`) a multiple of
+    ``parts`` slices of (nearly) equal size when the rows hold ``SPLIT_MIN`` elements or
+    more (below, handing work to a thread costs more than it saves). Rows are independent
+    in every stacked computation here, so the chunks change no result, only the time."""
     c = max(1, elements // per_row) if per_row > 0 else max(R, 1)
+    if parts > 1 and R * per_row >= SPLIT_MIN:
+        m = -(-max(-(-R // c), min(parts, R)) // parts) * parts     # ceil to a multiple
+        c = -(-R // min(m, R))
     return [slice(s, s + c) for s in range(0, max(R, 1), c)]
 
 
@@ -455,14 +492,17 @@ def _pl_state(dk: np.ndarray, Lc: np.ndarray, u: np.ndarray):
     mean. ``dk`` = k - k_min and ``Lc`` the centred log errors, ``(R, n)``, with ``u``
     ``(R,)``; or ``(R, 1, n)`` with a grid ``u`` ``(R, G)``."""
     n = dk.shape[-1]
-    # contiguous: numpy's exp may take another path (other last bits) on a strided view
-    lk = np.log(dk + np.exp(np.ascontiguousarray(u))[..., None])
+    # contiguous: numpy's exp may take another path (other last bits) on a strided view.
+    # In place where an operation allows it (the same bits, fewer passes over memory).
+    lk = np.add(dk, np.exp(np.ascontiguousarray(u))[..., None])
+    np.log(lk, out=lk)
     m = _sum(lk) / n
     lk -= m[..., None]
     sxx = _dot(lk, lk)
     pos = sxx > 0
     b = np.where(pos, _dot(lk, Lc) / np.where(pos, sxx, 1.0), 0.0)
-    r = Lc - b[..., None] * lk
+    r = b[..., None] * lk
+    np.subtract(Lc, r, out=r)
     return _dot(r, r), lk, sxx, b, r, m
 
 
@@ -558,7 +598,8 @@ def power_law_many(K: np.ndarray, L: np.ndarray) -> PowerFit:
     K = np.ascontiguousarray(K, dtype=float)     # C order: the rows' sums are pairwise
     L = np.ascontiguousarray(L, dtype=float)
     R, n = L.shape
-    parts = [_power_law_rows(K[c], L[c]) for c in row_chunks(R, n)]
+    parts = map_chunks(lambda c: _power_law_rows(K[c], L[c]),
+                       row_chunks(R, n, parts=estimator_threads()))
     if len(parts) == 1:
         return parts[0]
     return PowerFit(*(np.concatenate(v) if np.ndim(v[0]) else v[0]

@@ -25,7 +25,8 @@ from typing import NamedTuple
 import numpy as np
 
 from .._vocab import Regime
-from ._fits import levels_many, line_many, row_chunks
+from ..config import estimator_threads
+from ._fits import levels_many, line_many, map_chunks, row_chunks
 from ._linear import linear_or_sublinear, linear_to_floor_many
 from ._records import LN10, Flat, Records, Row, flat_tail_many, records_many
 from ._regimes import (
@@ -217,7 +218,8 @@ def analyse_many(rows: list[Row], level: float = TH.LEVEL,
     many rows at once (an :class:`_Ask`: the flat tail, the regime detectors, the refit
     into a floor); the requests of all rows of one length (of any length for the refit)
     are answered by one call on their stack (a chunk of rows at a time, so that its
-    temporaries stay in cache: :func:`~._fits.row_chunks`), and the rows go on. A row's
+    temporaries stay in cache: :func:`~._fits.row_chunks`; the chunks shared among threads,
+    :func:`~._fits.map_chunks`), and the rows go on. A row's
     result does not depend on the other rows (every batched operation is per row), so
     one row alone (:func:`analyse`) gives the same numbers as the row in a sweep.
     """
@@ -239,9 +241,16 @@ def analyse_many(rows: list[Row], level: float = TH.LEVEL,
             groups.setdefault((ask.fn, ask.key), []).append(i)
         asked, waiting = waiting, {}
         for (fn, _), idx in groups.items():
-            for c in row_chunks(len(idx), asked[idx[0]].n, STAGE_CHUNK):
-                for i, res in zip(idx[c], fn([asked[i].args for i in idx[c]]), strict=True):
-                    advance(i, res)
+            # the chunks' answers in parallel (map_chunks), then the rows go on in order;
+            # groups one after another (sharing many small groups among threads was
+            # slower, measured: their Python work holds the GIL)
+            chunks = row_chunks(len(idx), asked[idx[0]].n, STAGE_CHUNK,
+                                parts=estimator_threads())
+            answers = map_chunks(
+                lambda c, fn=fn, idx=idx, a=asked: fn([a[i].args for i in idx[c]]), chunks)
+            for c, res in zip(chunks, answers, strict=True):
+                for i, r in zip(idx[c], res, strict=True):
+                    advance(i, r)
     return out
 
 
