@@ -58,9 +58,9 @@ class _Ask(NamedTuple):
     """A request from :func:`_analyse` to :func:`analyse_many`: ``fn`` answers the
     requests of many rows at once (a list of ``args`` -> a list of results); requests with
     equal ``(fn, key)`` (rows of one length, or all rows where ``fn`` takes rows of any
-    lengths) are answered together. ``n``: the row's length when ``key`` holds it (the
-    stack is then answered a chunk of rows at a time, :func:`~._fits.row_chunks`), else 0
-    (at once)."""
+    lengths) are answered together. ``n``: the row's length (the stack is then answered a
+    chunk of rows at a time, :func:`~._fits.row_chunks`, the first row's length sizing
+    the chunks of a ragged stack), else 0 (at once)."""
 
     fn: Callable[[list], list]
     key: tuple
@@ -195,7 +195,9 @@ def _refit_to_floor(rec: Records, fl: Flat, found: Finding, level):
     ``yield from`` it). None when it fails."""
     k = rec.k
     i0 = int(np.searchsorted(k, found.window[0]))
-    res = yield _Ask(_floor_many, (), (k[i0:], rec.L[i0:], float(rec.L[fl.start:].mean())))
+    # rows of any length fitted together; n (this row's length) sizes the chunks
+    res = yield _Ask(_floor_many, (), (k[i0:], rec.L[i0:], float(rec.L[fl.start:].mean())),
+                     k.size - i0)
     if res is None:
         return None
     b, se, c, se_c, df = res
