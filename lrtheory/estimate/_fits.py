@@ -70,8 +70,9 @@ CHUNK = 1 << 16
 SPLIT_MIN = 1 << 15
 _POOL: dict = {}                # thread pools by size, each made on first use
 _WORKER = "lrtheory-rows"       # their threads' name prefix
-# a forked child has the pools but not their threads: it makes its own
-os.register_at_fork(after_in_child=_POOL.clear)
+# a forked child has the pools but not their threads: it makes its own (no fork on Windows)
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_POOL.clear)
 
 
 def map_chunks(fn, chunks: list) -> list:
