@@ -110,7 +110,7 @@ def test_stages_answered_a_chunk_of_rows_at_a_time_give_the_same_rows(monkeypatc
 
 def test_threads_change_no_row(monkeypatch):
     # analyse_many and power_law_many share their chunks of rows among LRTHEORY_THREADS
-    # threads (map_chunks); every row is a function of itself alone, so the frame is the
+    # threads (map_rows); every row is a function of itself alone, so the frame is the
     # serial one bit for bit, with 1, 2 or 3 threads and chunks split down to a row
     import threading
 

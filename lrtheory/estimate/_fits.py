@@ -75,29 +75,30 @@ if hasattr(os, "register_at_fork"):
     os.register_at_fork(after_in_child=_POOL.clear)
 
 
-def map_chunks(fn, chunks: list) -> list:
-    """``[fn(c) for c in chunks]``, the chunks shared among a thread per core: numpy's
-    loops release the GIL, so chunks of independent rows run in parallel. Each task runs in
-    a copy of the caller's context (its ``np.errstate``); called from one of the pool's
-    threads (a chunk's own work), it is the serial loop. How many threads:
-    :func:`lrtheory.config.estimator_threads` (``LRTHEORY_THREADS``). Every result is a
-    function of its own chunk alone, so the results are those of the serial loop, in
-    order."""
-    threads = estimator_threads()
-    if (len(chunks) < 2 or threads < 2
-            or threading.current_thread().name.startswith(_WORKER)):
-        return [fn(c) for c in chunks]
+def map_rows(fn, R: int, per_row: int, elements: int = CHUNK) -> list[tuple[slice, object]]:
+    """``(c, fn(c))`` for the :func:`row_chunks` ``c`` of ``R`` rows, the chunks shared
+    among a thread per core: numpy's loops release the GIL, so chunks of independent rows
+    run in parallel. How many threads: :func:`lrtheory.config.estimator_threads`
+    (``LRTHEORY_THREADS``), read once a call; called from one of the pool's threads (a
+    chunk's own work), it is the serial loop over the cache-sized chunks. Each task runs
+    in a copy of the caller's context (its ``np.errstate``). Every result is a function of
+    its own chunk alone, so the results are those of the serial loop, in order."""
+    threads = (1 if threading.current_thread().name.startswith(_WORKER)
+               else estimator_threads())
+    chunks = row_chunks(R, per_row, elements, parts=threads)
+    if len(chunks) < 2 or threads < 2:
+        return [(c, fn(c)) for c in chunks]
     if threads not in _POOL:
         _POOL[threads] = ThreadPoolExecutor(threads, thread_name_prefix=_WORKER)
     ctx = contextvars.copy_context()
     futs = [_POOL[threads].submit(ctx.copy().run, fn, c) for c in chunks]
-    return [f.result() for f in futs]
+    return [(c, f.result()) for c, f in zip(chunks, futs, strict=True)]
 
 
 def row_chunks(R: int, per_row: int, elements: int = CHUNK, parts: int = 1) -> list[slice]:
     """Slices of ``R`` rows (at least one, even for ``R = 0``) whose temporaries of
     ``per_row`` elements a row hold at most about ``elements`` elements (``per_row = 0``:
-    all rows at once); with ``parts > 1`` (the threads of :func:`map_chunks`) a multiple of
+    all rows at once); with ``parts > 1`` (the threads of :func:`map_rows`) a multiple of
     ``parts`` slices of (nearly) equal size when the rows hold ``SPLIT_MIN`` elements or
     more (below, handing work to a thread costs more than it saves). Rows are independent
     in every stacked computation here, so the chunks change no result, only the time."""
@@ -599,8 +600,7 @@ def power_law_many(K: np.ndarray, L: np.ndarray) -> PowerFit:
     K = np.ascontiguousarray(K, dtype=float)     # C order: the rows' sums are pairwise
     L = np.ascontiguousarray(L, dtype=float)
     R, n = L.shape
-    parts = map_chunks(lambda c: _power_law_rows(K[c], L[c]),
-                       row_chunks(R, n, parts=estimator_threads()))
+    parts = [f for _, f in map_rows(lambda c: _power_law_rows(K[c], L[c]), R, n)]
     if len(parts) == 1:
         return parts[0]
     return PowerFit(*(np.concatenate(v) if np.ndim(v[0]) else v[0]

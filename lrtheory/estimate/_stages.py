@@ -25,8 +25,7 @@ from typing import NamedTuple
 import numpy as np
 
 from .._vocab import Regime
-from ..config import estimator_threads
-from ._fits import levels_many, line_many, map_chunks, row_chunks
+from ._fits import levels_many, line_many, map_rows
 from ._linear import linear_or_sublinear, linear_to_floor_many
 from ._records import LN10, Flat, Records, Row, flat_tail_many, records_many
 from ._regimes import (
@@ -59,7 +58,7 @@ class _Ask(NamedTuple):
     requests of many rows at once (a list of ``args`` -> a list of results); requests with
     equal ``(fn, key)`` (rows of one length, or all rows where ``fn`` takes rows of any
     lengths) are answered together. ``n``: the row's length (the stack is then answered a
-    chunk of rows at a time, :func:`~._fits.row_chunks`, the first row's length sizing
+    chunk of rows at a time, :func:`~._fits.map_rows`, the first row's length sizing
     the chunks of a ragged stack), else 0 (at once)."""
 
     fn: Callable[[list], list]
@@ -221,7 +220,7 @@ def analyse_many(rows: list[Row], level: float = TH.LEVEL,
     into a floor); the requests of all rows of one length (of any length for the refit)
     are answered by one call on their stack (a chunk of rows at a time, so that its
     temporaries stay in cache: :func:`~._fits.row_chunks`; the chunks shared among threads,
-    :func:`~._fits.map_chunks`), and the rows go on. A row's
+    :func:`~._fits.map_rows`), and the rows go on. A row's
     result does not depend on the other rows (every batched operation is per row), so
     one row alone (:func:`analyse`) gives the same numbers as the row in a sweep.
     """
@@ -243,14 +242,12 @@ def analyse_many(rows: list[Row], level: float = TH.LEVEL,
             groups.setdefault((ask.fn, ask.key), []).append(i)
         asked, waiting = waiting, {}
         for (fn, _), idx in groups.items():
-            # the chunks' answers in parallel (map_chunks), then the rows go on in order;
+            # the chunks' answers in parallel (map_rows), then the rows go on in order;
             # groups one after another (sharing many small groups among threads was
             # slower, measured: their Python work holds the GIL)
-            chunks = row_chunks(len(idx), asked[idx[0]].n, STAGE_CHUNK,
-                                parts=estimator_threads())
-            answers = map_chunks(
-                lambda c, fn=fn, idx=idx, a=asked: fn([a[i].args for i in idx[c]]), chunks)
-            for c, res in zip(chunks, answers, strict=True):
+            for c, res in map_rows(
+                    lambda c, fn=fn, idx=idx, a=asked: fn([a[i].args for i in idx[c]]),
+                    len(idx), asked[idx[0]].n, STAGE_CHUNK):
                 for i, r in zip(idx[c], res, strict=True):
                     advance(i, r)
     return out
