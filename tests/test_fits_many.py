@@ -14,6 +14,7 @@ import math
 import numpy as np
 import pytest
 
+from lrtheory.estimate import _fits
 from lrtheory.estimate._fits import (
     Fit,
     PowerFit,
@@ -365,6 +366,45 @@ def test_power_law_many_recovers_exact_power_laws():
     assert np.allclose(f.p, ps, rtol=1e-8, atol=0)
     assert np.allclose(f.logA, np.log(As), rtol=0, atol=1e-7)
     assert np.allclose(f.k0, k0s, rtol=1e-6, atol=0)
+
+
+def test_power_law_grid_argmin_is_each_rows_own(monkeypatch):
+    # _pl_grid_argmin takes the profile of the rows that share the first row's positions
+    # and grid from one matrix product, trusted only where the best grid value beats the
+    # second by more than the recursive-summation bound; the rest go through _pl_state.
+    # Every row's argmin must be the argmin of its own _pl_state grid, and only the rows
+    # the bound cannot separate (a constant row: every value 0; a NaN row), or with other
+    # positions or another grid, may be evaluated by _pl_state
+    rng = np.random.default_rng(11)
+    n, R = 400, 24
+    dk = np.tile(np.arange(n, dtype=float), (R, 1))
+    lam = np.linspace(1.0, 100.0, 50)
+    L = np.empty((R, n))
+    for i in range(R):
+        if i % 3 == 0:        # a GD mode mixture (flat profile in k0)
+            lr = rng.uniform(1e-4, 1e-2)
+            L[i] = 0.5 * np.log(((1 - lr * lam) ** (2 * dk[i][:, None])).sum(axis=1))
+        else:
+            L[i] = (-rng.uniform(0.5, 2) * np.log(dk[i] + rng.uniform(1, 300))
+                    + rng.uniform(0, 0.1) * rng.standard_normal(n))
+    L[5] = -3.0
+    L[7, 100] = math.nan
+    dk[9] *= 2.0
+    us = np.tile(np.linspace(math.log(0.05), math.log(TH.K0_MAX_SPANS * n), 10), (R, 1))
+    us[11] += 0.01
+    Lc = L - L.mean(axis=-1, keepdims=True)
+    own = [int(np.argmin(_fits._pl_state(dk[i, None], Lc[i, None], us[i:i + 1])[0]))
+           for i in range(R)]
+    seen = []
+    state = _fits._pl_state
+
+    def counted(d, *a):
+        seen.append(d.shape[0])
+        return state(d, *a)
+
+    monkeypatch.setattr(_fits, "_pl_state", counted)
+    assert list(_fits._pl_grid_argmin(dk, Lc, us)) == own
+    assert sum(seen) == 4           # rows 5, 7, 9, 11
 
 
 def test_power_law_se_many_is_infinite_on_four_points():

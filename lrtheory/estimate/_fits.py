@@ -607,6 +607,47 @@ def power_law_many(K: np.ndarray, L: np.ndarray) -> PowerFit:
                       for v in zip(*parts, strict=True)))
 
 
+def _pl_grid_argmin(dk: np.ndarray, Lc: np.ndarray, us: np.ndarray) -> np.ndarray:
+    """Each row's best point of its grid ``us`` ``(R, G)`` on the profile of
+    :func:`_pl_state` (its argmin, the first of equal values), ``dk`` and ``Lc`` ``(R, n)``.
+
+    Rows with the first row's positions and grid share log(k + k0), so their profile is
+    ``|Lc|^2 - (Lc.lk)^2 / |lk|^2`` with the products ``Lc.lk`` from one matrix product,
+    which sums in another order than :func:`_dot`. Both sums are within ``n eps`` of the
+    exact one relative to ``|Lc|^2`` (the recursive-summation bound; ``|Lc.lk| <= |Lc|
+    |lk|``), so where a row's best grid value beats its second by more than ``16 n eps
+    |Lc|^2`` the row's argmin is the one :func:`_pl_state` gives; the other rows (near
+    ties, non-finite values, other positions or grid) are evaluated by :func:`_pl_state`.
+    The argmin is the one the row alone finds: the grid's values serve nothing else.
+    GD headline (1090 slow rows, four stretches each), the estimator on one thread:
+    1.02-1.17 -> 0.81-0.93 s; the frame bitwise the same."""
+    R, n = Lc.shape
+    G = us.shape[-1]
+    i = np.zeros(R, dtype=int)
+    direct = np.ones(R, dtype=bool)
+    same = (dk == dk[0]).all(axis=-1) & (us == us[0]).all(axis=-1)
+    if R > 1 and n > 1 and same.sum() > 1:
+        s = np.flatnonzero(same)
+        lk = np.add(dk[0], np.exp(np.ascontiguousarray(us[0]))[:, None])     # (G, n)
+        np.log(lk, out=lk)
+        lk -= (_sum(lk) / n)[:, None]
+        sxx = _dot(lk, lk)
+        Ls = Lc[s]
+        c = Ls @ lk.T
+        lcc = _dot(Ls, Ls)
+        with np.errstate(all="ignore"):
+            g = lcc[:, None] - np.where(sxx > 0, c * c / np.where(sxx > 0, sxx, 1.0), 0.0)
+            two = np.partition(g, 1, axis=-1)
+            ok = two[:, 1] - two[:, 0] > 16 * n * np.finfo(float).eps * lcc  # NaN: False
+        i[s[ok]] = np.argmin(g[ok], axis=-1)
+        direct[s[ok]] = False
+    d = np.flatnonzero(direct)
+    for c in row_chunks(d.size, G * n):
+        j = d[c]
+        i[j] = np.argmin(_pl_state(dk[j, None], Lc[j, None], us[j])[0], axis=-1)
+    return i
+
+
 def _power_law_rows(K: np.ndarray, L: np.ndarray) -> PowerFit:
     """:func:`power_law_many` on a chunk of rows."""
     R, n = L.shape
@@ -618,9 +659,7 @@ def _power_law_rows(K: np.ndarray, L: np.ndarray) -> PowerFit:
     lo = math.log(0.05)
     us = np.arange(10.0) * ((hi - lo) / 9)[:, None] + lo     # np.linspace(lo, hi, 10) per row
     us[:, -1] = hi
-    grid = np.concatenate([_pl_state(dk[c, None], Lc[c, None], us[c])[0]
-                           for c in row_chunks(R, 10 * n)])
-    i = np.argmin(grid, axis=-1)
+    i = _pl_grid_argmin(dk, Lc, us)
     rows = np.arange(R)
     u, a, z = us[rows, i], us[rows, np.maximum(i - 1, 0)], us[rows, np.minimum(i + 1, 9)]
     uf = _pl_newton(dk, Lc, u, a, z)
