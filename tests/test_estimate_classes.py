@@ -142,6 +142,18 @@ def test_power_law_with_offset(A, p, k0):
     assert abs(est.k0 - k0) < 1e-4 * k0
 
 
+@pytest.mark.parametrize("A,p,k0,n", [(0.5, 2.0, 50.0, 200), (1.0, 2.0, 200.0, 1000),
+                                      (1.0, 1.0, 100.0, 1000)])
+def test_power_law_seen_late(A, p, k0, n):
+    # k0 a sizeable part of the run: log e is far from linear in log(k + 1) and nearly
+    # linear in k (a decrease of p log10((n + k0) / k0) = 0.7p to 1.04p decades), which
+    # once read linear; the model itself, so p, A, k0 as in test_power_law_with_offset
+    k = np.arange(n, dtype=float)
+    est = estimate_order(A * (k + k0) ** -p)
+    assert est.regime == "sublinear" and abs(est.p - p) < 1e-6 and rel(est.A, A) < 1e-6
+    assert abs(est.k0 - k0) < 1e-4 * k0
+
+
 def test_noisy_power_law():
     # 10 % multiplicative noise on 2 (k+1)^-1: the least-squares fit on log e over the
     # whole stretch has sd(p) ~ 0.1 sqrt(12/n)/log-range ~ 0.01: p within 0.05, A 10 %

@@ -149,17 +149,30 @@ def _window(k, kf, L, w0, env, level) -> list:
     if maybe.size:
         # decided on the whole stretch, where log k spans its range: a power law fits the
         # envelope better than a line, and the slope flattens (first half SUB_FLATTEN
-        # times steeper than the second)
+        # times steeper than the second). The power law is first a line in
+        # log(k - k_start + 1); a power law seen late, A (k + k0)^-p with k0 large against
+        # the stretch, is nearly linear in k there, so where that line loses, the power
+        # law with k0 profiled must beat the line in k by F_MODEL (its k0 term joins the
+        # model as a transient term does in linear_models) without ending at its
+        # geometric limit
         xs, Ms = ((env[0][maybe], env[1][maybe]) if env is not None
                   else block_max(kf[maybe], L[maybe], TH.NB_FIT))
-        if xs.shape[-1] >= 6:
+        m = xs.shape[-1]
+        if m >= 6:
             fl_ = line_many(xs, Ms)
             fp = line_many(np.log(xs - xs[:, :1] + 1.0), Ms)
-            h = xs.shape[-1] // 2
+            h = m // 2
             sa = line_many(xs[:, :h], Ms[:, :h]).beta[1]
             sb = line_many(xs[:, h:], Ms[:, h:]).beta[1]
-            sub[maybe] = ((fp.rss < fl_.rss) & (fp.beta[1] < 0) & (sa < 0) & (sb < 0)
-                          & (sa / sb >= TH.SUB_FLATTEN))
+            flat = (sa < 0) & (sb < 0) & (sa / sb >= TH.SUB_FLATTEN)
+            near = (fp.rss < fl_.rss) & (fp.beta[1] < 0)
+            late = ~near & flat
+            if late.any():
+                pl = power_law_many(xs[late], Ms[late])
+                rl = fl_.rss[late]
+                F = (rl - pl.rss) / np.maximum(pl.rss / (m - 3), 1e-300 * (rl + 1e-300))
+                near[late] = (F > TH.F_MODEL) & ~pl.geometric & (pl.p > 0)
+            sub[maybe] = near & flat
     fits: list = [None] * R
     si = np.flatnonzero(sub)
     if si.size:
@@ -192,7 +205,7 @@ def _window(k, kf, L, w0, env, level) -> list:
                     pf.se_p) else None, "A": A,
                 "A_ci": _ci(pf.logA, pf.se_logA, pf.df, level), "k0": pf.k0},
                 (int(k[r, s0]), int(k[r, -1])),
-                f"log e is closer to linear in log k than in k over iterates {a}..{b}; "
+                f"log e is closer to a power law than to a line in k over iterates {a}..{b}; "
                 f"e_k = A (k + k0)^-p fitted on log e over iterates {int(k[r, s0])}.."
                 f"{int(k[r, -1])} (k0 = {g(pf.k0)} profiled; the earliest start whose p agrees "
                 f"with the last half's), {level:.0%} Newey-West intervals")
@@ -211,7 +224,7 @@ def _window(k, kf, L, w0, env, level) -> list:
             + (f" (iterates {int(k[r, 0])}..{a - 1} dropped as pre-asymptotic)" if w0 else "")
             + f"; C from the slope of the upper envelope ({nb} block maxima), model "
             f"{lm.model[j]}, {level:.0%} t interval from the block residuals"
-            + ("; log e is closer to linear in log k over the whole stretch, but the "
+            + ("; log e is closer to a power law over the whole stretch, but the "
                "last half's best power law is the geometric limit (k0 at "
                f"{g(TH.K0_MAX_SPANS)} spans): not sublinear" if sub[r] and fits[r] is None
                else ""))
