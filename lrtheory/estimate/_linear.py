@@ -75,6 +75,15 @@ def _sublinear_fit(K, L) -> list:
     return out
 
 
+def _flattens(xs, Ms):
+    """Per row of the envelope ``(xs, Ms)``: it falls in both halves, the first half's
+    slope at least SUB_FLATTEN times the second's."""
+    h = xs.shape[-1] // 2
+    sa = line_many(xs[:, :h], Ms[:, :h]).beta[1]
+    sb = line_many(xs[:, h:], Ms[:, h:]).beta[1]
+    return (sa < 0) & (sb < 0) & (sa / sb >= TH.SUB_FLATTEN)
+
+
 def _settled_start(xs, Ms, n_min, L=None):
     """Per row, the index (into the envelope) from which the slopes between consecutive
     blocks stay within LIN_SETTLE (relative) of the final slope: a transient with another
@@ -152,26 +161,28 @@ def _window(k, kf, L, w0, env, level) -> list:
         # times steeper than the second). The power law is first a line in
         # log(k - k_start + 1); a power law seen late, A (k + k0)^-p with k0 large against
         # the stretch, is nearly linear in k there, so where that line loses, the power
-        # law with k0 profiled must beat the line in k by F_MODEL (its k0 term joins the
-        # model as a transient term does in linear_models) without ending at its
-        # geometric limit
+        # law with k0 profiled must explain the line's residuals as a transient term must
+        # in linear_models (F above F_MODEL and RSS_GAIN times smaller), not end at its
+        # geometric limit, and flatten by SUB_FLATTEN itself: else the flattening is a
+        # transient's (GD on Rosenbrock's function: a fast phase, then the linear rate
+        # 1 - mu/L) or a floor's (a decrease bends into it)
         xs, Ms = ((env[0][maybe], env[1][maybe]) if env is not None
                   else block_max(kf[maybe], L[maybe], TH.NB_FIT))
         m = xs.shape[-1]
         if m >= 6:
             fl_ = line_many(xs, Ms)
             fp = line_many(np.log(xs - xs[:, :1] + 1.0), Ms)
-            h = m // 2
-            sa = line_many(xs[:, :h], Ms[:, :h]).beta[1]
-            sb = line_many(xs[:, h:], Ms[:, h:]).beta[1]
-            flat = (sa < 0) & (sb < 0) & (sa / sb >= TH.SUB_FLATTEN)
+            flat = _flattens(xs, Ms)
             near = (fp.rss < fl_.rss) & (fp.beta[1] < 0)
             late = ~near & flat
             if late.any():
-                pl = power_law_many(xs[late], Ms[late])
+                xl = xs[late]
+                pl = power_law_many(xl, Ms[late])
                 rl = fl_.rss[late]
                 F = (rl - pl.rss) / np.maximum(pl.rss / (m - 3), 1e-300 * (rl + 1e-300))
-                near[late] = (F > TH.F_MODEL) & ~pl.geometric & (pl.p > 0)
+                model = pl.logA[:, None] - pl.p[:, None] * np.log(xl + pl.k0[:, None])
+                near[late] = ((F > TH.F_MODEL) & (pl.rss * TH.RSS_GAIN <= rl)
+                              & ~pl.geometric & (pl.p > 0) & _flattens(xl, model))
             sub[maybe] = near & flat
     fits: list = [None] * R
     si = np.flatnonzero(sub)
