@@ -63,6 +63,22 @@ def test_low_order_is_an_order_not_q_superlinear(q, C):
     assert rel(est.q, q) < 1e-6 and rel(est.rate, C) < 1e-6
 
 
+def test_a_bend_into_a_limit_point_is_no_weak_order():
+    # Newton on the MGH trigonometric function from its standard start ends at another
+    # stationary point: the error to x* settles at a constant (its last 50 values agree to
+    # 1e-11).
+    # On the way the computational orders are about 1.09 for four steps, with an interval
+    # that holds 1: no order is reported below Q_FIRM without an interval above 1, and the
+    # run reads stalled at the constant it reaches
+    import lrtheory as lrt
+
+    traj = lrt.run(lrt.methods.get("newton"), lrt.problems.mgh("trigonometric"), steps=100)
+    err, _ = traj.error()
+    assert np.ptp(err[-50:]) <= 1e-11 * err[-1]
+    est = estimate_order(traj)
+    assert est.regime == "stalled" and rel(est.limit, err[-1]) < 1e-6
+
+
 @pytest.mark.parametrize("C", [0.3, 0.5, 0.9, 0.99])
 def test_linear_model_recovered(C):
     # e_k = C^k: log e is exactly linear in k with slope log C; the envelope fit is exact.

@@ -153,6 +153,8 @@ def superlinear(k, L, auto, level, round_q, pre=None) -> Finding | None:
             js = min(j_first + int(far[-1]) + 1, j_last - 1)
     x, y = L[js:p_end], L[js + 1:p_end + 1]
     q_fit, q_ci = _order_fit(x, y, level)
+    if q_fit < TH.Q_FIRM and not (q_ci and q_ci[0] > 1.0):
+        return None     # a weak order needs its interval above 1 (a bend into a limit point)
     half = (q_ci[1] - q_ci[0]) / 2 if q_ci else 0.0
     tol = max(half, TH.Q_ROUND_TOL * q_fit)
     fields = {"q_fit": q_fit, "q_ci": q_ci,

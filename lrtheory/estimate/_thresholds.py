@@ -62,6 +62,7 @@ class Thresholds:
     FLOOR_SKEW: float
     FLOOR_MARGIN_DEC: float
     Q_MIN: float
+    Q_FIRM: float
     Q_HEAD_TOL: float
     STANDARD_Q: tuple
     Q_ROUND_TOL: float

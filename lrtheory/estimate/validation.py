@@ -5,7 +5,8 @@ r"""Validation of the order estimator on sequences whose answer is known exactly
 after such a transient dies (a power law fits them closer as a whole), an RMSprop-like limit
 rate, linear runs that reach a floor at 8.5 and 9.2 decades, slowly settling ratios
 (:math:`C_k = C + a s^k`, two modes, a double eigenvalue :math:`e_k \sim k r^k`),
-Q-superlinear runs (:math:`C_k \to 0` at :math:`q = 1`), orders 1.618, 1.8, 2, 2.5, 3,
+Q-superlinear runs (:math:`C_k \to 0` at :math:`q = 1`), orders 1.618, 1.8, 2, 2.5, 3 and
+low orders 1.1, 1.15 (a fixed order, not :math:`C_k \to 0`),
 isolated and terminal exact zeros, arithmetic decrease to 0, short and super-exponential
 divergence, power laws :math:`A (k + k_0)^{-p}` clean and with 10 % noise, power laws
 seen late (:math:`k_0` a sizeable part of the run) clean and with 1 % noise, stalls,
