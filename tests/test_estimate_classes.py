@@ -154,6 +154,20 @@ def test_power_law_seen_late(A, p, k0, n):
     assert abs(est.k0 - k0) < 1e-4 * k0
 
 
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_two_modes_into_a_noise_floor_is_no_late_power_law(seed):
+    # e_k = 2 * 0.93^k + 0.972^k + F exp(0.42 z_k): a fast mode, the slow one, then a
+    # multiplicative noise floor F = 7.7e-4 (its geometric mean). The decrease bends into
+    # the floor, which a power law seen late fits too: that screen is off before a floor,
+    # so it reads linear with the slow rate and the floor, both intervals holding the truth
+    k = np.arange(1000.0)
+    z = np.random.default_rng(seed).standard_normal(1000)
+    est = estimate_order(2.0 * 0.93 ** k + 0.972 ** k + 7.7e-4 * np.exp(0.42 * z))
+    assert est.regime == "linear" and est.model == "geometric into a noise floor"
+    assert est.rate_ci[0] <= 0.972 <= est.rate_ci[1]
+    assert est.floor_ci[0] <= 7.7e-4 <= est.floor_ci[1]
+
+
 def test_noisy_power_law():
     # 10 % multiplicative noise on 2 (k+1)^-1: the least-squares fit on log e over the
     # whole stretch has sd(p) ~ 0.1 sqrt(12/n)/log-range ~ 0.01: p within 0.05, A 10 %

@@ -111,13 +111,15 @@ def _settled_start(xs, Ms, n_min, L=None):
     return np.where(3 * sd > tol, 0, j)
 
 
-def linear_or_sublinear(K, L, auto, level) -> list:
+def linear_or_sublinear(K, L, auto, level, late=True) -> list:
     """Per row of the stacks ``(K, L)`` (``(R, n)``, positions and log errors), on the
     window (last half of the stretch unless given): linear when the envelope falls
     geometrically (REAL_DEC decades, or STEADY_DEC with every block falling or a t statistic
     of T_STEADY) with the rate from :func:`linear_models`; sublinear when a power law fits
-    the envelope better and the decrease is short of REAL_DEC. A :class:`Finding` or None
-    per row; all rows at once (rows whose windows differ are grouped by window)."""
+    the envelope better and the decrease is short of REAL_DEC (``late``: also a power law
+    seen late, see :func:`_window`; not on a stretch that bends into a floor). A
+    :class:`Finding` or None per row; all rows at once (rows whose windows differ are
+    grouped by window)."""
     R, n = L.shape
     w0 = np.full(R, n // 2 if auto else 0)
     kf = K.astype(float)
@@ -134,12 +136,13 @@ def linear_or_sublinear(K, L, auto, level) -> list:
     for w in np.unique(w0):
         i = np.flatnonzero(w0 == w)
         env_i = None if env is None else (env[0][i], env[1][i])
-        for r, f in zip(i, _window(K[i], kf[i], L[i], int(w), env_i, level), strict=True):
+        for r, f in zip(i, _window(K[i], kf[i], L[i], int(w), env_i, level, late),
+                        strict=True):
             out[r] = f
     return out
 
 
-def _window(k, kf, L, w0, env, level) -> list:
+def _window(k, kf, L, w0, env, level, late) -> list:
     """:func:`linear_or_sublinear` on rows sharing the window's start ``w0``."""
     R, n = L.shape
     kw, Lw = kf[:, w0:], L[:, w0:]
@@ -165,7 +168,8 @@ def _window(k, kf, L, w0, env, level) -> list:
         # in linear_models (F above F_MODEL and RSS_GAIN times smaller), not end at its
         # geometric limit, and flatten by SUB_FLATTEN itself: else the flattening is a
         # transient's (GD on Rosenbrock's function: a fast phase, then the linear rate
-        # 1 - mu/L) or a floor's (a decrease bends into it)
+        # 1 - mu/L). Not where the stretch ends in a floor (``late`` False): a decrease
+        # bends into it, which a power law fits as well
         xs, Ms = ((env[0][maybe], env[1][maybe]) if env is not None
                   else block_max(kf[maybe], L[maybe], TH.NB_FIT))
         m = xs.shape[-1]
@@ -174,15 +178,15 @@ def _window(k, kf, L, w0, env, level) -> list:
             fp = line_many(np.log(xs - xs[:, :1] + 1.0), Ms)
             flat = _flattens(xs, Ms)
             near = (fp.rss < fl_.rss) & (fp.beta[1] < 0)
-            late = ~near & flat
-            if late.any():
-                xl = xs[late]
-                pl = power_law_many(xl, Ms[late])
-                rl = fl_.rss[late]
+            lt = ~near & flat if late else np.zeros_like(near)
+            if lt.any():
+                xl, Ml = xs[lt], Ms[lt]
+                pl = power_law_many(xl, Ml)
+                rl = fl_.rss[lt]
                 F = (rl - pl.rss) / np.maximum(pl.rss / (m - 3), 1e-300 * (rl + 1e-300))
                 model = pl.logA[:, None] - pl.p[:, None] * np.log(xl + pl.k0[:, None])
-                near[late] = ((F > TH.F_MODEL) & (pl.rss * TH.RSS_GAIN <= rl)
-                              & ~pl.geometric & (pl.p > 0) & _flattens(xl, model))
+                near[lt] = ((F > TH.F_MODEL) & (pl.rss * TH.RSS_GAIN <= rl) & ~pl.geometric
+                            & (pl.p > 0) & _flattens(xl, model))
             sub[maybe] = near & flat
     fits: list = [None] * R
     si = np.flatnonzero(sub)

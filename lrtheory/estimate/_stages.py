@@ -73,11 +73,12 @@ def _stack(items, i):
 
 def _decreasing_many(items: list) -> list:
     """The regime detectors of a decrease, in order, on rows ``(k, L, auto, level,
-    round_q)`` of one length: growth, superlinear (an order), Q-superlinear, then linear or
-    sublinear; the first that finds its regime wins. Each detector's screen runs on all
-    rows at once; the rest of a detector runs on the rows that pass it."""
+    round_q, floor)`` of one length: growth, superlinear (an order), Q-superlinear, then
+    linear or sublinear; the first that finds its regime wins. Each detector's screen runs
+    on all rows at once; the rest of a detector runs on the rows that pass it. ``floor``:
+    the stretch ends where a floor begins (its bend is no power law seen late)."""
     k, L = _stack(items, 0), _stack(items, 1)
-    auto, level, round_q = items[0][2:]
+    auto, level, round_q, floor = items[0][2:]
     R, n = L.shape
     out: list = [None] * R
     short, long_ = grows(L)
@@ -96,16 +97,17 @@ def _decreasing_many(items: list) -> list:
             out[i] = q_superlinear(k[i], L[i], level, pre=[v[j] for v in pre])
         rem = np.array([i for i in rem if out[i] is None], dtype=int)
     if rem.size:
-        for i, f in zip(rem, linear_or_sublinear(k[rem], L[rem], auto, level), strict=True):
+        for i, f in zip(rem, linear_or_sublinear(k[rem], L[rem], auto, level, not floor),
+                        strict=True):
             out[i] = f
     return out
 
 
-def _decreasing(k, L, auto, level, round_q):
+def _decreasing(k, L, auto, level, round_q, floor=False):
     """:func:`_decreasing_many` for one row, requested from :func:`analyse_many` (a
     generator: ``yield from`` it)."""
-    return (yield _Ask(_decreasing_many, (L.size, auto, level, round_q),
-                       (k, L, auto, level, round_q), L.size))
+    return (yield _Ask(_decreasing_many, (L.size, auto, level, round_q, floor),
+                       (k, L, auto, level, round_q, floor), L.size))
 
 
 def _stall_many(items: list) -> list:
@@ -302,12 +304,12 @@ def _analyse(row: Row, level: float, round_q: bool):
         n_dec = fl.dec_end
         if n_dec < TH.N_MIN:
             n_dec = fl.at
-        found = ((yield from _decreasing(k[:n_dec], L[:n_dec], True, level, round_q))
+        found = ((yield from _decreasing(k[:n_dec], L[:n_dec], True, level, round_q, True))
                  if n_dec >= TH.N_MIN else None)
         if found is None and fl.sd >= TH.FLOOR_NOISE and fl.at > n_dec:
             # a shallow noise floor: the margin left too little; the refit below models
             # the bend, so read the regime up to the floor itself
-            found = yield from _decreasing(k[:fl.at], L[:fl.at], True, level, round_q)
+            found = yield from _decreasing(k[:fl.at], L[:fl.at], True, level, round_q, True)
         if found is None or found.regime not in (Regime.LINEAR, Regime.SUPERLINEAR,
                                                  Regime.SUBLINEAR):
             fl = fl._replace(floor=False)
