@@ -33,7 +33,9 @@ def test_validation_accuracy_and_coverage():
             "double eigenvalue", "Q-superlinear", "order mpmath", "isolated zeros",
             "terminal zeros", "arithmetic to 0",
             "short divergence", "super-exponential", "sublinear noisy", "stalled",
-            "oscillating", "stochastic floor", "loss f* unknown"} <= classes
+            "oscillating", "stochastic floor", "loss f* unknown",
+            # stop 28: power laws seen late, orders just above 1 (both once misread)
+            "sublinear late", "order low"} <= classes
     ab = V.ablation(V.cases(small=True))
     assert max(v["ALL"] for v in ab.values()) < 0.6
 
