@@ -168,6 +168,23 @@ def test_two_modes_into_a_noise_floor_is_no_late_power_law(seed):
     assert est.floor_ci[0] <= 7.7e-4 <= est.floor_ci[1]
 
 
+@pytest.mark.parametrize("seed", [0, 1, 2, 3])
+def test_a_run_that_ends_nearing_its_floor_reads_the_rate_below_it(seed):
+    # e_k = 0.97^k + 1e-3 e^(0.4 z_k) for the 226 iterates until 0.97^k meets the floor:
+    # no flat tail, but the floor's upper tail lifts the end of the upper envelope (the
+    # envelope's slope alone read 0.976-0.979, its interval missing 0.97 on these seeds).
+    # The joint rate-and-floor fit on the window: the rate within 0.5 % of 0.97 (its
+    # interval holds it on these seeds; 75 % of the validation's 24 such runs) and a floor
+    # within a factor 2 of 1e-3 (the fit's floor is the level log e scatters about)
+    r, F = 0.97, 1e-3
+    n = int(math.log(F) / math.log(r))
+    z = np.random.default_rng(seed).standard_normal(n)
+    est = estimate_order(r ** np.arange(n) + F * np.exp(0.4 * z))
+    assert est.regime == "linear" and est.model == "geometric into a noise floor"
+    assert abs(est.rate / r - 1) < 5e-3 and est.rate_ci[0] <= r <= est.rate_ci[1]
+    assert F / 2 < est.floor < 2 * F
+
+
 def test_noisy_power_law():
     # 10 % multiplicative noise on 2 (k+1)^-1: the least-squares fit on log e over the
     # whole stretch has sd(p) ~ 0.1 sqrt(12/n)/log-range ~ 0.01: p within 0.05, A 10 %

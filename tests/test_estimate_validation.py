@@ -34,8 +34,9 @@ def test_validation_accuracy_and_coverage():
             "terminal zeros", "arithmetic to 0",
             "short divergence", "super-exponential", "sublinear noisy", "stalled",
             "oscillating", "stochastic floor", "loss f* unknown",
-            # stop 28: power laws seen late, orders just above 1 (both once misread)
-            "sublinear late", "order low"} <= classes
+            # stop 28: power laws seen late, orders just above 1, floors approached (once
+            # misread, or with intervals that missed the rate)
+            "sublinear late", "order low", "floor approached"} <= classes
     ab = V.ablation(V.cases(small=True))
     assert max(v["ALL"] for v in ab.values()) < 0.6
 

@@ -31,6 +31,7 @@ from ._records import LN10, Flat, Records, Row, flat_tail_many, records_many
 from ._regimes import (
     Finding,
     _ci,
+    _ident,
     diverged_growth_many,
     e_text,
     g,
@@ -345,11 +346,49 @@ def _analyse(row: Row, level: float, round_q: bool):
         return (yield _Ask(_stall_many, (L.size, fl.start, level),
                            (k, L, fl.start, fl.iqr, level), L.size)), notes
     found = yield from _decreasing(k, L, row.auto, level, round_q)
+    if found is not None and found.regime is Regime.LINEAR and row.auto:
+        bent = yield from _floor_approached(k, L, found, level)
+        if bent is not None:
+            return bent, notes
     if found is None:
         found = yield from _cycle(k, L)
     if found is None:
         found = yield _Ask(_undetermined_many, (L.size,), (k, L), L.size)
     return found, notes
+
+
+def _floor_approached(k, L, found: Finding, level):
+    """A linear reading whose run ends as it approaches a noise floor (no flat tail yet):
+    the floor lifts the end of the upper envelope and biases the rate toward 1. The joint
+    rate-and-floor fit on the window (floor guess: the median of the last tenth) replaces
+    it when its floor's interval lies within a decade of that level and its rate differs
+    from the envelope's by more than twice the envelope's standard error. A generator (``yield
+    from`` it); None when the reading stands."""
+    i0 = int(np.searchsorted(k, found.window[0]))
+    n = k.size - i0
+    tail = L[k.size - max(10, n // 10):]
+    guess = float(np.median(tail))
+    res = yield _Ask(_floor_many, (), (k[i0:], L[i0:], guess), n)
+    if res is None:
+        return None
+    b, se, c, se_c, df = res
+    r0 = found.fields.get("rate")
+    ci = found.fields.get("rate_ci")
+    fci = _ci(c, se_c, df, level, _ident)
+    if r0 is None or ci is None or fci is None or not (
+            guess - LN10 <= fci[0] and fci[1] <= guess + LN10):
+        return None
+    se0 = (math.log(ci[1]) - math.log(ci[0])) / 4
+    if abs(b - math.log(r0)) <= 2 * se0:
+        return None
+    fields = dict(found.fields, rate=math.exp(b), rate_ci=_ci(b, se, df, level),
+                  model="geometric into a noise floor", floor=math.exp(c),
+                  floor_ci=_ci(c, se_c, df, level))
+    text = (f"{found.text.split(';')[0]}; the run ends as it nears a noise floor (no flat "
+            f"tail): C and the floor F fitted jointly on iterates {int(k[i0])}..{int(k[-1])}, "
+            f"log e_k = log(exp(a + k log C) + F) + noise (Gauss-Newton then Newton, "
+            f"{level:.0%} Newey-West intervals): floor {e_text(c)}")
+    return Finding(found.regime, fields, (int(k[i0]), int(k[-1])), text)
 
 
 def _cycle(k, L):

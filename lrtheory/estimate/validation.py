@@ -10,7 +10,8 @@ low orders 1.1, 1.15 (a fixed order, not :math:`C_k \to 0`),
 isolated and terminal exact zeros, arithmetic decrease to 0, short and super-exponential
 divergence, power laws :math:`A (k + k_0)^{-p}` clean and with 10 % noise, power laws
 seen late (:math:`k_0` a sizeable part of the run) clean and with 1 % noise, stalls,
-cycles, stochastic linear runs that reach a noise floor, loss values with :math:`f^\star`
+cycles, stochastic linear runs that reach a noise floor or end as they near it, loss
+values with :math:`f^\star`
 unknown; in float64 and mpmath, clean and noisy. Each case carries its truth (regime and
 the numbers) derived from how it was built.
 
@@ -345,6 +346,18 @@ def cases(held_out: bool = False, small: bool = False) -> list[Case]:
             add(Case("stochastic floor", f"r={r} F={F} sigma={sig} ar={phi} seed {s}",
                      (r ** np.arange(n) + F) * np.exp(sig * z),
                      {"regime": "linear", "rate": r, "floor": F}, noisy=True))
+    # 12b. a run that ends as it nears its noise floor (no flat tail): e_k = r^k + F e^(s z),
+    # n = frac log F / log r iterates (the decrease meets the floor at frac = 1); the floor's
+    # upper tail lifts the end of the envelope. Their own generator
+    ra = np.random.default_rng(8642 if H else 31)
+    for r in ((0.93, 0.985) if H else (0.95, 0.99)):
+        for F in ((3e-4,) if H else (1e-3, 1e-4)):
+            for sig in ((0.4,) if H else (0.3, 0.5)):
+                for frac in ((1.0,) if small else (0.9, 1.1) if H else (0.8, 1.0, 1.2)):
+                    n = int(frac * math.log(F) / math.log(r))
+                    add(Case("floor approached", f"r={r} F={F} sigma={sig} n={n}",
+                             r ** np.arange(n) + F * np.exp(sig * ra.standard_normal(n)),
+                             {"regime": "linear", "rate": r}, noisy=True))
     # 13. loss values: f* given, or unknown (estimated from the data)
     fs = 2.5 if H else 3.0
     for r in ((0.8, 0.93) if H else (0.7, 0.9)):
