@@ -493,6 +493,18 @@ def _pl_state(dk: np.ndarray, Lc: np.ndarray, u: np.ndarray):
     k_0)`: rss, the centred log(k + k0), its sum of squares, the slope, the residuals, its
     mean. ``dk`` = k - k_min and ``Lc`` the centred log errors, ``(R, n)``, with ``u``
     ``(R,)``; or ``(R, 1, n)`` with a grid ``u`` ``(R, G)``."""
+    lk, m, sxx = _pl_logs(dk, u)
+    pos = sxx > 0
+    b = np.where(pos, _dot(lk, Lc) / np.where(pos, sxx, 1.0), 0.0)
+    r = b[..., None] * lk
+    np.subtract(Lc, r, out=r)
+    return _dot(r, r), lk, sxx, b, r, m
+
+
+def _pl_logs(dk: np.ndarray, u: np.ndarray):
+    """log(k + k0) for ``dk`` = k - k_min and ``u`` = log(k_min + k0) (broadcast: the last
+    axis is the points'), centred, with its mean and its sum of squares: what
+    :func:`_pl_state` and the shared grid of :func:`_pl_grid_argmin` both need."""
     n = dk.shape[-1]
     # contiguous: numpy's exp may take another path (other last bits) on a strided view.
     # In place where an operation allows it (the same bits, fewer passes over memory).
@@ -500,12 +512,7 @@ def _pl_state(dk: np.ndarray, Lc: np.ndarray, u: np.ndarray):
     np.log(lk, out=lk)
     m = _sum(lk) / n
     lk -= m[..., None]
-    sxx = _dot(lk, lk)
-    pos = sxx > 0
-    b = np.where(pos, _dot(lk, Lc) / np.where(pos, sxx, 1.0), 0.0)
-    r = b[..., None] * lk
-    np.subtract(Lc, r, out=r)
-    return _dot(r, r), lk, sxx, b, r, m
+    return lk, m, _dot(lk, lk)
 
 
 @np.errstate(all="ignore")
@@ -628,10 +635,7 @@ def _pl_grid_argmin(dk: np.ndarray, Lc: np.ndarray, us: np.ndarray) -> np.ndarra
     same = (dk == dk[0]).all(axis=-1) & (us == us[0]).all(axis=-1)
     if R > 1 and n > 1 and same.sum() > 1:
         s = np.flatnonzero(same)
-        lk = np.add(dk[0], np.exp(np.ascontiguousarray(us[0]))[:, None])     # (G, n)
-        np.log(lk, out=lk)
-        lk -= (_sum(lk) / n)[:, None]
-        sxx = _dot(lk, lk)
+        lk, _, sxx = _pl_logs(dk[0], us[0])                  # (G, n): the rows' shared logs
         Ls = Lc[s]
         c = Ls @ lk.T
         lcc = _dot(Ls, Ls)

@@ -190,6 +190,22 @@ def _floor_many(items: list) -> list:
                                 [f for _, _, f in items])
 
 
+def _joint_floor_finding(found: Finding, k, i0: int, res, level, why: str, after: str = "",
+                         **extra) -> Finding:
+    """``found`` with the rate and floor of the joint fit ``res`` (:func:`_floor_many`'s
+    ``(log C, se, log F, se, df)`` on iterates ``k[i0:]``): the one wording and fields of
+    a reading into a noise floor (:func:`_refit_to_floor`, :func:`_floor_approached`)."""
+    b, se, c, se_c, df = res
+    fields = dict(found.fields, rate=math.exp(b), rate_ci=_ci(b, se, df, level),
+                  model="geometric into a noise floor", floor=math.exp(c),
+                  floor_ci=_ci(c, se_c, df, level), **extra)
+    text = (f"{found.text.split(';')[0]}; {why}: C and the floor F fitted jointly on iterates "
+            f"{int(k[i0])}..{int(k[-1])}, log e_k = log(exp(a + k log C) + F) + noise "
+            f"(Gauss-Newton then Newton, {level:.0%} Newey-West intervals): floor "
+            f"{e_text(c)}{after}")
+    return Finding(found.regime, fields, (int(k[i0]), int(k[-1])), text)
+
+
 def _refit_to_floor(rec: Records, fl: Flat, found: Finding, level):
     """A noise floor bends the end of the decrease: refit rate and floor jointly, from the
     window's start to the end (:func:`~._linear.linear_to_floor`, requested from
@@ -202,16 +218,10 @@ def _refit_to_floor(rec: Records, fl: Flat, found: Finding, level):
                      k.size - i0)
     if res is None:
         return None
-    b, se, c, se_c, df = res
-    fields = dict(found.fields, rate=math.exp(b), rate_ci=_ci(b, se, df, level),
-                  model="geometric into a noise floor", floor=math.exp(c),
-                  floor_ci=_ci(c, se_c, df, level), floor_at=int(k[fl.at]))
-    text = (f"{found.text.split(';')[0]}; a noise floor follows (log e scatters by "
-            f"{g(fl.sd)}): C and the floor F fitted jointly on iterates {int(k[i0])}.."
-            f"{int(k[-1])}, log e_k = log(exp(a + k log C) + F) + noise (Gauss-Newton then Newton, "
-            f"{level:.0%} Newey-West intervals): floor {e_text(c)}, entered at iterate "
-            f"{int(k[fl.at])} after a decrease of {g(fl.drop)} decades")
-    return Finding(found.regime, fields, (int(k[i0]), int(k[-1])), text)
+    return _joint_floor_finding(
+        found, k, i0, res, level, f"a noise floor follows (log e scatters by {g(fl.sd)})",
+        f", entered at iterate {int(k[fl.at])} after a decrease of {g(fl.drop)} decades",
+        floor_at=int(k[fl.at]))
 
 
 def analyse_many(rows: list[Row], level: float = TH.LEVEL,
@@ -361,34 +371,25 @@ def _floor_approached(k, L, found: Finding, level):
     """A linear reading whose run ends as it approaches a noise floor (no flat tail yet):
     the floor lifts the end of the upper envelope and biases the rate toward 1. The joint
     rate-and-floor fit on the window (floor guess: the median of the last tenth) replaces
-    it when its floor's interval lies within a decade of that level and its rate differs
-    from the envelope's by more than twice the envelope's standard error. A generator (``yield
-    from`` it); None when the reading stands."""
+    it when its floor's interval lies within a decade of that level and its rate lies
+    outside the envelope's interval. A generator (``yield from`` it); None when the reading
+    stands."""
+    r0, ci = found.fields.get("rate"), found.fields.get("rate_ci")
+    if r0 is None or ci is None:
+        return None
     i0 = int(np.searchsorted(k, found.window[0]))
     n = k.size - i0
-    tail = L[k.size - max(10, n // 10):]
-    guess = float(np.median(tail))
+    guess = float(np.median(L[k.size - max(10, n // 10):]))
     res = yield _Ask(_floor_many, (), (k[i0:], L[i0:], guess), n)
     if res is None:
         return None
-    b, se, c, se_c, df = res
-    r0 = found.fields.get("rate")
-    ci = found.fields.get("rate_ci")
+    b, _, c, se_c, df = res
     fci = _ci(c, se_c, df, level, _ident)
-    if r0 is None or ci is None or fci is None or not (
-            guess - LN10 <= fci[0] and fci[1] <= guess + LN10):
+    if (fci is None or not (guess - LN10 <= fci[0] and fci[1] <= guess + LN10)
+            or ci[0] <= math.exp(b) <= ci[1]):
         return None
-    se0 = (math.log(ci[1]) - math.log(ci[0])) / 4
-    if abs(b - math.log(r0)) <= 2 * se0:
-        return None
-    fields = dict(found.fields, rate=math.exp(b), rate_ci=_ci(b, se, df, level),
-                  model="geometric into a noise floor", floor=math.exp(c),
-                  floor_ci=_ci(c, se_c, df, level))
-    text = (f"{found.text.split(';')[0]}; the run ends as it nears a noise floor (no flat "
-            f"tail): C and the floor F fitted jointly on iterates {int(k[i0])}..{int(k[-1])}, "
-            f"log e_k = log(exp(a + k log C) + F) + noise (Gauss-Newton then Newton, "
-            f"{level:.0%} Newey-West intervals): floor {e_text(c)}")
-    return Finding(found.regime, fields, (int(k[i0]), int(k[-1])), text)
+    return _joint_floor_finding(found, k, i0, res, level,
+                                "the run ends as it nears a noise floor (no flat tail)")
 
 
 def _cycle(k, L):

@@ -78,6 +78,11 @@ def _until(e0, step, stop=1e-300, T=3000):
     return np.array(e[:-1] if e[-1] <= 0 else e)
 
 
+def _order(q) -> dict:
+    """The truth of a run with a fixed order ``q`` (superlinear, not C_k -> 0)."""
+    return {"regime": "superlinear", "q": q, "ratio_to_zero": False}
+
+
 def _mp_super(q, C, e0, stop=3000, noise=0.0, rng=None, dps=30):
     with mpmath.workdps(dps):
         e = [mpmath.mpf(e0)]
@@ -226,16 +231,13 @@ def cases(held_out: bool = False, small: bool = False) -> list[Case]:
     for q in qs:
         for C in ((0.7, 1.5) if H else (0.5, 1.0, 2.0)):
             e0 = 0.1 if C <= 1 else 0.01
-            add(Case("order mpmath", f"q={q:.4g} C={C}", _mp_super(q, C, e0),
-                     {"regime": "superlinear", "q": q, "ratio_to_zero": False},
+            add(Case("order mpmath", f"q={q:.4g} C={C}", _mp_super(q, C, e0), _order(q),
                      kind="mpmath"))
             ef = _until(e0, lambda v, k, q=q, C=C: C * v ** q)
-            add(Case("order float64", f"q={q:.4g} C={C}", ef, {"regime": "superlinear", "q": q,
-                                             "ratio_to_zero": False}))
+            add(Case("order float64", f"q={q:.4g} C={C}", ef, _order(q)))
         for s in seeds:
             add(Case("order noisy", f"q={q:.4g} C=1 seed {s}",
-                     _mp_super(q, 1.0, 0.1, noise=0.1, rng=rng), {"regime": "superlinear",
-                                                                  "q": q, "ratio_to_zero": False},
+                     _mp_super(q, 1.0, 0.1, noise=0.1, rng=rng), _order(q),
                      noisy=True, kind="mpmath"))
     # 6b. low orders, 1 < q < 1.2 (an inexact Newton method with forcing terms
     # eta_k = |F_k|^(q - 1) converges with order q): exact in mpmath and float64, and with
@@ -243,17 +245,13 @@ def cases(held_out: bool = False, small: bool = False) -> list[Case]:
     rq = np.random.default_rng(2468 if H else 13)
     for q in ((1.08, 1.12) if H else (1.1, 1.15)):
         for C in ((0.7,) if H else (0.5, 1.0)):
-            add(Case("order low", f"q={q:.4g} C={C} mpmath", _mp_super(q, C, 0.1),
-                     {"regime": "superlinear", "q": q, "ratio_to_zero": False},
+            add(Case("order low", f"q={q:.4g} C={C} mpmath", _mp_super(q, C, 0.1), _order(q),
                      kind="mpmath"))
             ef = _until(0.1, lambda v, k, q=q, C=C: C * v ** q)
-            add(Case("order low", f"q={q:.4g} C={C} float64", ef,
-                     {"regime": "superlinear", "q": q,
-                                             "ratio_to_zero": False}))
+            add(Case("order low", f"q={q:.4g} C={C} float64", ef, _order(q)))
         for s in seeds[:4]:
             add(Case("order low", f"q={q:.4g} C=1 10% seed {s}",
-                     _mp_super(q, 1.0, 0.1, noise=0.1, rng=rq), {"regime": "superlinear",
-                                                                  "q": q, "ratio_to_zero": False},
+                     _mp_super(q, 1.0, 0.1, noise=0.1, rng=rq), _order(q),
                      noisy=True, kind="mpmath"))
     # 7. exact zeros: isolated (a projected/online method touches x* and leaves), terminal
     for r in ((0.75, 0.92) if H else (0.7, 0.85, 0.95)):
