@@ -157,3 +157,24 @@ def test_exact_model_recovered(rows, batch):
         q = {300: 0.97, 60: 0.9, 900: 0.995}[k.size]     # e_k = q^k + F: log C = log q
         assert got[0] == pytest.approx(math.log(q), rel=1e-8)
         assert got[2] == pytest.approx(f, rel=1e-8)
+
+
+def test_floor_bound_stops_fits_that_leave_the_guess(rows, batch):
+    # A geometric decrease with no floor at all, started from a floor guess at its own end
+    # (what the floor-approached rule asks): the fit's floor runs off toward -inf (e_k =
+    # 0.97^k has no floor), so with a bound three decades below the guess it is given up.
+    k = np.arange(400)
+    L = np.log(0.97 ** k)
+    guess = float(np.median(L[-40:]))
+    free = linear_to_floor_many([k], [L], [guess])[0]
+    assert free is None or free[2] < guess - 3 * LN10
+    assert linear_to_floor_many([k], [L], [guess], c_min=[guess - 3 * LN10])[0] is None
+    # Rows whose floor stays near its guess are fitted as without the bound, bit for bit,
+    # alone or beside a row that is given up.
+    K, Y, F = map(list, zip(*rows, strict=True))
+    got = linear_to_floor_many(K + [k], Y + [L], F + [guess],
+                               c_min=[f - 3 * LN10 for f in F] + [guess - 3 * LN10])
+    assert got[-1] is None
+    near = [i for i, r in enumerate(batch) if r is not None and r[2] > F[i] - LN10]
+    assert len(near) >= 25          # (29 of the fixture's 41 rows; a guard against none)
+    assert all(_same(batch[i], got[i]) for i in near)

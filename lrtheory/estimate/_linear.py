@@ -313,7 +313,7 @@ def _solve3(A, g):
 
 
 @np.errstate(all="ignore")
-def linear_to_floor_many(K, Y, logF) -> list:
+def linear_to_floor_many(K, Y, logF, c_min=None) -> list:
     r"""Joint fits of a linear decrease into a noise floor: :math:`\log e_k =
     \log(e^{a + k \log C} + e^{c}) + \eta_k` on each of ``R`` stretches (``K[i]``,
     ``Y[i]``: positions and log errors, lists of rows of any lengths) with its floor level
@@ -321,8 +321,10 @@ def linear_to_floor_many(K, Y, logF) -> list:
     Gauss-Newton, then Newton near the minimum (where its Hessian is positive definite),
     damped so that the residuals never grow, from the floor level and a line through the
     points a decade above it; Newey-West covariance (:func:`lsq_many`). Per row ``(log C,
-    se, c, se_c, df)``, or None: fewer than 8 points or 3 a decade above the floor, or
-    a fit that does not end falling with finite standard errors.
+    se, c, se_c, df)``, or None: fewer than 8 points or 3 a decade above the floor, a
+    fit that does not end falling with finite standard errors, or one whose floor ``c``
+    fell below ``c_min[i]`` on the way (per row, default none: a caller that wants a
+    floor near its guess stops paying for fits that have left it).
 
     The one implementation (:func:`linear_to_floor` is a batch of one), on all rows at
     once: the rows are concatenated (no padding), sums are per row by :func:`_seg_sum`,
@@ -333,6 +335,7 @@ def linear_to_floor_many(K, Y, logF) -> list:
     R = len(K)
     logF = np.asarray(logF, dtype=float).reshape(R)
     out: list = [None] * R
+    cmin = np.full(R, -np.inf) if c_min is None else np.asarray(c_min, float).reshape(R)
     kk = [np.asarray(k, dtype=float).reshape(-1) for k in K]
     ys = [np.asarray(y, dtype=float).reshape(-1) for y in Y]
     rows = np.array([i for i in range(R) if kk[i].size >= 8
@@ -351,6 +354,8 @@ def linear_to_floor_many(K, Y, logF) -> list:
     k0 = lay.sum(kf) / lay.n
     a = lay.sum(np.where(above, y, 0.0)) / na + b * (k0 - km)
     c = logF[rows].copy()
+    cmin = cmin[rows]
+    left = np.zeros(rows.size, bool)               # rows whose floor fell below c_min
     x = kf - lay.rep(k0)
     cur, u, res = _rss_at(x, y, lay, a, b, c)
     near = np.zeros(rows.size, bool)
@@ -432,7 +437,9 @@ def linear_to_floor_many(K, Y, logF) -> list:
         b = np.where(acc, b + t * step[:, 1], b)
         c = np.where(acc, c + t * step[:, 2], c)
         near = near | (acc & (cur - new <= 1e-4 * cur))
-        stop = ~acc | (cur - new <= 1e-10 * cur)
+        low = c < cmin[act]
+        left[act[low]] = True
+        stop = ~acc | (cur - new <= 1e-10 * cur) | low
         cur = np.where(acc, new, cur)
         fa[act], fb[act], fc[act] = a, b, c
         keep = ~stop
@@ -447,8 +454,8 @@ def linear_to_floor_many(K, Y, logF) -> list:
     w = u / (u + 1.0)
     J = np.stack([w, w * x, 1.0 - w], axis=-1)
     r0 = y - lay.rep(fc) - np.log1p(u)
-    for n in np.unique(lay.n):
-        i = np.flatnonzero(lay.n == n)
+    for n in np.unique(lay.n[~left]):
+        i = np.flatnonzero((lay.n == n) & ~left)
         pts = (lay.st[i][:, None] + np.arange(n)).reshape(-1)
         fit = lsq_many(J[pts].reshape(i.size, n, 3), r0[pts].reshape(i.size, n), hac=True)
         for j, r in enumerate(i):

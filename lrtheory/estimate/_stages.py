@@ -185,9 +185,9 @@ def _floor_fields(rec: Records, fl: Flat, found: Finding, level):
 
 
 def _floor_many(items: list) -> list:
-    """:func:`linear_to_floor_many` on rows ``(k, L, log F)`` (stretches of any lengths)."""
-    return linear_to_floor_many([k for k, _, _ in items], [L for _, L, _ in items],
-                                [f for _, _, f in items])
+    """:func:`linear_to_floor_many` on rows ``(k, L, log F, lowest log F)`` (stretches of
+    any lengths)."""
+    return linear_to_floor_many(*map(list, zip(*items, strict=True)))
 
 
 def _joint_floor_finding(found: Finding, k, i0: int, res, level, why: str, after: str = "",
@@ -214,8 +214,8 @@ def _refit_to_floor(rec: Records, fl: Flat, found: Finding, level):
     k = rec.k
     i0 = int(np.searchsorted(k, found.window[0]))
     # rows of any length fitted together; n (this row's length) sizes the chunks
-    res = yield _Ask(_floor_many, (), (k[i0:], rec.L[i0:], float(rec.L[fl.start:].mean())),
-                     k.size - i0)
+    res = yield _Ask(_floor_many, (), (k[i0:], rec.L[i0:], float(rec.L[fl.start:].mean()),
+                                       -math.inf), k.size - i0)
     if res is None:
         return None
     return _joint_floor_finding(
@@ -371,21 +371,25 @@ def _floor_approached(k, L, found: Finding, level):
     """A linear reading whose run ends as it approaches a noise floor (no flat tail yet):
     the floor lifts the end of the upper envelope and biases the rate toward 1. The joint
     rate-and-floor fit on the window (floor guess: the median of the last tenth) replaces
-    it when its floor's interval lies within a decade of that level and its rate lies
-    outside the envelope's interval. A generator (``yield from`` it); None when the reading
-    stands."""
+    it when its floor's interval lies within ``FLOOR_NEAR_DEC`` decades of that level and
+    its rate lies outside the envelope's interval (the fit is given up once its floor falls
+    ``FLOOR_LEAVE_DEC`` decades below the guess). A generator (``yield from`` it); None
+    when the reading stands."""
     r0, ci = found.fields.get("rate"), found.fields.get("rate_ci")
     if r0 is None or ci is None:
         return None
     i0 = int(np.searchsorted(k, found.window[0]))
     n = k.size - i0
     guess = float(np.median(L[k.size - max(10, n // 10):]))
-    res = yield _Ask(_floor_many, (), (k[i0:], L[i0:], guess), n)
+    # the fit stops once its floor has left the guess far behind (FLOOR_LEAVE_DEC)
+    res = yield _Ask(_floor_many, (), (k[i0:], L[i0:], guess,
+                                       guess - TH.FLOOR_LEAVE_DEC * LN10), n)
     if res is None:
         return None
     b, _, c, se_c, df = res
     fci = _ci(c, se_c, df, level, _ident)
-    if (fci is None or not (guess - LN10 <= fci[0] and fci[1] <= guess + LN10)
+    near = TH.FLOOR_NEAR_DEC * LN10
+    if (fci is None or not (guess - near <= fci[0] and fci[1] <= guess + near)
             or ci[0] <= math.exp(b) <= ci[1]):
         return None
     return _joint_floor_finding(found, k, i0, res, level,

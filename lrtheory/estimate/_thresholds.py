@@ -61,6 +61,8 @@ class Thresholds:
     FLOOR_DEEP_FRAC: float
     FLOOR_SKEW: float
     FLOOR_MARGIN_DEC: float
+    FLOOR_NEAR_DEC: float
+    FLOOR_LEAVE_DEC: float
     Q_MIN: float
     Q_FIRM: float
     Q_HEAD_TOL: float
