@@ -123,9 +123,9 @@ def test_threads_change_no_row(monkeypatch):
     names = set()
     rows = fits._power_law_rows
 
-    def spy(K, L):
+    def spy(K, L, lo):
         names.add(threading.current_thread().name)
-        return rows(K, L)
+        return rows(K, L, lo)
 
     monkeypatch.setattr(fits, "_power_law_rows", spy)
     monkeypatch.setattr(fits, "SPLIT_MIN", 1)

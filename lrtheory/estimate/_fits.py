@@ -587,17 +587,19 @@ def _pl_newton(dk: np.ndarray, Lc: np.ndarray, u: np.ndarray, a: np.ndarray,
     return uf
 
 
-def power_law_many(K: np.ndarray, L: np.ndarray) -> PowerFit:
+def power_law_many(K: np.ndarray, L: np.ndarray, k0_min=None) -> PowerFit:
     r""":math:`\log e_k = \log A - p \log(k + k_0)` by least squares, for each row of
     positions ``K`` and log errors ``L`` (``(R, n)``, rows of equal length; positions may
     differ per row). For a given :math:`u = \log(k_{\min} + k_0)` the model is a line in
     :math:`\log(k + k_0)`, so :math:`u` is profiled (variable projection): a grid of 10
     points, then Newton's method on the profile with its exact first and second
     derivatives, kept inside the bracket of the best grid point and never raising the
-    residuals (beyond the round-off of its last step). :math:`k_0 - k_{\min}` ranges from
-    0.05 to ``K0_MAX_SPANS`` times the span plus one; ``geometric`` says the fit ended at
-    that end (the profile still falling there: as :math:`k_0, p \to \infty` with
-    :math:`p / k_0` fixed the law tends to a geometric decrease, which the data prefer).
+    residuals (beyond the round-off of its last step). :math:`k_{\min} + k_0` ranges from
+    0.05 (or from ``k_min + k0_min``, per row, where that is larger: ``k0_min`` holds the
+    pole -k0 at or before a given iterate) to ``K0_MAX_SPANS`` times the span plus one;
+    ``geometric`` says the fit ended at that end (the profile still falling there: as
+    :math:`k_0, p \to \infty` with :math:`p / k_0` fixed the law tends to a geometric
+    decrease, which the data prefer).
 
     The one implementation (:func:`power_law` is a batch of one), vectorised across rows:
     a row that stops (converged, or a stop of the iteration) keeps its state while the
@@ -607,7 +609,10 @@ def power_law_many(K: np.ndarray, L: np.ndarray) -> PowerFit:
     K = np.ascontiguousarray(K, dtype=float)     # C order: the rows' sums are pairwise
     L = np.ascontiguousarray(L, dtype=float)
     R, n = L.shape
-    parts = [f for _, f in map_rows(lambda c: _power_law_rows(K[c], L[c]), R, n)]
+    lo = np.full(R, math.log(0.05))
+    if k0_min is not None:
+        lo = np.maximum(lo, np.log(np.maximum(K.min(axis=-1) + k0_min, 0.0)))
+    parts = [f for _, f in map_rows(lambda c: _power_law_rows(K[c], L[c], lo[c]), R, n)]
     if len(parts) == 1:
         return parts[0]
     return PowerFit(*(np.concatenate(v) if np.ndim(v[0]) else v[0]
@@ -652,16 +657,15 @@ def _pl_grid_argmin(dk: np.ndarray, Lc: np.ndarray, us: np.ndarray) -> np.ndarra
     return i
 
 
-def _power_law_rows(K: np.ndarray, L: np.ndarray) -> PowerFit:
-    """:func:`power_law_many` on a chunk of rows."""
+def _power_law_rows(K: np.ndarray, L: np.ndarray, lo: np.ndarray) -> PowerFit:
+    """:func:`power_law_many` on a chunk of rows (``lo``: each row's smallest u)."""
     R, n = L.shape
     kmin = K.min(axis=-1)
     dk = K - kmin[:, None]
     mL = _sum(L) / n
     Lc = L - mL[:, None]
     hi = np.log(TH.K0_MAX_SPANS * (K.max(axis=-1) - kmin + 1.0))
-    lo = math.log(0.05)
-    us = np.arange(10.0) * ((hi - lo) / 9)[:, None] + lo     # np.linspace(lo, hi, 10) per row
+    us = np.arange(10.0) * ((hi - lo) / 9)[:, None] + lo[:, None]  # linspace(lo, hi, 10)
     us[:, -1] = hi
     i = _pl_grid_argmin(dk, Lc, us)
     rows = np.arange(R)

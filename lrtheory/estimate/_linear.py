@@ -28,19 +28,40 @@ from ._thresholds import THRESHOLDS as TH
 __all__ = ["linear_or_sublinear", "linear_to_floor", "linear_to_floor_many"]
 
 
+_GEO_LIMIT = (f"the last half's best power law is the geometric limit (k0 at "
+              f"{g(TH.K0_MAX_SPANS)} spans)")
+_POLE = ("the last half's best power law has its pole after the stretch's first iterate "
+         "(e_k infinite there: a bend, not a power law)")
+
+
 def _sublinear_fit(K, L) -> list:
     """Per row of the stacks ``(K, L)``: the power law A (k + k0)^-p over the whole
     stretch when its residuals change sign like noise; else over the earliest start (0,
     n/8, n/4 of the stretch, else the last half) whose model fits the last half as well as
     the last half's own fit (F statistic of the 3 extra constraints at most SUB_F). Each
     entry is the fit (a scalar :class:`~._fits.PowerFit` with its standard errors) and the start,
-    or None when the last half's own fit is the family's geometric limit (k0 at
-    K0_MAX_SPANS spans): there the decrease is geometric, not a power law."""
+    or, where the last half's own fit rules the power law out, why: it is the family's
+    geometric limit (k0 at K0_MAX_SPANS spans: the decrease is geometric), or its pole
+    -k0 lies after the stretch's first iterate (e_k would be infinite there: the bend is
+    no power law's, e.g. a decrease flattening into a noise floor)."""
     R, n = L.shape
     h = n // 2
-    out: list = [None] * R
     ref = power_law_many(K[:, h:], L[:, h:])
-    rem = np.flatnonzero(~np.asarray(ref.geometric))
+    geo = np.asarray(ref.geometric)
+    pole = ~geo & (K[:, 0] + ref.k0 < -0.05)
+    if pole.any():
+        # the pole after the first iterate (by more than the 0.05 by which the fit's own
+        # bound keeps it before its first point; at the first iterate itself is e_k = A/k
+        # with e_0 given) must be needed: held at the first iterate (k0 >= -k_first) the
+        # residuals grow by an F statistic of 1 constraint above F_MODEL. (Alone, k0 is
+        # poorly identified on a last half: a noisy power law's best k0 wanders past the
+        # bound at no cost.)
+        j = np.flatnonzero(pole)
+        held = power_law_many(K[j, h:], L[j, h:], -K[j, 0])
+        F = (held.rss - ref.rss[j]) / np.maximum(ref.rss[j] / ref.df, 1e-300)
+        pole[j] = F > TH.F_MODEL
+    out: list = [_GEO_LIMIT if geo[r] else _POLE if pole[r] else None for r in range(R)]
+    rem = np.flatnonzero(~geo & ~pole)
     if rem.size == 0:
         return out
 
@@ -209,7 +230,7 @@ def _window(k, kf, L, w0, env, level, late) -> list:
            & (drops.max(axis=-1) <= 0.5 * drops.sum(axis=-1))
            & (real | ((steady | (t_lin >= TH.T_STEADY)) & (dec >= TH.STEADY_DEC * LN10))))
     for r in si:
-        pf, s0 = fits[r] if fits[r] is not None else (None, 0)
+        pf, s0 = fits[r] if isinstance(fits[r], tuple) else (None, 0)
         if pf is not None and pf.p > 0:
             lin[r] = False
             a, b = int(kw[r, 0]), int(kw[r, -1])
@@ -239,10 +260,8 @@ def _window(k, kf, L, w0, env, level, late) -> list:
             + (f" (iterates {int(k[r, 0])}..{a - 1} dropped as pre-asymptotic)" if w0 else "")
             + f"; C from the slope of the upper envelope ({nb} block maxima), model "
             f"{lm.model[j]}, {level:.0%} t interval from the block residuals"
-            + ("; log e is closer to a power law over the whole stretch, but the "
-               "last half's best power law is the geometric limit (k0 at "
-               f"{g(TH.K0_MAX_SPANS)} spans): not sublinear" if sub[r] and fits[r] is None
-               else ""))
+            + (f"; log e is closer to a power law over the whole stretch, but {fits[r]}: "
+               "not sublinear" if sub[r] and isinstance(fits[r], str) else ""))
     return out
 
 

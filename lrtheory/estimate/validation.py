@@ -39,11 +39,14 @@ import numpy as np
 
 __all__ = ["Case", "cases", "evaluate", "summary", "ablation", "TOL"]
 
-#: tolerances of "right" per number: relative for rate/A/growth/limit/floor/f_star,
-#: absolute for q and p (the issue: noisy power laws p within 0.05, A within 10 %).
-TOL = {"q": 0.05, "rate": 0.01, "p": 0.05, "A": 0.10, "growth": 0.05,
+#: tolerances of "right" per number: relative for A/growth/limit/f_star, absolute for q
+#: and p (the issue: noisy power laws p within 0.05, A within 10 %), on log F for the
+#: floor, and for the rate C the relative error of log C, the speed (decades an
+#: iteration): relative to C itself, 1 % let 0.9967 pass for 0.99, a third of the speed
+#: (stop 29); 10 % of log C is 1 % of C at C = 0.9, 0.1 % at C = 0.99.
+TOL = {"q": 0.05, "rate": 0.10, "p": 0.05, "A": 0.10, "growth": 0.05,
        "growth_order": 0.05, "limit": 0.05, "floor": 0.5, "f_star": 1e-3}
-TOL_CLEAN = {"rate": 1e-3, "p": 1e-3, "A": 1e-3}
+TOL_CLEAN = {"rate": 1e-2, "p": 1e-3, "A": 1e-3}
 PHI = (1 + math.sqrt(5)) / 2
 
 
@@ -356,6 +359,19 @@ def cases(held_out: bool = False, small: bool = False) -> list[Case]:
                     add(Case("floor approached", f"r={r} F={F} sigma={sig} n={n}",
                              r ** np.arange(n) + F * np.exp(sig * ra.standard_normal(n)),
                              {"regime": "linear", "rate": r}, noisy=True))
+    # 12c. two modes into a noise floor entered late in the run, too noisy or too late for
+    # a flat tail: e_k = a r1^k + r2^k + F e^(s z) over 1000 iterates, r2^k meeting F at
+    # iterate 650-880; the bend into the floor is no power law (truth: linear, rate r2).
+    # Their own generator
+    rb = np.random.default_rng(9753 if H else 53)
+    for a, r1 in (((50.0, 0.87),) if H else ((35.0, 0.82), (60.0, 0.9))):
+        for r2, F in (((0.99, 6e-4),) if H else ((0.992, 1e-3), (0.988, 2e-4))):
+            for sig in ((0.45,) if H else (0.3, 0.5)):
+                for s in range(2 if small else 4):
+                    e = (a * r1 ** np.arange(1000.0) + r2 ** np.arange(1000.0)
+                         + F * np.exp(sig * rb.standard_normal(1000)))
+                    add(Case("bend into a floor", f"{a}*{r1}^k+{r2}^k F={F} sigma={sig} "
+                             f"seed {s}", e, {"regime": "linear", "rate": r2}, noisy=True))
     # 13. loss values: f* given, or unknown (estimated from the data)
     fs = 2.5 if H else 3.0
     for r in ((0.8, 0.93) if H else (0.7, 0.9)):
@@ -397,6 +413,8 @@ def _err(key, est_v, true_v):
         return abs(est_v - true_v)
     if key == "floor":
         return abs(math.log(est_v / true_v))
+    if key == "rate":
+        return abs(math.log(est_v) / math.log(true_v) - 1) if 0 < est_v else math.inf
     return abs(est_v / true_v - 1)
 
 
@@ -484,7 +502,7 @@ def _baseline(kind, case):
 
 def ablation(cs: list[Case]) -> dict:
     """Fraction right per class for COC, ACOC and the last-half least-squares fit (regime
-    right and, where the truth has them, q within 0.05 / C within 1 %).
+    right and, where the truth has them, q and C within :data:`TOL` as :func:`score`).
 
     Example (the plain estimators report no finite termination):
       >>> ablation([c for c in cases(small=True) if c.cls == "terminal zeros"])["COC"]["ALL"]
@@ -504,10 +522,11 @@ def _ablation(cs):
             t = c.truth
             ok = reg == t["regime"]
             tol = dict(TOL) if c.noisy is not False else {**TOL, **TOL_CLEAN}
+            # the same errors and tolerances as score's
             if ok and "q" in t and q is not None:
-                ok = abs(q - t["q"]) <= tol["q"]
+                ok = _err("q", q, t["q"]) <= tol["q"]
             if ok and "rate" in t:
-                ok = r is not None and abs(r / t["rate"] - 1) <= tol["rate"]
+                ok = _err("rate", r, t["rate"]) <= tol["rate"]
             if ok and any(k in t for k in ("p", "growth", "growth_order", "limit", "finite_at",
                                            "period")):
                 ok = False      # the plain estimators report none of these numbers
