@@ -406,6 +406,12 @@ _ESTIMATE_FIELDS = {"q": "q_ci", "rate": "rate_ci", "p": "p_ci", "A": "A_ci",
                     "floor": "floor_ci", "limit": "limit_ci"}
 
 
+def _tol(case: Case) -> dict:
+    """The tolerances of "right" for ``case``: :data:`TOL`, tighter on exact data
+    (:data:`TOL_CLEAN`)."""
+    return dict(TOL) if case.noisy is not False else {**TOL, **TOL_CLEAN}
+
+
 def _err(key, est_v, true_v):
     if est_v is None:
         return math.inf
@@ -424,9 +430,7 @@ def score(case: Case, est) -> dict:
     row = {"cls": case.cls, "name": case.name, "noisy": case.noisy, "regime": est.regime,
            "true": t["regime"]}
     ok = est.regime == t["regime"]
-    tol = dict(TOL)
-    if case.noisy is False:
-        tol.update(TOL_CLEAN)
+    tol = _tol(case)
     for key in ("q", "rate", "p", "A", "growth", "growth_order", "limit", "floor", "f_star"):
         if key not in t:
             continue
@@ -521,8 +525,7 @@ def _ablation(cs):
             reg, q, r = _baseline(kind, c)
             t = c.truth
             ok = reg == t["regime"]
-            tol = dict(TOL) if c.noisy is not False else {**TOL, **TOL_CLEAN}
-            # the same errors and tolerances as score's
+            tol = _tol(c)           # the same errors and tolerances as score's
             if ok and "q" in t and q is not None:
                 ok = _err("q", q, t["q"]) <= tol["q"]
             if ok and "rate" in t:
