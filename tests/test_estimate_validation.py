@@ -21,17 +21,20 @@ def test_validation_accuracy_and_coverage():
     # binomial sd 0.023 around 0.95). The held-out family (other seeds and parameters)
     # must be as accurate.
     # The class added at stop 29, two modes bending into a noise floor too noisy or too
-    # late for a flat tail, is scored apart: the estimator is right on 9 of its 16 cases
-    # here (2 before the power law's pole rule; the rest read sublinear or undetermined),
-    # so the 98 % is over issue 13's classes and this class has its own floor below.
+    # late for a flat tail, was scored apart while the estimator read half of it sublinear
+    # or undetermined; since the joint floor fit from where the fast mode has gone (stop
+    # 30) it is right on all 16 here (9 before), and it counts toward the 98 % again. So
+    # does stop 30's guard of that fit, two geometric modes and no floor ("slow second
+    # mode", 8 cases: 5 of the 16 of the full set read into a floor without the scatter
+    # test, FLOOR_NOISE_GROW), which must all be right.
     rows = V.evaluate(V.cases(small=True))
-    bend = [r["right"] for r in rows if r["cls"] == "bend into a floor"]
-    assert np.mean([r["right"] for r in rows if r["cls"] != "bend into a floor"]) >= 0.98
-    assert len(bend) == 16 and sum(bend) >= 8
+    assert np.mean([r["right"] for r in rows]) >= 0.98
+    slow = [r["right"] for r in rows if r["cls"] == "slow second mode"]
+    assert len(slow) == 8 and all(slow)
     cov, n = _pooled_coverage(rows)
     assert n >= 80 and 0.90 <= cov <= 0.99
     held = V.evaluate(V.cases(small=True, held_out=True))
-    assert np.mean([r["right"] for r in held if r["cls"] != "bend into a floor"]) >= 0.98
+    assert np.mean([r["right"] for r in held]) >= 0.98
     # every class the issue lists is in the set, and the plain estimators of the ablation
     # are worse than this one on it
     classes = {c.cls for c in V.cases(small=True)}
@@ -44,7 +47,9 @@ def test_validation_accuracy_and_coverage():
             # misread, or with intervals that missed the rate)
             "sublinear late", "order low", "floor approached",
             # stop 29: a decrease bending into a noise floor (once read sublinear)
-            "bend into a floor"} <= classes
+            "bend into a floor",
+            # stop 30: a decrease that slows down without a floor
+            "slow second mode"} <= classes
     ab = V.ablation(V.cases(small=True))
     assert max(v["ALL"] for v in ab.values()) < 0.6
 

@@ -178,3 +178,23 @@ def test_floor_bound_stops_fits_that_leave_the_guess(rows, batch):
     near = [i for i, r in enumerate(batch) if r is not None and r[2] > F[i] - LN10]
     assert len(near) >= 25          # (29 of the fixture's 41 rows; a guard against none)
     assert all(_same(batch[i], got[i]) for i in near)
+
+
+def test_with_rss_gives_the_fit_and_its_residuals(rows, batch):
+    # with_rss appends (rss, a, k_mean): the same five numbers, bit for bit, and a line
+    # a + (k - k_mean) log C under the floor c whose residuals in log(e^line + e^c) sum to
+    # rss; k_mean is the mean of the row's positions (the fit's centring)
+    K, Y, F = map(list, zip(*rows, strict=True))
+    full = linear_to_floor_many(K, Y, F, with_rss=True)
+    n = 0
+    for k, y, short, long_ in zip(K, Y, batch, full, strict=True):
+        assert (short is None) == (long_ is None)
+        if short is None:
+            continue
+        n += 1
+        assert _same(short, long_[:5])
+        b, c, rss, a, km = long_[0], long_[2], long_[5], long_[6], long_[7]
+        assert km == pytest.approx(np.mean(k), rel=1e-12)
+        r = y - np.logaddexp(a + (k - km) * b, c)
+        assert rss == pytest.approx(float(r @ r), rel=1e-9, abs=1e-12)
+    assert n >= 25

@@ -336,7 +336,7 @@ def _solve3(A, g):
 
 
 @np.errstate(all="ignore")
-def linear_to_floor_many(K, Y, logF, c_min=None) -> list:
+def linear_to_floor_many(K, Y, logF, c_min=None, with_rss: bool = False) -> list:
     r"""Joint fits of a linear decrease into a noise floor: :math:`\log e_k =
     \log(e^{a + k \log C} + e^{c}) + \eta_k` on each of ``R`` stretches (``K[i]``,
     ``Y[i]``: positions and log errors, lists of rows of any lengths) with its floor level
@@ -347,7 +347,10 @@ def linear_to_floor_many(K, Y, logF, c_min=None) -> list:
     se, c, se_c, df)``, or None: fewer than 8 points or 3 a decade above the floor, a
     fit that does not end falling with finite standard errors, or one whose floor ``c``
     fell below ``c_min[i]`` on the way (per row, default none: a caller that wants a
-    floor near its guess stops paying for fits that have left it).
+    floor near its guess stops paying for fits that have left it). ``with_rss``: each
+    result goes on with the fit's residual sum of squares and its line, ``(log C, se, c,
+    se_c, df, rss, a, k_mean)``: the model is :math:`\log(e^{a + (k - k_{mean}) \log C} +
+    e^c)`.
 
     The one implementation (:func:`linear_to_floor` is a batch of one), on all rows at
     once: the rows are concatenated (no padding), sums are per row by :func:`_seg_sum`,
@@ -485,4 +488,7 @@ def linear_to_floor_many(K, Y, logF, c_min=None) -> list:
             se = fit.se[j]
             if fb[r] < 0 and np.all(np.isfinite(se)):
                 out[rows[r]] = (float(fb[r]), float(se[1]), float(fc[r]), float(se[2]), fit.df)
+                if with_rss:
+                    rr = r0[lay.st[r]:lay.st[r] + n]
+                    out[rows[r]] += (float(rr @ rr), float(fa[r]), float(k0[r]))
     return out

@@ -27,7 +27,7 @@ from typing import NamedTuple
 import numpy as np
 
 from .._vocab import Regime
-from ._fits import levels_many, line_many, map_rows
+from ._fits import levels_many, line_many, map_rows, power_law_many
 from ._linear import linear_or_sublinear, linear_to_floor_many
 from ._records import LN10, Flat, Records, Row, flat_tail_many, records_many
 from ._regimes import (
@@ -190,6 +190,11 @@ def _floor_many(items: list) -> list:
     """:func:`linear_to_floor_many` on rows ``(k, L, log F, lowest log F)`` (stretches of
     any lengths)."""
     return linear_to_floor_many(*map(list, zip(*items, strict=True)))
+
+
+def _floor_rss_many(items: list) -> list:
+    """:func:`_floor_many` with each fit's residual sum of squares last."""
+    return linear_to_floor_many(*map(list, zip(*items, strict=True)), with_rss=True)
 
 
 def _joint_floor_finding(found: Finding, k, i0: int, res, level, why: str, after: str = "",
@@ -358,7 +363,7 @@ def _analyse(row: Row, level: float, round_q: bool):
         return (yield _Ask(_stall_many, (L.size, fl.start, level),
                            (k, L, fl.start, fl.iqr, level), L.size)), notes
     found = yield from _decreasing(k, L, row.auto, level, round_q)
-    if found is not None and found.regime is Regime.LINEAR and row.auto:
+    if row.auto and (found is None or found.regime in (Regime.LINEAR, Regime.SUBLINEAR)):
         bent = yield from _floor_approached(k, L, found, level)
         if bent is not None:
             return bent, notes
@@ -369,33 +374,111 @@ def _analyse(row: Row, level: float, round_q: bool):
     return found, notes
 
 
-def _floor_approached(k, L, found: Finding, level):
-    """A linear reading whose run ends as it approaches a noise floor (no flat tail yet):
-    the floor lifts the end of the upper envelope and biases the rate toward 1. The joint
-    rate-and-floor fit on the window (floor guess: the median of the last tenth) replaces
-    it when its floor's interval lies within ``FLOOR_NEAR_DEC`` decades of that level and
-    its rate lies outside the envelope's interval (the fit is given up once its floor falls
-    ``FLOOR_LEAVE_DEC`` decades below the guess). A generator (``yield from`` it); None
-    when the reading stands."""
-    r0, ci = found.fields.get("rate"), found.fields.get("rate_ci")
+def _floor_approached(k, L, found: Finding | None, level):
+    """A run that ends as it nears a noise floor (no flat tail yet). The floor lifts the
+    end of the decrease: a linear reading's rate is biased toward 1, and the bend reads as
+    a power law (sublinear) or as too unsteady a decrease (undetermined). Where log e
+    scatters more at the end than from n/8 on (:func:`_scatter_grows_many`), the joint
+    rate-and-floor fit (floor guess: the median of the last tenth) from the earliest of
+    n/8, n/4, n/2 of the stretch whose rate lies in the interval of the latest of them
+    that converges (a fast mode before a start biases its rate) replaces the reading when
+    its floor's interval lies within ``FLOOR_NEAR_DEC`` decades of the guess (the fit from
+    n/8 first: when its floor is not near, the later starts are not fitted), log e does
+    not go on falling where the model is within 10 % of its floor (a slope above
+    -T_STEADY standard errors), and
+
+    - linear: the fit's rate lies outside the envelope's interval;
+    - sublinear: the power law fitted on the same iterates leaves larger residuals (both
+      models have three parameters);
+    - undetermined: the line on the same iterates leaves residuals larger by an F
+      statistic (1 parameter) above ``F_MODEL``.
+
+    Each fit is given up once its floor falls ``FLOOR_LEAVE_DEC`` decades below the guess.
+    A generator (``yield from`` it); None when the reading stands."""
+    lin = found is not None and found.regime is Regime.LINEAR
+    r0, ci = (found.fields.get("rate"), found.fields.get("rate_ci")) if lin else (0, 0)
     if r0 is None or ci is None:
         return None
-    i0 = int(np.searchsorted(k, found.window[0]))
-    n = k.size - i0
-    guess = float(np.median(L[k.size - max(10, n // 10):]))
-    # the fit stops once its floor has left the guess far behind (FLOOR_LEAVE_DEC)
-    res = yield _Ask(_floor_many, (), (k[i0:], L[i0:], guess,
-                                       guess - TH.FLOOR_LEAVE_DEC * LN10), n)
-    if res is None:
+    n = k.size
+    if n < 32 or not (yield _Ask(_scatter_grows_many, (n,), L, n)):
         return None
-    b, _, c, se_c, df = res
-    fci = _ci(c, se_c, df, level, _ident)
+    guess = float(np.median(L[n - max(10, n // 10):]))
+    low = guess - TH.FLOOR_LEAVE_DEC * LN10
+    starts = [s for s in (n // 8, n // 4, n // 2) if n - s >= 8]
+    fits: list = []
+    for s in starts:
+        fits.append((yield _Ask(_floor_rss_many, (), (k[s:], L[s:], guess, low), n - s)))
+        if not _near(fits[0], guess, level):   # the longest stretch sees no floor near
+            return None
+    done = [(s, f) for s, f in zip(starts, fits, strict=True) if f is not None]
+    if not done:
+        return None
+    ref = done[-1][1]
+    half = _ci(ref[0], ref[1], ref[4], level, _ident)
+    i0, res = next(((s, f) for s, f in done if half and half[0] <= f[0] <= half[1]), done[-1])
+    if not _near(res, guess, level):
+        return None
+    b, _, c, se_c, df, rss, a, km = res
+    kt = k[i0:].astype(float)
+    at = a + b * (kt - km) < c - LN10       # the model within 10 % of its floor: flat
+    if at.sum() >= TH.FLOOR_MIN_LEN:
+        # a floor is flat: where the model has reached it, log e must not go on falling
+        # (a slower second mode, e.g. Adam's, bends like a floor but keeps falling: its
+        # slope there is T_STEADY standard errors below zero)
+        fit = line_many(kt[None, at], L[None, i0:][:, at])
+        if fit.beta[1][0] < -TH.T_STEADY * fit.se[1][0]:
+            return None
+    if lin:
+        if ci[0] <= math.exp(b) <= ci[1]:
+            return None
+        why = "the run ends as it nears a noise floor (no flat tail)"
+    elif found is not None:           # sublinear: the bend, not a power law?
+        if rss >= (yield _Ask(_power_rss_many, (n - i0,), (k[i0:], L[i0:]), n - i0)):
+            return None
+        why = ("the run ends as it nears a noise floor (no flat tail), which fits the bend "
+               "better than the power law")
+    else:
+        line = line_many(k[None, i0:].astype(float), L[None, i0:]).rss[0]
+        if (line - rss) / max(rss / df, 1e-300) <= TH.F_MODEL:
+            return None
+        why = ("the run ends as it nears a noise floor (no flat tail), which the decrease "
+               "bends into")
+    base = found if lin else Finding(
+        Regime.LINEAR, {"q": 1.0}, None,
+        f"log e falls into a noise floor over iterates {int(k[0])}..{int(k[-1])}")
+    return _joint_floor_finding(base, k, i0, res[:5], level, why)
+
+
+def _near(res, guess: float, level: float) -> bool:
+    """Whether the joint fit ``res`` (:func:`_floor_rss_many`) converged with its floor's
+    interval within FLOOR_NEAR_DEC decades of ``guess`` (log e)."""
+    fci = None if res is None else _ci(res[2], res[3], res[4], level, _ident)
     near = TH.FLOOR_NEAR_DEC * LN10
-    if (fci is None or not (guess - near <= fci[0] and fci[1] <= guess + near)
-            or ci[0] <= math.exp(b) <= ci[1]):
-        return None
-    return _joint_floor_finding(found, k, i0, res, level,
-                                "the run ends as it nears a noise floor (no flat tail)")
+    return fci is not None and guess - near <= fci[0] and fci[1] <= guess + near
+
+
+def _scatter_grows_many(items: list) -> list:
+    """Per row ``L`` (log e, rows of one length n): whether log e scatters FLOOR_NOISE_GROW
+    times more over its last eighth than over the eighth from n/8 on, the scatter measured
+    point to point (1.4826 MAD of the differences over sqrt 2: blind to a smooth trend).
+    A noise floor's scatter is its own: log e scatters more as a run nears it than in the
+    decrease before; a second, slower mode, noisy or not, keeps its scatter."""
+    L = np.stack(items)
+    n = L.shape[-1]
+    m = max(10, (n - n // 8) // 8)
+
+    def scatter(x):
+        d = np.diff(x, axis=-1)
+        return np.median(np.abs(d - np.median(d, axis=-1)[:, None]), axis=-1)
+
+    return list(scatter(L[:, -m:]) >= TH.FLOOR_NOISE_GROW * scatter(L[:, n // 8:n // 8 + m]))
+
+
+def _power_rss_many(items: list) -> list:
+    """The residual sum of squares of the power law (:func:`~._fits.power_law_many`) on
+    rows ``(k, L)`` of one length."""
+    return [float(v) for v in power_law_many(_stack(items, 0).astype(float),
+                                             _stack(items, 1)).rss]
 
 
 def _cycle(k, L):

@@ -63,6 +63,7 @@ class Thresholds:
     FLOOR_MARGIN_DEC: float
     FLOOR_NEAR_DEC: float
     FLOOR_LEAVE_DEC: float
+    FLOOR_NOISE_GROW: float
     Q_MIN: float
     Q_FIRM: float
     Q_HEAD_TOL: float

@@ -372,6 +372,19 @@ def cases(held_out: bool = False, small: bool = False) -> list[Case]:
                          + F * np.exp(sig * rb.standard_normal(1000)))
                     add(Case("bend into a floor", f"{a}*{r1}^k+{r2}^k F={F} sigma={sig} "
                              f"seed {s}", e, {"regime": "linear", "rate": r2}, noisy=True))
+    # 12d. two geometric modes and no floor, the slow one falling 1.3-2.2 decades over the
+    # run, clean or with 5 % noise: a decrease that slows down is no floor, though the
+    # joint rate-and-floor fit reads its bend as one (truth: linear, rate r2). Their own
+    # generator
+    rc = np.random.default_rng(4321 if H else 97)
+    for r1 in ((0.975,) if H else (0.97, 0.98)):
+        for r2 in ((0.9955, 0.997) if H else (0.995, 0.996)):
+            for a in ((20.0,) if H else (10.0,) if small else (10.0, 30.0)):
+                for sig in (0.0, 0.05):
+                    k = np.arange(1000.0)
+                    e = (a * r1 ** k + r2 ** k) * np.exp(sig * rc.standard_normal(k.size))
+                    add(Case("slow second mode", f"{a}*{r1}^k+{r2}^k sigma={sig}", e,
+                             {"regime": "linear", "rate": r2}, noisy=sig > 0))
     # 13. loss values: f* given, or unknown (estimated from the data)
     fs = 2.5 if H else 3.0
     for r in ((0.8, 0.93) if H else (0.7, 0.9)):
