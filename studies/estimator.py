@@ -122,7 +122,7 @@ def run(ctx: Context) -> Outputs:
     thr = write_table(
         ctx.root / "generated" / "estimator_thresholds.tex",
         [[Raw(r"\textsf{" + escape(n) + "}"), Raw(v),
-          Raw(r"\parbox[t]{0.62\linewidth}{\raggedright " + escape(m) + "}")]
+          Raw(r"\parbox[t]{0.74\linewidth}{\raggedright " + escape(m) + "}")]
          for n, v, m in threshold_rows()],
         ["name", "value", "what it decides"], "lrl")
     res = ctx.cached({"small": grid["small"], "v": 1}, lambda: compute(grid["small"]))
