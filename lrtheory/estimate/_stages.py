@@ -383,7 +383,7 @@ def _floor_approached(k, L, found: Finding | None, level):
     n/8, n/4, n/2 of the stretch whose rate lies in the interval of the latest of them
     that converges (a fast mode before a start biases its rate) replaces the reading when
     its floor's interval lies within ``FLOOR_NEAR_DEC`` decades of the guess (the fit from
-    n/8 first: when its floor is not near, the later starts are not fitted), log e does
+    n/8 first: when its floor is not near, no later start is fitted), log e does
     not go on falling where the model is within 10 % of its floor (a slope above
     -T_STEADY standard errors), and
 
@@ -404,18 +404,28 @@ def _floor_approached(k, L, found: Finding | None, level):
         return None
     guess = float(np.median(L[n - max(10, n // 10):]))
     low = guess - TH.FLOOR_LEAVE_DEC * LN10
-    starts = [s for s in (n // 8, n // 4, n // 2) if n - s >= 8]
-    fits: list = []
-    for s in starts:
-        fits.append((yield _Ask(_floor_rss_many, (), (k[s:], L[s:], guess, low), n - s)))
-        if not _near(fits[0], guess, level):   # the longest stretch sees no floor near
-            return None
-    done = [(s, f) for s, f in zip(starts, fits, strict=True) if f is not None]
-    if not done:
+
+    def fit(s):
+        return _Ask(_floor_rss_many, (), (k[s:], L[s:], guess, low), n - s)
+
+    # n/8 first (when its floor is not near, none is fitted further), then n/2, and n/4
+    # only where it can change the choice (n/2 failed, or n/8's rate is outside n/2's
+    # interval): the same choice as with all three fitted
+    s1, s2, s4 = n // 8, n // 4, n // 2
+    f1 = yield fit(s1)
+    if not _near(f1, guess, level):
         return None
-    ref = done[-1][1]
-    half = _ci(ref[0], ref[1], ref[4], level, _ident)
-    i0, res = next(((s, f) for s, f in done if half and half[0] <= f[0] <= half[1]), done[-1])
+    f4 = yield fit(s4)
+    ci4 = None if f4 is None else _ci(f4[0], f4[1], f4[4], level, _ident)
+    if ci4 is not None and ci4[0] <= f1[0] <= ci4[1]:
+        i0, res = s1, f1
+    else:
+        f2 = yield fit(s2)
+        done = [(s, f) for s, f in ((s1, f1), (s2, f2), (s4, f4)) if f is not None]
+        ref = done[-1][1]
+        half = _ci(ref[0], ref[1], ref[4], level, _ident)
+        i0, res = next(((s, f) for s, f in done if half and half[0] <= f[0] <= half[1]),
+                       done[-1])
     if not _near(res, guess, level):
         return None
     b, _, c, se_c, df, rss, a, km = res
@@ -425,8 +435,8 @@ def _floor_approached(k, L, found: Finding | None, level):
         # a floor is flat: where the model has reached it, log e must not go on falling
         # (a slower second mode, e.g. Adam's, bends like a floor but keeps falling: its
         # slope there is T_STEADY standard errors below zero)
-        fit = line_many(kt[None, at], L[None, i0:][:, at])
-        if fit.beta[1][0] < -TH.T_STEADY * fit.se[1][0]:
+        tail = line_many(kt[None, at], L[None, i0:][:, at])
+        if tail.beta[1][0] < -TH.T_STEADY * tail.se[1][0]:
             return None
     if lin:
         if ci[0] <= math.exp(b) <= ci[1]:
