@@ -396,8 +396,8 @@ def _floor_approached(k, L, found: Finding | None, level):
     Each fit is given up once its floor falls ``FLOOR_LEAVE_DEC`` decades below the guess.
     A generator (``yield from`` it); None when the reading stands."""
     lin = found is not None and found.regime is Regime.LINEAR
-    r0, ci = (found.fields.get("rate"), found.fields.get("rate_ci")) if lin else (0, 0)
-    if r0 is None or ci is None:
+    ci = found.fields.get("rate_ci") if lin else None
+    if lin and (ci is None or found.fields.get("rate") is None):
         return None
     n = k.size
     if n < 32 or not (yield _Ask(_scatter_grows_many, (n,), L, n)):
@@ -469,10 +469,11 @@ def _near(res, guess: float, level: float) -> bool:
 
 def _scatter_grows_many(items: list) -> list:
     """Per row ``L`` (log e, rows of one length n): whether log e scatters FLOOR_NOISE_GROW
-    times more over its last eighth than over the eighth from n/8 on, the scatter measured
-    point to point (1.4826 MAD of the differences over sqrt 2: blind to a smooth trend).
-    A noise floor's scatter is its own: log e scatters more as a run nears it than in the
-    decrease before; a second, slower mode, noisy or not, keeps its scatter."""
+    times more over its last eighth than over the eighth from n/8 on, and at all, the
+    scatter measured point to point (the median absolute deviation of the differences,
+    blind to a smooth trend; the ratio needs no scale). A noise floor's scatter is its
+    own: log e scatters more as a run nears it than in the decrease before; a second,
+    slower mode, noisy or not, keeps its scatter."""
     L = np.stack(items)
     n = L.shape[-1]
     m = max(10, (n - n // 8) // 8)
@@ -481,7 +482,8 @@ def _scatter_grows_many(items: list) -> list:
         d = np.diff(x, axis=-1)
         return np.median(np.abs(d - np.median(d, axis=-1)[:, None]), axis=-1)
 
-    return list(scatter(L[:, -m:]) >= TH.FLOOR_NOISE_GROW * scatter(L[:, n // 8:n // 8 + m]))
+    end = scatter(L[:, -m:])
+    return list((end > 0) & (end >= TH.FLOOR_NOISE_GROW * scatter(L[:, n // 8:n // 8 + m])))
 
 
 def _power_rss_many(items: list) -> list:
