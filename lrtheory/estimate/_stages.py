@@ -445,17 +445,17 @@ def _floor_approached(k, L, found: Finding | None, level):
     elif found is not None:           # sublinear: the bend, not a power law?
         if rss >= (yield _Ask(_power_rss_many, (n - i0,), (k[i0:], L[i0:]), n - i0)):
             return None
-        why = ("the run ends as it nears a noise floor (no flat tail), which fits the bend "
-               "better than the power law")
+        why = ("but the run ends as it nears a noise floor (no flat tail), whose model fits "
+               "the bend better than the power law on the same iterates")
     else:
         line = line_many(k[None, i0:].astype(float), L[None, i0:]).rss[0]
         if (line - rss) / max(rss / df, 1e-300) <= TH.F_MODEL:
             return None
-        why = ("the run ends as it nears a noise floor (no flat tail), which the decrease "
-               "bends into")
+        why = ("too unsteadily for the envelope's line, but the run ends as it nears a noise "
+               f"floor (no flat tail), whose model beats a line by F > {g(TH.F_MODEL)}")
     base = found if lin else Finding(
-        Regime.LINEAR, {"q": 1.0}, None,
-        f"log e falls into a noise floor over iterates {int(k[0])}..{int(k[-1])}")
+        Regime.LINEAR, {"q": 1.0}, None, found.text if found is not None else
+        f"log e falls over iterates {int(k[0])}..{int(k[-1])}")
     return _joint_floor_finding(base, k, i0, res[:5], level, why)
 
 
