@@ -337,6 +337,15 @@ def med(a: np.ndarray):
     return 0.5 * (s[..., (n - 1) // 2] + s[..., n // 2])
 
 
+def point_scatter(L: np.ndarray):
+    """Robust standard deviation of one point of ``L`` about a smooth trend, per row (last
+    axis): 1.4826 times the median absolute deviation of the differences, over sqrt 2
+    (a difference carries two points' noise; a smooth trend moves the differences' median,
+    not their spread)."""
+    d = np.diff(L, axis=-1)
+    return 1.4826 * med(np.abs(d - med(d)[..., None])) / math.sqrt(2)
+
+
 def sign_changes(r: np.ndarray):
     """Sign changes along the last axis, ignoring values below 1e-12 of the row's largest
     (an int for one row, an array for a stack)."""

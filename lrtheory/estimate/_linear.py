@@ -16,6 +16,7 @@ from ._fits import (
     linear_models,
     lsq_many,
     med,
+    point_scatter,
     power_law_many,
     power_law_se_many,
     sign_changes,
@@ -124,8 +125,7 @@ def _settled_start(xs, Ms, n_min, L=None):
     if L is not None and L.shape[-1] >= 8:
         # the noise of one block-to-block slope from the point-to-point scatter of the
         # last half (a few block slopes alone underestimate it)
-        dl = np.diff(L[:, L.shape[-1] // 2:], axis=-1)
-        point_sd = 1.4826 * med(np.abs(dl - med(dl)[:, None])) / math.sqrt(2)
+        point_sd = point_scatter(L[:, L.shape[-1] // 2:])
         sd = np.maximum(sd, point_sd * math.sqrt(2) / np.maximum(
             (xs[:, -1] - xs[:, 0]) / (xs.shape[-1] - 1), 1.0))
     tol = TH.LIN_SETTLE * np.abs(ref)

@@ -27,7 +27,7 @@ from typing import NamedTuple
 import numpy as np
 
 from .._vocab import Regime
-from ._fits import levels_many, line_many, map_rows, power_law_many
+from ._fits import levels_many, line_many, map_rows, point_scatter, power_law_many
 from ._linear import linear_or_sublinear, linear_to_floor_many
 from ._records import LN10, Flat, Records, Row, flat_tail_many, records_many
 from ._regimes import (
@@ -188,21 +188,16 @@ def _floor_fields(rec: Records, fl: Flat, found: Finding, level):
 
 def _floor_many(items: list) -> list:
     """:func:`linear_to_floor_many` on rows ``(k, L, log F, lowest log F)`` (stretches of
-    any lengths)."""
-    return linear_to_floor_many(*map(list, zip(*items, strict=True)))
-
-
-def _floor_rss_many(items: list) -> list:
-    """:func:`_floor_many` with each fit's residual sum of squares last."""
+    any lengths), each fit with its residual sum of squares and line (``with_rss``)."""
     return linear_to_floor_many(*map(list, zip(*items, strict=True)), with_rss=True)
 
 
 def _joint_floor_finding(found: Finding, k, i0: int, res, level, why: str, after: str = "",
                          **extra) -> Finding:
     """``found`` with the rate and floor of the joint fit ``res`` (:func:`_floor_many`'s
-    ``(log C, se, log F, se, df)`` on iterates ``k[i0:]``): the one wording and fields of
-    a reading into a noise floor (:func:`_refit_to_floor`, :func:`_floor_approached`)."""
-    b, se, c, se_c, df = res
+    ``(log C, se, log F, se, df, ...)`` on iterates ``k[i0:]``): the one wording and fields
+    of a reading into a noise floor (:func:`_refit_to_floor`, :func:`_floor_approached`)."""
+    b, se, c, se_c, df = res[:5]
     fields = dict(found.fields, rate=math.exp(b), rate_ci=_ci(b, se, df, level),
                   model="geometric into a noise floor", floor=math.exp(c),
                   floor_ci=_ci(c, se_c, df, level), **extra)
@@ -406,7 +401,7 @@ def _floor_approached(k, L, found: Finding | None, level):
     low = guess - TH.FLOOR_LEAVE_DEC * LN10
 
     def fit(s):
-        return _Ask(_floor_rss_many, (), (k[s:], L[s:], guess, low), n - s)
+        return _Ask(_floor_many, (), (k[s:], L[s:], guess, low), n - s)
 
     # n/8 first (when its floor is not near, none is fitted further), then n/2, and n/4
     # only where it can change the choice (n/2 failed, or n/8's rate is outside n/2's
@@ -456,11 +451,11 @@ def _floor_approached(k, L, found: Finding | None, level):
     base = found if lin else Finding(
         Regime.LINEAR, {"q": 1.0}, None, found.text if found is not None else
         f"log e falls over iterates {int(k[0])}..{int(k[-1])}")
-    return _joint_floor_finding(base, k, i0, res[:5], level, why)
+    return _joint_floor_finding(base, k, i0, res, level, why)
 
 
 def _near(res, guess: float, level: float) -> bool:
-    """Whether the joint fit ``res`` (:func:`_floor_rss_many`) converged with its floor's
+    """Whether the joint fit ``res`` (:func:`_floor_many`) converged with its floor's
     interval within FLOOR_NEAR_DEC decades of ``guess`` (log e)."""
     fci = None if res is None else _ci(res[2], res[3], res[4], level, _ident)
     near = TH.FLOOR_NEAR_DEC * LN10
@@ -470,20 +465,14 @@ def _near(res, guess: float, level: float) -> bool:
 def _scatter_grows_many(items: list) -> list:
     """Per row ``L`` (log e, rows of one length n): whether log e scatters FLOOR_NOISE_GROW
     times more over its last eighth than over the eighth from n/8 on, and at all, the
-    scatter measured point to point (the median absolute deviation of the differences,
-    blind to a smooth trend; the ratio needs no scale). A noise floor's scatter is its
-    own: log e scatters more as a run nears it than in the decrease before; a second,
-    slower mode, noisy or not, keeps its scatter."""
+    scatter measured point to point (:func:`~._fits.point_scatter`, blind to a smooth
+    trend). A noise floor's scatter is its own: log e scatters more as a run nears it
+    than in the decrease before; a second, slower mode, noisy or not, keeps its scatter."""
     L = np.stack(items)
     n = L.shape[-1]
     m = max(10, (n - n // 8) // 8)
-
-    def scatter(x):
-        d = np.diff(x, axis=-1)
-        return np.median(np.abs(d - np.median(d, axis=-1)[:, None]), axis=-1)
-
-    end = scatter(L[:, -m:])
-    return list((end > 0) & (end >= TH.FLOOR_NOISE_GROW * scatter(L[:, n // 8:n // 8 + m])))
+    end = point_scatter(L[:, -m:])
+    return list((end > 0) & (end >= TH.FLOOR_NOISE_GROW * point_scatter(L[:, n // 8:n // 8 + m])))
 
 
 def _power_rss_many(items: list) -> list:
