@@ -25,8 +25,12 @@ differences, and a least-squares fit of :math:`\log e_k` over the last half.
 ``held_out=True`` draws a family with other seeds and parameters (same classes), to check
 that the estimator generalises beyond the sequences it was tuned on.
 
+:func:`open_cases` holds the classes with known truth that the estimator does not read
+right yet (scored the same way, reported apart and never counted in the accuracy above):
+the record of what is still wrong, and the test set of its fix.
+
 Run ``python -m lrtheory.estimate.validation`` for the tables (``--held-out``,
-``--small``).
+``--small``, ``--open``).
 """
 
 from __future__ import annotations
@@ -37,7 +41,7 @@ from dataclasses import dataclass, field
 import mpmath
 import numpy as np
 
-__all__ = ["Case", "cases", "evaluate", "summary", "ablation", "TOL"]
+__all__ = ["Case", "cases", "open_cases", "evaluate", "summary", "ablation", "TOL"]
 
 #: tolerances of "right" per number: relative for A/growth/limit/f_star, absolute for q
 #: and p (the issue: noisy power laws p within 0.05, A within 10 %), on log F for the
@@ -415,6 +419,36 @@ def cases(held_out: bool = False, small: bool = False) -> list[Case]:
     return out
 
 
+def open_cases(small: bool = False) -> list[Case]:
+    """Classes with known truth the estimator does not read right yet (see the module's
+    docstring): scored by :func:`evaluate` like :func:`cases`, reported apart.
+
+    - "power law into a floor": e_k = A (k + 1)^-p + F e^(s z) over 1000 iterates that end
+      as the power law nears the floor, without a flat tail (A = m F 1000^p: the power law m
+      times the floor at the last iterate). No joint power-law-and-floor model is fitted
+      (a geometric decrease has one): the floor bends the power law's end and p reads low.
+      Truth: p (the floor is not scored: the reading has none).
+
+    Example:
+      >>> rows = evaluate(open_cases(small=True)[:1])
+      >>> rows[0]["cls"], rows[0]["true"]
+      ('power law into a floor', 'sublinear')
+    """
+    out: list[Case] = []
+    rng = np.random.default_rng(1357)
+    k, F = np.arange(1000.0), 1e-4
+    for p in (0.5, 1.0, 2.0, 3.0):
+        for m in (1.0, 4.0):
+            for sig in (0.3, 0.5):
+                for s in range(1 if small else 2):
+                    e = (m * F * 1000.0 ** p * (k + 1.0) ** -p
+                         + F * np.exp(sig * rng.standard_normal(k.size)))
+                    out.append(Case("power law into a floor",
+                                    f"{m}F(1000/(k+1))^{p} F={F} sigma={sig} seed {s}", e,
+                                    {"regime": "sublinear", "p": p}, noisy=True))
+    return out
+
+
 _ESTIMATE_FIELDS = {"q": "q_ci", "rate": "rate_ci", "p": "p_ci", "A": "A_ci",
                     "floor": "floor_ci", "limit": "limit_ci"}
 
@@ -614,8 +648,10 @@ def main(argv=None) -> None:
     ap.add_argument("--held-out", action="store_true")
     ap.add_argument("--small", action="store_true")
     ap.add_argument("--wrong", action="store_true", help="list the wrong cases")
+    ap.add_argument("--open", action="store_true",
+                    help="the classes not read right yet (open_cases), instead")
     a = ap.parse_args(argv)
-    cs = cases(held_out=a.held_out, small=a.small)
+    cs = open_cases(small=a.small) if a.open else cases(held_out=a.held_out, small=a.small)
     rows = evaluate(cs)
     print(_table(rows))
     if a.wrong:
