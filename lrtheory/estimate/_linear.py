@@ -26,7 +26,8 @@ from ._records import LN10
 from ._regimes import Finding, _ci, _exp, g
 from ._thresholds import THRESHOLDS as TH
 
-__all__ = ["linear_or_sublinear", "linear_to_floor", "linear_to_floor_many"]
+__all__ = ["linear_or_sublinear", "linear_to_floor", "linear_to_floor_many",
+           "power_to_floor_many"]
 
 
 _GEO_LIMIT = (f"the last half's best power law is the geometric limit (k0 at "
@@ -491,4 +492,145 @@ def linear_to_floor_many(K, Y, logF, c_min=None, with_rss: bool = False) -> list
                 if with_rss:
                     rr = r0[lay.st[r]:lay.st[r] + n]
                     out[rows[r]] += (float(rr @ rr), float(fa[r]), float(k0[r]))
+    return out
+
+
+#: Gauss-Newton iterations of :func:`power_to_floor_many` before a row counts as not
+#: converging: a power law into a floor converges in 5-6 (the validation's class); runs
+#: that crawl toward the geometric limit (chaotic Adam runs) used all of 100 at 0.18 s
+#: for 11 rows
+_PF_ITER = 30
+
+
+class PowerFloor(NamedTuple):
+    """A power law into a noise floor (:func:`power_to_floor_many`), one row: estimates
+    and standard errors of ``p``, ``log A`` and ``c = log F``, ``k0``, degrees of freedom,
+    residual sum of squares, and that of the power law alone (its start) on the same
+    iterates."""
+
+    p: float
+    se_p: float
+    logA: float
+    se_logA: float
+    k0: float
+    c: float
+    se_c: float
+    df: int
+    rss: float
+    rss_power: float
+
+
+def _pf_at(dk, y, lay, a, p, u, c):
+    """The power law into a floor on the ragged rows: per row the residual sum of squares;
+    per point w = e^s / (1 + e^s) (s = a - p log(dk + e^u) - c), log(dk + e^u), the
+    residual."""
+    lk = np.log(dk + lay.rep(np.exp(u)))
+    s = lay.rep(a) - lay.rep(p) * lk - lay.rep(c)
+    w = 0.5 * (1.0 + np.tanh(0.5 * s))                 # e^s / (1 + e^s), no overflow
+    r = y - lay.rep(c) - np.logaddexp(0.0, s)
+    return lay.sum(r * r), w, lk, r
+
+
+def _pf_jac(dk, lay, w, lk, p, u):
+    """The Jacobian columns of the model in (log A, p, u, c) at each point."""
+    eu = lay.rep(np.exp(u))
+    return [w, -w * lk, -w * lay.rep(p) * eu / (dk + eu), 1.0 - w]
+
+
+@np.errstate(all="ignore")
+def power_to_floor_many(K, Y, logF) -> list:
+    r"""Joint fits of a power law into a noise floor, :math:`\log e_k = \log(A (k +
+    k_0)^{-p} + e^{c}) + \eta_k`, on each stretch (``K[i]``, ``Y[i]``: positions and log
+    errors, lists of rows of any lengths; ``logF[i]`` the floor's guess). Started from the
+    power law alone (:func:`~._fits.power_law_many`, rows of one length at a time) and the
+    guess; Gauss-Newton in :math:`(\log A, p, u = \log(k_{\min} + k_0), c)`, damped so that
+    the residuals never grow, :math:`u` kept in the power law's range (``k_min + k0`` from
+    0.05 to ``K0_MAX_SPANS`` spans plus one); Newey-West standard errors on the Jacobian
+    at the optimum (:func:`~._fits.lsq_many`). Per row a :class:`PowerFloor`, or None:
+    fewer than 16 points, no convergence in ``_PF_ITER`` steps, :math:`u` at its upper
+    end (the family's geometric limit: a geometric decrease into the floor, which
+    :func:`linear_to_floor_many` fits), :math:`p \le 0`, or a standard error that is not
+    finite. All rows at once, each with its own iteration state (stopped or not, its
+    step), so its results are those it has alone (ragged sums by :func:`~._fits._seg_sum`)."""
+    R = len(K)
+    out: list = [None] * R
+    kk = [np.asarray(k, dtype=float).reshape(-1) for k in K]
+    ys = [np.asarray(y, dtype=float).reshape(-1) for y in Y]
+    rows = np.array([i for i in range(R) if kk[i].size >= 16], dtype=np.intp)
+    if rows.size == 0:
+        return out
+    n = np.array([kk[i].size for i in rows])
+    lo = np.full(rows.size, math.log(0.05))
+    hi = np.array([math.log(TH.K0_MAX_SPANS * (kk[i][-1] - kk[i][0] + 1.0)) for i in rows])
+    a, p, u, rss0 = (np.empty(rows.size) for _ in range(4))
+    for m in np.unique(n):                    # the power law alone, rows of one length
+        j = np.flatnonzero(n == m)
+        pl = power_law_many(np.stack([kk[rows[i]] for i in j]),
+                            np.stack([ys[rows[i]] for i in j]))
+        a[j], p[j], rss0[j] = pl.logA, pl.p, pl.rss
+        u[j] = np.log(pl.k0 + np.array([kk[rows[i]][0] for i in j]))
+    u = np.clip(u, lo, hi)
+    c = np.asarray(logF, dtype=float).reshape(R)[rows].copy()
+    lay = _Ragged.of(n)
+    dk = np.concatenate([kk[i] - kk[i][0] for i in rows])
+    y = np.concatenate([ys[i] for i in rows])
+    cur, w, lk, res = _pf_at(dk, y, lay, a, p, u, c)
+    fa, fp, fu, fc = a.copy(), p.copy(), u.copy(), c.copy()
+    act = np.arange(rows.size)
+    da, ya, la, loa, hia = dk, y, lay, lo, hi
+    for _ in range(_PF_ITER):
+        if act.size == 0:
+            break
+        J = _pf_jac(da, la, w, lk, p, u)
+        JJ = np.empty((act.size, 4, 4))
+        for i in range(4):
+            for j in range(i, 4):
+                JJ[:, i, j] = JJ[:, j, i] = la.sum(J[i] * J[j])
+        g = np.stack([la.sum(Ji * res) for Ji in J], axis=-1)
+        step, ok = _solve3(JJ, g)
+        # damped: never increase the residuals (halve the step down to t = 2^-13, else stop)
+        t = np.where(ok, 1.0, 0.0)
+        acc = np.zeros(act.size, bool)
+        pend = ok.copy()
+        new = np.full(act.size, math.nan)
+        while pend.any():
+            ta = np.where(pend, t, 0.0)
+            nu = np.clip(u + ta * step[:, 2], loa, hia)
+            nv = _pf_at(da, ya, la, a + ta * step[:, 0], p + ta * step[:, 1], nu,
+                        c + ta * step[:, 3])[0]
+            good = pend & (nv <= cur)
+            new[good] = nv[good]
+            acc |= good
+            t[pend & ~good] /= 2
+            pend &= ~good & (t > 1e-4)
+        tt = np.where(acc, t, 0.0)
+        a, p, c = a + tt * step[:, 0], p + tt * step[:, 1], c + tt * step[:, 3]
+        u = np.clip(u + tt * step[:, 2], loa, hia)
+        stop = ~acc | (cur - new <= 1e-10 * cur)
+        cur = np.where(acc, new, cur)
+        fa[act], fp[act], fu[act], fc[act] = a, p, u, c
+        keep = ~stop
+        la2, fm = la.take(keep)
+        da, ya, la = da[fm], ya[fm], la2
+        act, a, p, u, c, cur = act[keep], a[keep], p[keep], u[keep], c[keep], cur[keep]
+        loa, hia = loa[keep], hia[keep]
+        if act.size:
+            _, w, lk, res = _pf_at(da, ya, la, a, p, u, c)
+    done = np.ones(rows.size, bool)
+    done[act] = False                       # still iterating after _PF_ITER: no fit
+    # Newey-West covariance at the optimum (the residuals on the model's Jacobian)
+    rss, w, lk, r0 = _pf_at(dk, y, lay, fa, fp, fu, fc)
+    J = np.stack(_pf_jac(dk, lay, w, lk, fp, fu), axis=-1)
+    for m in np.unique(n):
+        j = np.flatnonzero(n == m)
+        pts = (lay.st[j][:, None] + np.arange(m)).reshape(-1)
+        fit = lsq_many(J[pts].reshape(j.size, m, 4), r0[pts].reshape(j.size, m), hac=True)
+        for q, r in enumerate(j):
+            se = fit.se[q]
+            if (done[r] and fp[r] > 0 and fu[r] < hi[r] - 1e-6 * (1.0 + abs(hi[r]))
+                    and np.all(np.isfinite(se[[0, 1, 3]]))):
+                out[rows[r]] = PowerFloor(float(fp[r]), float(se[1]), float(fa[r]),
+                                          float(se[0]), float(math.exp(fu[r]) - kk[rows[r]][0]),
+                                          float(fc[r]), float(se[3]), int(fit.df),
+                                          float(rss[r]), float(rss0[r]))
     return out

@@ -27,12 +27,13 @@ from typing import NamedTuple
 import numpy as np
 
 from .._vocab import Regime
-from ._fits import levels_many, line_many, map_rows, point_scatter, power_law_many
-from ._linear import linear_or_sublinear, linear_to_floor_many
+from ._fits import levels_many, line_many, map_rows, point_scatter, power_law_many, tq
+from ._linear import linear_or_sublinear, linear_to_floor_many, power_to_floor_many
 from ._records import LN10, Flat, Records, Row, flat_tail_many, records_many
 from ._regimes import (
     Finding,
     _ci,
+    _exp,
     _ident,
     diverged_growth_many,
     e_text,
@@ -410,6 +411,11 @@ def _floor_approached(k, L, found: Finding | None, level):
     f1 = yield fit(s1)
     if not _near(f1, guess, level):
         return None
+    if found is not None:
+        # a power law into the floor, where a geometric decrease into it was fitted?
+        pf = yield from _power_into_floor(k, L, s1, f1, guess, level)
+        if pf is not None:
+            return _power_floor_finding(found, k, s1, pf, level)
     f4 = yield fit(s4)
     ci4 = None if f4 is None else _ci(f4[0], f4[1], f4[4], level, _ident)
     if ci4 is not None and ci4[0] <= f1[0] <= ci4[1]:
@@ -425,14 +431,8 @@ def _floor_approached(k, L, found: Finding | None, level):
         return None
     b, _, c, se_c, df, rss, a, km = res
     kt = k[i0:].astype(float)
-    at = a + b * (kt - km) < c - LN10       # the model within 10 % of its floor: flat
-    if at.sum() >= TH.FLOOR_MIN_LEN:
-        # a floor is flat: where the model has reached it, log e must not go on falling
-        # (a slower second mode, e.g. Adam's, bends like a floor but keeps falling: its
-        # slope there is T_STEADY standard errors below zero)
-        tail = line_many(kt[None, at], L[None, i0:][:, at])
-        if tail.beta[1][0] < -TH.T_STEADY * tail.se[1][0]:
-            return None
+    if _falls_where_flat(kt, L[i0:], a + b * (kt - km), c):
+        return None
     if lin:
         if ci[0] <= math.exp(b) <= ci[1]:
             return None
@@ -452,6 +452,60 @@ def _floor_approached(k, L, found: Finding | None, level):
         Regime.LINEAR, {"q": 1.0}, None, found.text if found is not None else
         f"log e falls over iterates {int(k[0])}..{int(k[-1])}")
     return _joint_floor_finding(base, k, i0, res, level, why)
+
+
+def _falls_where_flat(kt, L, model, c) -> bool:
+    """Whether log e ``L`` goes on falling where a floor's ``model`` (log e at positions
+    ``kt``, floor ``c``) is within 10 % of the floor: a slope T_STEADY standard errors below
+    zero over at least FLOOR_MIN_LEN such points. A floor is flat: a slower second mode,
+    e.g. Adam's, bends like one but keeps falling."""
+    at = model < c - LN10
+    if at.sum() < TH.FLOOR_MIN_LEN:
+        return False
+    tail = line_many(kt[None, at], L[None, at])
+    return bool(tail.beta[1][0] < -TH.T_STEADY * tail.se[1][0])
+
+
+def _power_into_floor(k, L, s: int, geo, guess: float, level):
+    """The power law into a noise floor (:func:`~._linear.power_to_floor_many`) on the
+    iterates ``k[s:]`` where the geometric decrease into it ``geo`` (:func:`_floor_many`)
+    was fitted: it when its floor's interval lies within ``FLOOR_NEAR_DEC`` decades of
+    ``guess``, it beats both the geometric decrease into the floor (its limit k0, p -> oo)
+    and the power law alone (its floor at zero) by an F statistic of one parameter above
+    ``F_MODEL`` on the same iterates, and log e does not go on falling where it is flat;
+    else None. A generator."""
+    n = k.size
+    pf = yield _Ask(_power_floor_many, (), (k[s:], L[s:], guess), n - s)
+    if pf is None or not _near((None, None, pf.c, pf.se_c, pf.df), guess, level):
+        return None
+    s2 = max(pf.rss / pf.df, 1e-300)
+    if (geo[5] - pf.rss) / s2 <= TH.F_MODEL or (pf.rss_power - pf.rss) / s2 <= TH.F_MODEL:
+        return None
+    kt = k[s:].astype(float)
+    if _falls_where_flat(kt, L[s:], pf.logA - pf.p * np.log(kt + pf.k0), pf.c):
+        return None
+    return pf
+
+
+def _power_floor_many(items: list) -> list:
+    """:func:`~._linear.power_to_floor_many` on rows ``(k, L, log F)`` of any lengths."""
+    return power_to_floor_many(*map(list, zip(*items, strict=True)))
+
+
+def _power_floor_finding(found: Finding, k, i0: int, pf, level) -> Finding:
+    """A reading replaced by the power law into a noise floor ``pf`` fitted on iterates
+    ``k[i0:]`` (:func:`_power_into_floor`): sublinear, with the floor."""
+    t = tq(max(pf.df, 1), level)
+    fields = {"p": pf.p, "p_ci": (pf.p - t * pf.se_p, pf.p + t * pf.se_p),
+              "A": _exp(pf.logA), "A_ci": _ci(pf.logA, pf.se_logA, pf.df, level),
+              "k0": pf.k0, "model": "power law into a noise floor", "floor": math.exp(pf.c),
+              "floor_ci": _ci(pf.c, pf.se_c, pf.df, level)}
+    text = (f"{found.text.split(';')[0]}; but the run ends as it nears a noise floor (no flat "
+            f"tail), and a power law into it beats both a geometric decrease into it and the "
+            f"power law alone by F > {g(TH.F_MODEL)}: e_k = A (k + k0)^-p + F fitted jointly "
+            f"on iterates {int(k[i0])}..{int(k[-1])} (k0 = {g(pf.k0)}; Gauss-Newton, "
+            f"{level:.0%} Newey-West intervals): floor {e_text(pf.c)}")
+    return Finding(Regime.SUBLINEAR, fields, (int(k[i0]), int(k[-1])), text)
 
 
 def _near(res, guess: float, level: float) -> bool:

@@ -389,6 +389,20 @@ def cases(held_out: bool = False, small: bool = False) -> list[Case]:
                     e = (a * r1 ** k + r2 ** k) * np.exp(sig * rc.standard_normal(k.size))
                     add(Case("slow second mode", f"{a}*{r1}^k+{r2}^k sigma={sig}", e,
                              {"regime": "linear", "rate": r2}, noisy=sig > 0))
+    # 12e. a power law that ends as it nears a noise floor (no flat tail): e_k = A (k + 1)^-p
+    # + F e^(s z) over 1000 iterates, A = m F 1000^p (the power law m times the floor at the
+    # last iterate). Fitted alone, the power law read p low (p = 2 at m = 4: 1.58-1.75, its
+    # interval missing the truth, before stop 31). Truth: p and the floor (A is not scored:
+    # with k0 free, A (k + k0)^-p trades A against k0). Slower power laws (p <= 1) are
+    # open_cases. Their own generator
+    rp = np.random.default_rng(2468 if H else 71)
+    for p in ((2.5,) if H else (2.0, 3.0)):
+        for m in ((1.5, 3.0) if H else (1.0, 2.0, 4.0)):
+            for sig in ((0.4,) if H else (0.3, 0.5)):
+                for s in range(1 if small else 2):
+                    add(Case("power law into a floor", f"{m}F(1000/(k+1))^{p} F=1e-4 "
+                             f"sigma={sig} seed {s}", _power_into_floor(p, m, sig, rp),
+                             {"regime": "sublinear", "p": p, "floor": 1e-4}, noisy=True))
     # 13. loss values: f* given, or unknown (estimated from the data)
     fs = 2.5 if H else 3.0
     for r in ((0.8, 0.93) if H else (0.7, 0.9)):
@@ -423,30 +437,37 @@ def open_cases(small: bool = False) -> list[Case]:
     """Classes with known truth the estimator does not read right yet (see the module's
     docstring): scored by :func:`evaluate` like :func:`cases`, reported apart.
 
-    - "power law into a floor": e_k = A (k + 1)^-p + F e^(s z) over 1000 iterates that end
-      as the power law nears the floor, without a flat tail (A = m F 1000^p: the power law m
-      times the floor at the last iterate). No joint power-law-and-floor model is fitted
-      (a geometric decrease has one): the floor bends the power law's end and p reads low.
-      Truth: p (the floor is not scored: the reading has none).
+    - "slow power law into a floor": e_k = A (k + 1)^-p + F e^(s z) over 1000 iterates
+      that end as the power law nears the floor, without a flat tail (A = m F 1000^p: the
+      power law m times the floor at the last iterate), for p = 0.5 and 1. Their log e
+      scatters too little more at the end than before (2-7 times, not FLOOR_NOISE_GROW) for
+      the joint power-law-and-floor fit to be tried (p >= 2: "power law into a floor" in
+      :func:`cases`): the floor bends the power law's end and p reads low. Truth: p (the
+      floor is not scored: the reading has none).
 
     Example:
       >>> rows = evaluate(open_cases(small=True)[:1])
       >>> rows[0]["cls"], rows[0]["true"]
-      ('power law into a floor', 'sublinear')
+      ('slow power law into a floor', 'sublinear')
     """
     out: list[Case] = []
     rng = np.random.default_rng(1357)
-    k, F = np.arange(1000.0), 1e-4
-    for p in (0.5, 1.0, 2.0, 3.0):
+    for p in (0.5, 1.0):
         for m in (1.0, 4.0):
             for sig in (0.3, 0.5):
                 for s in range(1 if small else 2):
-                    e = (m * F * 1000.0 ** p * (k + 1.0) ** -p
-                         + F * np.exp(sig * rng.standard_normal(k.size)))
-                    out.append(Case("power law into a floor",
-                                    f"{m}F(1000/(k+1))^{p} F={F} sigma={sig} seed {s}", e,
+                    out.append(Case("slow power law into a floor",
+                                    f"{m}F(1000/(k+1))^{p} F=1e-4 sigma={sig} seed {s}",
+                                    _power_into_floor(p, m, sig, rng),
                                     {"regime": "sublinear", "p": p}, noisy=True))
     return out
+
+
+def _power_into_floor(p, m, sig, rng, F=1e-4, n=1000):
+    """e_k = A (k + 1)^-p + F e^(sig z_k), k < n, A = m F n^p: a power law m times the floor
+    F at the last iterate, the floor's noise log-normal."""
+    k = np.arange(float(n))
+    return m * F * float(n) ** p * (k + 1.0) ** -p + F * np.exp(sig * rng.standard_normal(n))
 
 
 _ESTIMATE_FIELDS = {"q": "q_ci", "rate": "rate_ci", "p": "p_ci", "A": "A_ci",
