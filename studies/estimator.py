@@ -30,6 +30,8 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
+
 from lrtheory.estimate import THRESHOLDS, threshold_rows
 from lrtheory.estimate import validation as val
 from studies._common import (
@@ -83,6 +85,11 @@ def compute(small: bool) -> dict:
     cs = val.open_cases(small=small)
     res["open"] = {"rows": val.evaluate(cs),
                    "p": [(c.truth["p"], estimate_order(c.data).p) for c in cs]}
+    # the half-widths of p's intervals on the power laws into a floor (how tightly the run
+    # pins p there)
+    res["pf_halfwidth"] = [(lambda ci: None if ci is None else (ci[1] - ci[0]) / 2)(
+        estimate_order(c.data).p_ci) for c in val.cases(small=small)
+        if c.cls == "power law into a floor"]
     return res
 
 
@@ -135,7 +142,7 @@ def run(ctx: Context) -> Outputs:
           Raw(r"\parbox[t]{0.74\linewidth}{\raggedright " + escape(m) + "}")]
          for n, v, m in threshold_rows()],
         ["name", "value", "what it decides"], "lrl")
-    res = ctx.cached({"small": grid["small"], "v": 2}, lambda: compute(grid["small"]))
+    res = ctx.cached({"small": grid["small"], "v": 3}, lambda: compute(grid["small"]))
     main, held, open_ = res["main"], res["held"], res["open"]
     fams = {"main": main, "held": held}
 
@@ -212,7 +219,16 @@ def run(ctx: Context) -> Outputs:
     op_cov = [r["cov_p"] for r in open_["rows"] if "cov_p" in r]
     ctx.claim(sum(r["right"] for r in open_["rows"]) < len(open_["rows"]),
               "the open classes are not read right yet (else they join the validation set)")
+    # the class whose exponent the run pins only to its interval (power laws into a floor)
+    pfl = [r for r in main["rows"] if r["cls"] == "power law into a floor"]
+    hw = [h for h in res["pf_halfwidth"] if h is not None]
+    ctx.claim(bool(hw) and float(np.median(hw)) > val.TOL["p"],
+              "on the power laws into a floor the run pins p less tightly than the tolerance "
+              "(median half-width of p's interval above it)")
     macros = {
+        "EstPfN": int_macro(len(pfl)),
+        "EstPfRight": int_macro(sum(r["right"] for r in pfl)),
+        "EstPfCovWords": text_macro(count_words(sum(r["cov_p"] for r in pfl), len(pfl))),
         "EstOpenN": int_macro(len(open_["rows"])),
         "EstOpenPMin": Macro(min(t for t, _ in open_["p"]), f"{min(t for t, _ in open_['p']):g}"),
         "EstOpenPMax": Macro(max(t for t, _ in open_["p"]), f"{max(t for t, _ in open_['p']):g}"),

@@ -39,7 +39,7 @@ def test_validation_accuracy_and_coverage():
     # stop 31: a power law that ends as it nears a noise floor (p 2 and 3; read low with
     # intervals that missed the truth before the joint power-law-and-floor fit). Scored
     # apart from the 98 % (LIMITED): with k0 free and the floor's noise hiding the end, p's
-    # standard error is 0.02-0.08, so p within 0.05 is not always in the data: 10 of these
+    # 95 % half-width is 0.03-0.27, so p within 0.05 is not always in the data: 10 of these
     # 12 (held-out 1 of 2), and every miss within its interval. Its own bar: p's interval
     # holds the truth on at least 11 of 12 (10 or fewer: probability 0.12 for honest 95 %
     # intervals; the seeds are fixed), and p within 0.05 on at least 10
