@@ -497,9 +497,9 @@ def linear_to_floor_many(K, Y, logF, c_min=None, with_rss: bool = False) -> list
 
 #: Gauss-Newton iterations of :func:`power_to_floor_many` before a row counts as not
 #: converging: a power law into a floor converges in 5-6 (the validation's class); runs
-#: that crawl toward the geometric limit (chaotic Adam runs) used all of 100 at 0.18 s
-#: for 11 rows
-_PF_ITER = 30
+#: that crawl toward the geometric limit (chaotic Adam runs) used all of 100 (0.18 s for
+#: 11 headline rows on one thread), 0.04 s at 15; outputs the same
+_PF_ITER = 15
 
 
 class PowerFloor(NamedTuple):
