@@ -390,7 +390,10 @@ def _floor_approached(k, L, found: Finding | None, level):
       statistic (1 parameter) above ``F_MODEL``.
 
     Each fit is given up once its floor falls ``FLOOR_LEAVE_DEC`` decades below the guess.
-    A generator (``yield from`` it); None when the reading stands."""
+    Before these rules, where the fit from n/8 has its floor near, a linear or sublinear
+    reading becomes a power law into the floor when that model wins
+    (:func:`_power_into_floor`). A generator (``yield from`` it); None when the reading
+    stands."""
     lin = found is not None and found.regime is Regime.LINEAR
     ci = found.fields.get("rate_ci") if lin else None
     if lin and (ci is None or found.fields.get("rate") is None):
