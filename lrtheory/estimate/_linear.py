@@ -20,10 +20,9 @@ from ._fits import (
     power_law_many,
     power_law_se_many,
     sign_changes,
-    tq,
 )
 from ._records import LN10
-from ._regimes import Finding, _ci, _exp, g
+from ._regimes import Finding, _ci, _exp, _ident, g
 from ._thresholds import THRESHOLDS as TH
 
 __all__ = ["linear_or_sublinear", "linear_to_floor", "linear_to_floor_many",
@@ -240,10 +239,8 @@ def _window(k, kf, L, w0, env, level, late) -> list:
             lin[r] = False
             a, b = int(kw[r, 0]), int(kw[r, -1])
             A = _exp(pf.logA)
-            t = tq(max(pf.df, 1), level)
             out[r] = Finding(Regime.SUBLINEAR, {
-                "p": pf.p, "p_ci": (pf.p - t * pf.se_p, pf.p + t * pf.se_p) if math.isfinite(
-                    pf.se_p) else None, "A": A,
+                "p": pf.p, "p_ci": _ci(pf.p, pf.se_p, pf.df, level, _ident), "A": A,
                 "A_ci": _ci(pf.logA, pf.se_logA, pf.df, level), "k0": pf.k0},
                 (int(k[r, s0]), int(k[r, -1])),
                 f"log e is closer to a power law than to a line in k over iterates {a}..{b}; "
@@ -298,6 +295,15 @@ class _Ragged(NamedTuple):
         lay = _Ragged.of(self.n[keep])
         return lay, np.arange(int(lay.n.sum())) + lay.rep(self.st[keep] - lay.st)
 
+    def by_length(self, which=None):
+        """The rows (``which``: a bool per row, default all) grouped by length, for the
+        functions that take rows of one length (:func:`~._fits.lsq_many`): per length m its
+        rows' indices and their points, row after row (``v[pts].reshape(-1, m)``)."""
+        sel = np.ones(self.n.size, bool) if which is None else which
+        for m in np.unique(self.n[sel]):
+            i = np.flatnonzero((self.n == m) & sel)
+            yield i, int(m), (self.st[i][:, None] + np.arange(m)).reshape(-1)
+
 
 def _rss_at(x, y, lay, a, b, c):
     """Residuals of log(e^(a + b x) + e^c) on the ragged rows ``(x, y)``: per row their
@@ -321,8 +327,8 @@ def _pd3(H):
     return (d0 > 0) & (d1 > 0) & (d2 > 0)
 
 
-def _solve3(A, g):
-    """``np.linalg.solve`` on a stack of 3x3 systems (each solved as it is alone); rows
+def _solve_small(A, g):
+    """``np.linalg.solve`` on a stack of small systems (3x3, 4x4) (each solved as it is alone); rows
     whose matrix is singular get NaN and False."""
     try:
         return np.linalg.solve(A, g[..., None])[..., 0], np.ones(len(A), bool)
@@ -419,13 +425,13 @@ def linear_to_floor_many(K, Y, logF, c_min=None, with_rss: bool = False) -> list
             pd = _pd3(H)
             j = nr[pd]
             if j.size:
-                st, ok = _solve3(H[pd], g[j])
+                st, ok = _solve_small(H[pd], g[j])
                 step[j[ok]] = st[ok]
                 gn[j[~ok]] = True
             gn[nr[~pd]] = True
         j = np.flatnonzero(gn)
         if j.size:                  # Gauss-Newton: the normal equations, else least squares
-            st, ok = _solve3(JJ[j], g[j])
+            st, ok = _solve_small(JJ[j], g[j])
             step[j] = st
             for r in j[~ok]:
                 sl = slice(la.st[r], la.st[r] + la.n[r])
@@ -481,9 +487,7 @@ def linear_to_floor_many(K, Y, logF, c_min=None, with_rss: bool = False) -> list
     w = u / (u + 1.0)
     J = np.stack([w, w * x, 1.0 - w], axis=-1)
     r0 = y - lay.rep(fc) - np.log1p(u)
-    for n in np.unique(lay.n[~left]):
-        i = np.flatnonzero((lay.n == n) & ~left)
-        pts = (lay.st[i][:, None] + np.arange(n)).reshape(-1)
+    for i, n, pts in lay.by_length(~left):
         fit = lsq_many(J[pts].reshape(i.size, n, 3), r0[pts].reshape(i.size, n), hac=True)
         for j, r in enumerate(i):
             se = fit.se[j]
@@ -587,7 +591,7 @@ def power_to_floor_many(K, Y, logF) -> list:
             for j in range(i, 4):
                 JJ[:, i, j] = JJ[:, j, i] = la.sum(J[i] * J[j])
         g = np.stack([la.sum(Ji * res) for Ji in J], axis=-1)
-        step, ok = _solve3(JJ, g)
+        step, ok = _solve_small(JJ, g)
         # damped: never increase the residuals (halve the step down to t = 2^-13, else stop)
         t = np.where(ok, 1.0, 0.0)
         acc = np.zeros(act.size, bool)
@@ -621,9 +625,7 @@ def power_to_floor_many(K, Y, logF) -> list:
     # Newey-West covariance at the optimum (the residuals on the model's Jacobian)
     rss, w, lk, r0 = _pf_at(dk, y, lay, fa, fp, fu, fc)
     J = np.stack(_pf_jac(dk, lay, w, lk, fp, fu), axis=-1)
-    for m in np.unique(n):
-        j = np.flatnonzero(n == m)
-        pts = (lay.st[j][:, None] + np.arange(m)).reshape(-1)
+    for j, m, pts in lay.by_length():
         fit = lsq_many(J[pts].reshape(j.size, m, 4), r0[pts].reshape(j.size, m), hac=True)
         for q, r in enumerate(j):
             se = fit.se[q]

@@ -27,7 +27,7 @@ from typing import NamedTuple
 import numpy as np
 
 from .._vocab import Regime
-from ._fits import levels_many, line_many, map_rows, point_scatter, power_law_many, tq
+from ._fits import levels_many, line_many, map_rows, point_scatter, power_law_many
 from ._linear import linear_or_sublinear, linear_to_floor_many, power_to_floor_many
 from ._records import LN10, Flat, Records, Row, flat_tail_many, records_many
 from ._regimes import (
@@ -479,7 +479,7 @@ def _power_into_floor(k, L, s: int, geo, guess: float, level):
     else None. A generator."""
     n = k.size
     pf = yield _Ask(_power_floor_many, (), (k[s:], L[s:], guess), n - s)
-    if pf is None or not _near((None, None, pf.c, pf.se_c, pf.df), guess, level):
+    if pf is None or not _floor_near(pf.c, pf.se_c, pf.df, guess, level):
         return None
     s2 = max(pf.rss / pf.df, 1e-300)
     if (geo[5] - pf.rss) / s2 <= TH.F_MODEL or (pf.rss_power - pf.rss) / s2 <= TH.F_MODEL:
@@ -498,8 +498,7 @@ def _power_floor_many(items: list) -> list:
 def _power_floor_finding(found: Finding, k, i0: int, pf, level) -> Finding:
     """A reading replaced by the power law into a noise floor ``pf`` fitted on iterates
     ``k[i0:]`` (:func:`_power_into_floor`): sublinear, with the floor."""
-    t = tq(max(pf.df, 1), level)
-    fields = {"p": pf.p, "p_ci": (pf.p - t * pf.se_p, pf.p + t * pf.se_p),
+    fields = {"p": pf.p, "p_ci": _ci(pf.p, pf.se_p, pf.df, level, _ident),
               "A": _exp(pf.logA), "A_ci": _ci(pf.logA, pf.se_logA, pf.df, level),
               "k0": pf.k0, "model": "power law into a noise floor", "floor": math.exp(pf.c),
               "floor_ci": _ci(pf.c, pf.se_c, pf.df, level)}
@@ -512,9 +511,15 @@ def _power_floor_finding(found: Finding, k, i0: int, pf, level) -> Finding:
 
 
 def _near(res, guess: float, level: float) -> bool:
-    """Whether the joint fit ``res`` (:func:`_floor_many`) converged with its floor's
-    interval within FLOOR_NEAR_DEC decades of ``guess`` (log e)."""
-    fci = None if res is None else _ci(res[2], res[3], res[4], level, _ident)
+    """Whether the joint fit ``res`` (:func:`_floor_many`) converged with its floor near
+    ``guess`` (:func:`_floor_near`)."""
+    return res is not None and _floor_near(res[2], res[3], res[4], guess, level)
+
+
+def _floor_near(c: float, se_c: float, df: int, guess: float, level: float) -> bool:
+    """Whether the interval of a fitted floor ``c`` (log e; standard error ``se_c``,
+    ``df`` degrees of freedom) lies within FLOOR_NEAR_DEC decades of ``guess``."""
+    fci = _ci(c, se_c, df, level, _ident)
     near = TH.FLOOR_NEAR_DEC * LN10
     return fci is not None and guess - near <= fci[0] and fci[1] <= guess + near
 
